@@ -1,0 +1,155 @@
+//! Datasets of `D`-dimensional input/target pairs and their second moments.
+//!
+//! THEORY.md: for a linear network the loss depends on the data only through `Σ_xx = E[x xᵀ]`,
+//! `Σ_xy = E[x yᵀ]` and `E‖y‖²`; the Hessian at the zero point is a function of `M = Σ_xy − Σ_xx`.
+
+pub mod csv;
+pub mod digits;
+pub mod idx;
+pub mod project;
+pub mod teacher;
+
+use dfdx::prelude::{Const, Cpu, TensorFromVec};
+use faer::Mat;
+
+use crate::error::{ensure_len, ensure_positive_size, Error, Result};
+use crate::net::Batch;
+
+pub use teacher::{Teacher, TeacherData};
+
+/// `m ≥ 1` samples `(x_i, y_i)` with `x_i, y_i ∈ R^D`, all finite, stored row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset<const D: usize> {
+    name: String,
+    inputs: Vec<f64>,
+    targets: Vec<f64>,
+}
+
+/// Second moments of a dataset (THEORY.md, "Data moments"); all matrices are `D×D`.
+#[derive(Debug, Clone)]
+pub struct Moments {
+    /// `Σ_xx = (1/m) Σ_i x_i x_iᵀ`.
+    pub sxx: Mat<f64>,
+    /// `Σ_xy = (1/m) Σ_i x_i y_iᵀ`.
+    pub sxy: Mat<f64>,
+    /// `M = Σ_xy − Σ_xx = E[x (y − x)ᵀ]`: the only data the Hessian at zero depends on.
+    pub m: Mat<f64>,
+    /// `E‖y‖²`.
+    pub mean_sq_target: f64,
+    /// `ℓ(0) = (1/2m) Σ_i ‖y_i − x_i‖²`: the loss at the zero point, where `f(x) = x`.
+    pub loss_at_zero: f64,
+}
+
+impl<const D: usize> Dataset<D> {
+    /// Builds a dataset from row-major buffers: `inputs[i·D + j]` is coordinate `j` of `x_i`.
+    ///
+    /// Errors: `D = 0`; empty data; a length that is not a multiple of `D`; different numbers of inputs and
+    /// targets; a NaN or infinite value (its sample and coordinate are named).
+    pub fn from_flat(name: impl Into<String>, inputs: Vec<f64>, targets: Vec<f64>) -> Result<Self> {
+        ensure_positive_size("width D", D)?;
+        ensure_positive_size("number of samples", inputs.len() / D)?;
+        if inputs.len() % D != 0 {
+            return Err(Error::ShapeMismatch {
+                what: format!("input buffer length (must be a multiple of D = {D})"),
+                expected: (inputs.len() / D + 1) * D,
+                found: inputs.len(),
+            });
+        }
+        ensure_len("number of target values (must equal number of input values)", inputs.len(), targets.len())?;
+        for (label, buf) in [("x", &inputs), ("y", &targets)] {
+            if let Some(k) = buf.iter().position(|v| !v.is_finite()) {
+                return Err(Error::NonFinite { location: format!("{label}[{}][{}]", k / D, k % D) });
+            }
+        }
+        Ok(Self { name: name.into(), inputs, targets })
+    }
+
+    /// Builds a dataset from rows whose length is checked at run time (e.g. parsed from a file).
+    pub fn from_rows(name: impl Into<String>, inputs: &[Vec<f64>], targets: &[Vec<f64>]) -> Result<Self> {
+        ensure_len("number of target rows", inputs.len(), targets.len())?;
+        let mut x = Vec::with_capacity(inputs.len() * D);
+        let mut y = Vec::with_capacity(targets.len() * D);
+        for (i, (xi, yi)) in inputs.iter().zip(targets).enumerate() {
+            ensure_len(format!("input row {i} (width D)"), D, xi.len())?;
+            ensure_len(format!("target row {i} (width D)"), D, yi.len())?;
+            x.extend_from_slice(xi);
+            y.extend_from_slice(yi);
+        }
+        Self::from_flat(name, x, y)
+    }
+
+    /// Builds a dataset from fixed-size rows (shapes checked by the compiler).
+    pub fn from_arrays(name: impl Into<String>, inputs: &[[f64; D]], targets: &[[f64; D]]) -> Result<Self> {
+        ensure_len("number of target rows", inputs.len(), targets.len())?;
+        Self::from_flat(name, inputs.concat(), targets.concat())
+    }
+
+    /// Name shown in tables (e.g. `"teacher(s=0.5)"`, `"digits"`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Number of samples `m`.
+    pub fn len(&self) -> usize {
+        self.inputs.len() / D
+    }
+    /// Always `false`: a dataset has at least one sample.
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+    /// Row-major inputs, `m·D` values.
+    pub fn inputs(&self) -> &[f64] {
+        &self.inputs
+    }
+    /// Row-major targets, `m·D` values.
+    pub fn targets(&self) -> &[f64] {
+        &self.targets
+    }
+    /// Input `x_i`.
+    pub fn input(&self, i: usize) -> &[f64] {
+        &self.inputs[i * D..(i + 1) * D]
+    }
+    /// Target `y_i`.
+    pub fn target(&self, i: usize) -> &[f64] {
+        &self.targets[i * D..(i + 1) * D]
+    }
+
+    /// The samples with the given indices, in that order (used for minibatches).
+    ///
+    /// Errors: an empty index list, or an index `≥ m`.
+    pub fn subset(&self, indices: &[usize]) -> Result<Self> {
+        ensure_positive_size("minibatch size", indices.len())?;
+        let mut x = Vec::with_capacity(indices.len() * D);
+        let mut y = Vec::with_capacity(indices.len() * D);
+        for &i in indices {
+            if i >= self.len() {
+                return Err(Error::ShapeMismatch { what: "sample index".into(), expected: self.len(), found: i });
+            }
+            x.extend_from_slice(self.input(i));
+            y.extend_from_slice(self.target(i));
+        }
+        Ok(Self { name: self.name.clone(), inputs: x, targets: y })
+    }
+
+    /// Inputs as a dfdx batch `(m, D)` on `device`.
+    pub fn input_batch(&self, device: &Cpu) -> Batch<D> {
+        device.tensor_from_vec(self.inputs.clone(), (self.len(), Const::<D>))
+    }
+    /// Targets as a dfdx batch `(m, D)` on `device`.
+    pub fn target_batch(&self, device: &Cpu) -> Batch<D> {
+        device.tensor_from_vec(self.targets.clone(), (self.len(), Const::<D>))
+    }
+
+    /// `Σ_xx`, `Σ_xy`, `M = Σ_xy − Σ_xx`, `E‖y‖²` and `ℓ(0)`.
+    pub fn moments(&self) -> Moments {
+        let m = self.len() as f64;
+        let x = Mat::from_fn(self.len(), D, |i, j| self.inputs[i * D + j]);
+        let y = Mat::from_fn(self.len(), D, |i, j| self.targets[i * D + j]);
+        let sxx = (x.transpose() * &x) * faer::Scale(1.0 / m);
+        let sxy = (x.transpose() * &y) * faer::Scale(1.0 / m);
+        let mdiff = &sxy - &sxx;
+        let mean_sq_target = self.targets.iter().map(|v| v * v).sum::<f64>() / m;
+        let loss_at_zero =
+            self.inputs.iter().zip(&self.targets).map(|(a, b)| (b - a) * (b - a)).sum::<f64>() / (2.0 * m);
+        Moments { sxx, sxy, m: mdiff, mean_sq_target, loss_at_zero }
+    }
+}

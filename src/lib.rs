@@ -1,0 +1,33 @@
+//! # demystify-resnet
+//!
+//! A runnable companion to *Demystifying ResNet* (Li, Jiao, Han, Weissman, 2016). With identity shortcuts
+//! that skip **two** layers, the Hessian of the loss at the zero initial point has a condition number that does
+//! not depend on depth; shortcuts of one layer behave like no shortcut (the condition number explodes with
+//! depth), and shortcuts of three or more make the zero point a flat, high-order saddle.
+//!
+//! Layers (each uses only those below it): [`net`] and [`data`] (compile-time-shaped residual networks on
+//! dfdx, datasets and their moments) → [`train`] (optimisers, histories, divergence detection).
+//!
+//! Conventions (THEORY.md): square width-`D` networks without biases; unit 1 is applied first; the loss is
+//! `ℓ(W) = 1/(2m) Σ_i ‖y_i − f(x_i)‖²`; the flat parameter order is unit-major, then layer `k = 1..n` inside a
+//! unit, then the row-major entries of `W_{l,k}` (`P = n·L·D²` parameters).
+
+pub mod data;
+pub mod error;
+pub mod net;
+pub mod train;
+
+pub use dfdx;
+pub use faer;
+
+pub use error::{Error, Result};
+
+/// Everything a notebook or example usually needs, in one import.
+pub mod prelude {
+    pub use crate::data::{digits::digits, Dataset, Moments, Teacher, TeacherData};
+    pub use crate::error::{Error, Result};
+    pub use crate::net::{
+        Activation, Architecture, FlatParams, Identity, Init, Network, PlainNet, ReLU, ResNet, ResidualUnit, Tanh,
+    };
+    pub use crate::train::{train, History, Optimiser, RunStatus, TrainConfig};
+}

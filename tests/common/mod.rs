@@ -1,0 +1,42 @@
+//! Shared fixtures for the integration tests.
+#![allow(dead_code)]
+
+use demystify_resnet::prelude::*;
+
+/// THEORY.md's worked example: d = 2, m = 4, X Xᵀ/m = I, A = [[2, 1], [0, 1.5]], Y = A X.
+pub fn worked_example() -> Dataset<2> {
+    let xs = [[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]];
+    let a = [[2.0, 1.0], [0.0, 1.5]];
+    let ys: Vec<[f64; 2]> =
+        xs.iter().map(|x| [a[0][0] * x[0] + a[0][1] * x[1], a[1][0] * x[0] + a[1][1] * x[1]]).collect();
+    Dataset::from_arrays("worked example", &xs, &ys).expect("valid data")
+}
+
+/// A whitened teacher problem of width D.
+pub fn teacher<const D: usize>(samples: usize, seed: u64) -> Dataset<D> {
+    Teacher { samples, seed, ..Default::default() }.generate::<D>().expect("valid teacher").data
+}
+
+/// Central finite-difference gradient of the loss, step h.
+pub fn fd_gradient<const D: usize, Net: FlatParams<D>>(net: &Net, data: &Dataset<D>, h: f64) -> Vec<f64> {
+    let p0 = net.params();
+    let mut probe = net.clone();
+    (0..p0.len())
+        .map(|j| {
+            let mut p = p0.clone();
+            p[j] = p0[j] + h;
+            probe.set_params(&p).unwrap();
+            let up = probe.loss(data).unwrap();
+            p[j] = p0[j] - h;
+            probe.set_params(&p).unwrap();
+            let down = probe.loss(data).unwrap();
+            (up - down) / (2.0 * h)
+        })
+        .collect()
+}
+
+/// Largest absolute difference between two vectors.
+pub fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+}
