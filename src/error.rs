@@ -62,15 +62,32 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::ZeroSize { field } => write!(f, "`{field}` must be at least 1, got 0"),
-            Error::OutOfRange { field, value, expected } => {
+            Error::OutOfRange {
+                field,
+                value,
+                expected,
+            } => {
                 write!(f, "`{field}` = {value} is invalid: {expected}")
             }
-            Error::ShapeMismatch { what, expected, found } => {
-                write!(f, "shape mismatch in {what}: expected {expected}, found {found}")
+            Error::ShapeMismatch {
+                what,
+                expected,
+                found,
+            } => {
+                write!(
+                    f,
+                    "shape mismatch in {what}: expected {expected}, found {found}"
+                )
             }
-            Error::NonFinite { location } => write!(f, "non-finite value (NaN or ±inf) at {location}"),
+            Error::NonFinite { location } => {
+                write!(f, "non-finite value (NaN or ±inf) at {location}")
+            }
             Error::Io { path, message } => write!(f, "cannot access `{path}`: {message}"),
-            Error::Parse { path, line, message } => match line {
+            Error::Parse {
+                path,
+                line,
+                message,
+            } => match line {
                 Some(l) => write!(f, "cannot parse `{path}` at line {l}: {message}"),
                 None => write!(f, "cannot parse `{path}`: {message}"),
             },
@@ -106,7 +123,11 @@ pub(crate) fn ensure_positive(field: &'static str, value: f64) -> Result<()> {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
-        Err(Error::OutOfRange { field, value, expected: "must be finite and > 0" })
+        Err(Error::OutOfRange {
+            field,
+            value,
+            expected: "must be finite and > 0",
+        })
     }
 }
 
@@ -115,7 +136,11 @@ pub(crate) fn ensure_non_negative(field: &'static str, value: f64) -> Result<()>
     if value.is_finite() && value >= 0.0 {
         Ok(())
     } else {
-        Err(Error::OutOfRange { field, value, expected: "must be finite and >= 0" })
+        Err(Error::OutOfRange {
+            field,
+            value,
+            expected: "must be finite and >= 0",
+        })
     }
 }
 
@@ -124,6 +149,10 @@ pub(crate) fn ensure_len(what: impl Into<String>, expected: usize, found: usize)
     if expected == found {
         Ok(())
     } else {
-        Err(Error::ShapeMismatch { what: what.into(), expected, found })
+        Err(Error::ShapeMismatch {
+            what: what.into(),
+            expected,
+            found,
+        })
     }
 }

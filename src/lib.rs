@@ -11,6 +11,16 @@
 //! Conventions (THEORY.md): square width-`D` networks without biases; unit 1 is applied first; the loss is
 //! `ℓ(W) = 1/(2m) Σ_i ‖y_i − f(x_i)‖²`; the flat parameter order is unit-major, then layer `k = 1..n` inside a
 //! unit, then the row-major entries of `W_{l,k}` (`P = n·L·D²` parameters).
+//!
+//! ```
+//! use demystify_resnet::prelude::*;
+//! # fn main() -> demystify_resnet::Result<()> {
+//! let data = Teacher { samples: 128, ..Default::default() }.generate::<4>()?.data;
+//! let mut net = ResNet::<4, 2>::new(16, &Init::SmallGaussian { std: 1e-2 }, 1)?; // D = 4, shortcut 2, L = 16
+//! let history = train(&mut net, &data, &TrainConfig { learning_rate: 0.1, steps: 500, ..Default::default() })?;
+//! assert!(history.final_loss().unwrap() < 1e-3 * history.initial_loss().unwrap());
+//! # Ok(()) }
+//! ```
 
 pub mod data;
 pub mod error;
@@ -27,7 +37,8 @@ pub mod prelude {
     pub use crate::data::{digits::digits, Dataset, Moments, Teacher, TeacherData};
     pub use crate::error::{Error, Result};
     pub use crate::net::{
-        Activation, Architecture, FlatParams, Identity, Init, Network, PlainNet, ReLU, ResNet, ResidualUnit, Tanh,
+        Activation, Architecture, FlatParams, Identity, Init, Network, PlainNet, ReLU, ResNet,
+        ResidualUnit, Tanh,
     };
     pub use crate::train::{train, History, Optimiser, RunStatus, TrainConfig};
 }

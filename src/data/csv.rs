@@ -12,9 +12,14 @@ impl<const D: usize> Dataset<D> {
     /// of columns other than `2·D`, a value that is not a number, a NaN or infinite value, an empty file.
     pub fn from_csv(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
-        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         Self::from_csv_str(&name, &text, &path.display().to_string())
     }
 
@@ -28,18 +33,29 @@ impl<const D: usize> Dataset<D> {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let fields: Vec<&str> =
-                line.split(|c: char| c == ',' || c == ';' || c == '\t' || c == ' ').filter(|f| !f.is_empty()).collect();
-            let parsed: std::result::Result<Vec<f64>, _> = fields.iter().map(|f| f.parse::<f64>()).collect();
+            let fields: Vec<&str> = line
+                .split([',', ';', '\t', ' '])
+                .filter(|f| !f.is_empty())
+                .collect();
+            let parsed: std::result::Result<Vec<f64>, _> =
+                fields.iter().map(|f| f.parse::<f64>()).collect();
             let header = first_content_line && parsed.is_err();
             first_content_line = false;
             if header {
                 continue;
             }
-            let err = |message: String| Error::Parse { path: source.to_string(), line: Some(n + 1), message };
+            let err = |message: String| Error::Parse {
+                path: source.to_string(),
+                line: Some(n + 1),
+                message,
+            };
             let values = parsed.map_err(|e| err(format!("not a number ({e})")))?;
             if values.len() != 2 * D {
-                return Err(err(format!("expected {} columns (x then y, D = {D}), found {}", 2 * D, values.len())));
+                return Err(err(format!(
+                    "expected {} columns (x then y, D = {D}), found {}",
+                    2 * D,
+                    values.len()
+                )));
             }
             if let Some(k) = values.iter().position(|v| !v.is_finite()) {
                 return Err(err(format!("column {} is not finite", k + 1)));
@@ -48,7 +64,11 @@ impl<const D: usize> Dataset<D> {
             targets.extend_from_slice(&values[D..]);
         }
         if inputs.is_empty() {
-            return Err(Error::Parse { path: source.to_string(), line: None, message: "no data rows".into() });
+            return Err(Error::Parse {
+                path: source.to_string(),
+                line: None,
+                message: "no data rows".into(),
+            });
         }
         Self::from_flat(name, inputs, targets)
     }
@@ -57,14 +77,25 @@ impl<const D: usize> Dataset<D> {
     pub fn to_csv(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let mut out = String::new();
-        let header: Vec<String> = (1..=D).map(|j| format!("x{j}")).chain((1..=D).map(|j| format!("y{j}"))).collect();
+        let header: Vec<String> = (1..=D)
+            .map(|j| format!("x{j}"))
+            .chain((1..=D).map(|j| format!("y{j}")))
+            .collect();
         out.push_str(&header.join(","));
         out.push('\n');
         for i in 0..self.len() {
-            let row: Vec<String> = self.input(i).iter().chain(self.target(i)).map(|v| format!("{v:?}")).collect();
+            let row: Vec<String> = self
+                .input(i)
+                .iter()
+                .chain(self.target(i))
+                .map(|v| format!("{v:?}"))
+                .collect();
             out.push_str(&row.join(","));
             out.push('\n');
         }
-        std::fs::write(path, out).map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })
+        std::fs::write(path, out).map_err(|e| Error::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
     }
 }

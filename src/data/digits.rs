@@ -16,17 +16,35 @@ pub const PIXELS: usize = 64;
 pub fn digits_raw() -> Result<(Vec<f64>, Vec<u8>)> {
     let mut pixels = Vec::with_capacity(1797 * PIXELS);
     let mut labels = Vec::with_capacity(1797);
-    for (n, line) in DIGITS_CSV.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in DIGITS_CSV
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let values: Vec<&str> = line.split(',').collect();
-        let parse_err = |message: String| Error::Parse { path: "data/digits.csv".into(), line: Some(n + 1), message };
+        let parse_err = |message: String| Error::Parse {
+            path: "data/digits.csv".into(),
+            line: Some(n + 1),
+            message,
+        };
         if values.len() != PIXELS + 1 {
-            return Err(parse_err(format!("expected {} columns, found {}", PIXELS + 1, values.len())));
+            return Err(parse_err(format!(
+                "expected {} columns, found {}",
+                PIXELS + 1,
+                values.len()
+            )));
         }
         for v in &values[..PIXELS] {
-            let p: f64 = v.trim().parse().map_err(|_| parse_err(format!("bad pixel `{v}`")))?;
+            let p: f64 = v
+                .trim()
+                .parse()
+                .map_err(|_| parse_err(format!("bad pixel `{v}`")))?;
             pixels.push(p / 16.0);
         }
-        let label: u8 = values[PIXELS].trim().parse().map_err(|_| parse_err("bad label".into()))?;
+        let label: u8 = values[PIXELS]
+            .trim()
+            .parse()
+            .map_err(|_| parse_err("bad label".into()))?;
         labels.push(label);
     }
     Ok((pixels, labels))

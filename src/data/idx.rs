@@ -19,12 +19,19 @@ pub struct IdxArray {
 
 /// Parses IDX bytes (unsigned-byte type only, as MNIST uses). `source` names it in errors.
 pub fn parse_idx(bytes: &[u8], source: &str) -> Result<IdxArray> {
-    let err = |message: String| Error::Parse { path: source.to_string(), line: None, message };
+    let err = |message: String| Error::Parse {
+        path: source.to_string(),
+        line: None,
+        message,
+    };
     if bytes.len() < 4 || bytes[0] != 0 || bytes[1] != 0 {
         return Err(err("not an IDX file (bad magic number)".into()));
     }
     if bytes[2] != 0x08 {
-        return Err(err(format!("IDX type 0x{:02x} not supported (only unsigned bytes, 0x08)", bytes[2])));
+        return Err(err(format!(
+            "IDX type 0x{:02x} not supported (only unsigned bytes, 0x08)",
+            bytes[2]
+        )));
     }
     let ndims = bytes[3] as usize;
     let header = 4 + 4 * ndims;
@@ -32,19 +39,40 @@ pub fn parse_idx(bytes: &[u8], source: &str) -> Result<IdxArray> {
         return Err(err("truncated IDX header".into()));
     }
     let dims: Vec<usize> = (0..ndims)
-        .map(|k| u32::from_be_bytes([bytes[4 + 4 * k], bytes[5 + 4 * k], bytes[6 + 4 * k], bytes[7 + 4 * k]]) as usize)
+        .map(|k| {
+            u32::from_be_bytes([
+                bytes[4 + 4 * k],
+                bytes[5 + 4 * k],
+                bytes[6 + 4 * k],
+                bytes[7 + 4 * k],
+            ]) as usize
+        })
         .collect();
-    let count = dims.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).ok_or_else(|| err("dimensions overflow".into()))?;
+    let count = dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| err("dimensions overflow".into()))?;
     if bytes.len() != header + count {
-        return Err(err(format!("expected {} data bytes for dims {:?}, found {}", count, dims, bytes.len() - header)));
+        return Err(err(format!(
+            "expected {} data bytes for dims {:?}, found {}",
+            count,
+            dims,
+            bytes.len() - header
+        )));
     }
-    Ok(IdxArray { dims, data: bytes[header..].to_vec() })
+    Ok(IdxArray {
+        dims,
+        data: bytes[header..].to_vec(),
+    })
 }
 
 /// Reads an IDX file.
 pub fn read_idx(path: impl AsRef<Path>) -> Result<IdxArray> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::Io { path: path.display().to_string(), message: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     parse_idx(&bytes, &path.display().to_string())
 }
 
@@ -60,13 +88,24 @@ pub fn mnist<const D: usize>(
     let img = read_idx(images)?;
     let lab = read_idx(labels)?;
     if lab.dims.len() != 1 {
-        return Err(Error::ShapeMismatch { what: "label file dimensions".into(), expected: 1, found: lab.dims.len() });
+        return Err(Error::ShapeMismatch {
+            what: "label file dimensions".into(),
+            expected: 1,
+            found: lab.dims.len(),
+        });
     }
     if img.dims[0] != lab.dims[0] {
-        return Err(Error::ShapeMismatch { what: "number of labels vs images".into(), expected: img.dims[0], found: lab.dims[0] });
+        return Err(Error::ShapeMismatch {
+            what: "number of labels vs images".into(),
+            expected: img.dims[0],
+            found: lab.dims[0],
+        });
     }
     let n = max_samples.map_or(img.dims[0], |k| k.min(img.dims[0]));
     let p: usize = img.dims[1..].iter().product();
-    let pixels: Vec<f64> = img.data[..n * p].iter().map(|&v| v as f64 / 255.0).collect();
+    let pixels: Vec<f64> = img.data[..n * p]
+        .iter()
+        .map(|&v| v as f64 / 255.0)
+        .collect();
     labelled_to_dataset::<D>("mnist", &pixels, p, &lab.data[..n])
 }

@@ -55,17 +55,31 @@ impl<const D: usize> Dataset<D> {
                 found: inputs.len(),
             });
         }
-        ensure_len("number of target values (must equal number of input values)", inputs.len(), targets.len())?;
+        ensure_len(
+            "number of target values (must equal number of input values)",
+            inputs.len(),
+            targets.len(),
+        )?;
         for (label, buf) in [("x", &inputs), ("y", &targets)] {
             if let Some(k) = buf.iter().position(|v| !v.is_finite()) {
-                return Err(Error::NonFinite { location: format!("{label}[{}][{}]", k / D, k % D) });
+                return Err(Error::NonFinite {
+                    location: format!("{label}[{}][{}]", k / D, k % D),
+                });
             }
         }
-        Ok(Self { name: name.into(), inputs, targets })
+        Ok(Self {
+            name: name.into(),
+            inputs,
+            targets,
+        })
     }
 
     /// Builds a dataset from rows whose length is checked at run time (e.g. parsed from a file).
-    pub fn from_rows(name: impl Into<String>, inputs: &[Vec<f64>], targets: &[Vec<f64>]) -> Result<Self> {
+    pub fn from_rows(
+        name: impl Into<String>,
+        inputs: &[Vec<f64>],
+        targets: &[Vec<f64>],
+    ) -> Result<Self> {
         ensure_len("number of target rows", inputs.len(), targets.len())?;
         let mut x = Vec::with_capacity(inputs.len() * D);
         let mut y = Vec::with_capacity(targets.len() * D);
@@ -79,7 +93,11 @@ impl<const D: usize> Dataset<D> {
     }
 
     /// Builds a dataset from fixed-size rows (shapes checked by the compiler).
-    pub fn from_arrays(name: impl Into<String>, inputs: &[[f64; D]], targets: &[[f64; D]]) -> Result<Self> {
+    pub fn from_arrays(
+        name: impl Into<String>,
+        inputs: &[[f64; D]],
+        targets: &[[f64; D]],
+    ) -> Result<Self> {
         ensure_len("number of target rows", inputs.len(), targets.len())?;
         Self::from_flat(name, inputs.concat(), targets.concat())
     }
@@ -122,12 +140,20 @@ impl<const D: usize> Dataset<D> {
         let mut y = Vec::with_capacity(indices.len() * D);
         for &i in indices {
             if i >= self.len() {
-                return Err(Error::ShapeMismatch { what: "sample index".into(), expected: self.len(), found: i });
+                return Err(Error::ShapeMismatch {
+                    what: "sample index".into(),
+                    expected: self.len(),
+                    found: i,
+                });
             }
             x.extend_from_slice(self.input(i));
             y.extend_from_slice(self.target(i));
         }
-        Ok(Self { name: self.name.clone(), inputs: x, targets: y })
+        Ok(Self {
+            name: self.name.clone(),
+            inputs: x,
+            targets: y,
+        })
     }
 
     /// Inputs as a dfdx batch `(m, D)` on `device`.
@@ -148,8 +174,19 @@ impl<const D: usize> Dataset<D> {
         let sxy = (x.transpose() * &y) * faer::Scale(1.0 / m);
         let mdiff = &sxy - &sxx;
         let mean_sq_target = self.targets.iter().map(|v| v * v).sum::<f64>() / m;
-        let loss_at_zero =
-            self.inputs.iter().zip(&self.targets).map(|(a, b)| (b - a) * (b - a)).sum::<f64>() / (2.0 * m);
-        Moments { sxx, sxy, m: mdiff, mean_sq_target, loss_at_zero }
+        let loss_at_zero = self
+            .inputs
+            .iter()
+            .zip(&self.targets)
+            .map(|(a, b)| (b - a) * (b - a))
+            .sum::<f64>()
+            / (2.0 * m);
+        Moments {
+            sxx,
+            sxy,
+            m: mdiff,
+            mean_sq_target,
+            loss_at_zero,
+        }
     }
 }

@@ -27,16 +27,34 @@ pub fn labelled_to_dataset<const D: usize>(
     labels: &[u8],
 ) -> Result<Dataset<D>> {
     ensure_positive_size("number of features", p)?;
-    ensure_len("feature buffer (samples × features)", labels.len() * p, features.len())?;
+    ensure_len(
+        "feature buffer (samples × features)",
+        labels.len() * p,
+        features.len(),
+    )?;
     if D > p {
-        return Err(Error::ShapeMismatch { what: "width D (at most the number of features)".into(), expected: p, found: D });
+        return Err(Error::ShapeMismatch {
+            what: "width D (at most the number of features)".into(),
+            expected: p,
+            found: D,
+        });
     }
     if let Some(bad) = labels.iter().find(|&&l| l as usize >= CLASSES) {
-        return Err(Error::OutOfRange { field: "label", value: *bad as f64, expected: "labels must be 0..=9" });
+        return Err(Error::OutOfRange {
+            field: "label",
+            value: *bad as f64,
+            expected: "labels must be 0..=9",
+        });
     }
-    let kept: Vec<usize> = (0..labels.len()).filter(|&i| D >= CLASSES || (labels[i] as usize) < D).collect();
+    let kept: Vec<usize> = (0..labels.len())
+        .filter(|&i| D >= CLASSES || (labels[i] as usize) < D)
+        .collect();
     if kept.len() < D {
-        return Err(Error::ShapeMismatch { what: "samples kept for PCA (at least D)".into(), expected: D, found: kept.len() });
+        return Err(Error::ShapeMismatch {
+            what: "samples kept for PCA (at least D)".into(),
+            expected: D,
+            found: kept.len(),
+        });
     }
     let n = kept.len();
     let mut x = Mat::from_fn(n, p, |i, j| features[kept[i] * p + j]);
@@ -55,9 +73,13 @@ pub fn labelled_to_dataset<const D: usize>(
         let col = p - 1 - k;
         let var = s[col];
         if var <= 1e-12 * s[p - 1].max(f64::MIN_POSITIVE) {
-            return Err(Error::LinearAlgebra(format!("principal component {k} has zero variance: cannot whiten to D = {D}")));
+            return Err(Error::LinearAlgebra(format!(
+                "principal component {k} has zero variance: cannot whiten to D = {D}"
+            )));
         }
-        let pivot = (0..p).max_by(|&a, &b| u[(a, col)].abs().total_cmp(&u[(b, col)].abs())).unwrap_or(0);
+        let pivot = (0..p)
+            .max_by(|&a, &b| u[(a, col)].abs().total_cmp(&u[(b, col)].abs()))
+            .unwrap_or(0);
         let sign = if u[(pivot, col)] < 0.0 { -1.0 } else { 1.0 };
         for i in 0..p {
             basis[(i, k)] = sign * u[(i, col)] / var.sqrt();

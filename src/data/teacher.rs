@@ -27,7 +27,13 @@ pub struct Teacher {
 
 impl Default for Teacher {
     fn default() -> Self {
-        Self { samples: 256, scale: 0.5, noise_std: 0.0, whiten: true, seed: 0 }
+        Self {
+            samples: 256,
+            scale: 0.5,
+            noise_std: 0.0,
+            whiten: true,
+            seed: 0,
+        }
     }
 }
 
@@ -77,7 +83,10 @@ impl Teacher {
         let inputs = (0..m * D).map(|k| x[(k / D, k % D)]).collect();
         let targets = (0..m * D).map(|k| y[(k / D, k % D)] + noise[k]).collect();
         let name = format!("teacher(s={}, m={m})", self.scale);
-        Ok(TeacherData { data: Dataset::from_flat(name, inputs, targets)?, teacher: a })
+        Ok(TeacherData {
+            data: Dataset::from_flat(name, inputs, targets)?,
+            teacher: a,
+        })
     }
 }
 
@@ -86,11 +95,17 @@ impl Teacher {
 pub(crate) fn whiten_rows(x: &Mat<f64>) -> Result<Mat<f64>> {
     let m = x.nrows() as f64;
     let c = (x.transpose() * x) * faer::Scale(1.0 / m);
-    let llt = c
-        .llt(faer::Side::Lower)
-        .map_err(|e| Error::LinearAlgebra(format!("whitening: second moment not positive definite ({e:?})")))?;
+    let llt = c.llt(faer::Side::Lower).map_err(|e| {
+        Error::LinearAlgebra(format!(
+            "whitening: second moment not positive definite ({e:?})"
+        ))
+    })?;
     // Solve L z_i = x_i for every sample (column of xᵀ).
     let mut xt = x.transpose().to_owned();
-    faer::linalg::triangular_solve::solve_lower_triangular_in_place(llt.L(), xt.as_mut(), faer::Par::Seq);
+    faer::linalg::triangular_solve::solve_lower_triangular_in_place(
+        llt.L(),
+        xt.as_mut(),
+        faer::Par::Seq,
+    );
     Ok(xt.transpose().to_owned())
 }

@@ -41,7 +41,9 @@ impl<const D: usize, Net: Network<D>> FlatParams<D> for Net {
     fn set_params(&mut self, p: &[f64]) -> Result<()> {
         ensure_len("parameter vector length", self.num_params(), p.len())?;
         if let Some(k) = p.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite { location: format!("parameter {k}") });
+            return Err(Error::NonFinite {
+                location: format!("parameter {k}"),
+            });
         }
         for (w, chunk) in self.weights_mut().into_iter().zip(p.chunks_exact(D * D)) {
             w.copy_from(chunk);
@@ -52,8 +54,10 @@ impl<const D: usize, Net: Network<D>> FlatParams<D> for Net {
     fn loss(&self, data: &Dataset<D>) -> Result<f64> {
         let out = self.forward(data.input_batch(self.device()))?;
         let residual = out.try_sub(data.target_batch(self.device()))?;
-        let loss: Tensor<Rank0, f64, Cpu> =
-            residual.try_square()?.try_sum()?.try_mul(0.5 / data.len() as f64)?;
+        let loss: Tensor<Rank0, f64, Cpu> = residual
+            .try_square()?
+            .try_sum()?
+            .try_mul(0.5 / data.len() as f64)?;
         Ok(loss.array())
     }
 
@@ -61,8 +65,10 @@ impl<const D: usize, Net: Network<D>> FlatParams<D> for Net {
         let x = data.input_batch(self.device()).leaky_traced();
         let out = self.forward_traced(x)?;
         let residual = out.try_sub(data.target_batch(self.device()))?;
-        let loss: Tensor<Rank0, f64, Cpu, OwnedTape<f64, Cpu>> =
-            residual.try_square()?.try_sum()?.try_mul(0.5 / data.len() as f64)?;
+        let loss: Tensor<Rank0, f64, Cpu, OwnedTape<f64, Cpu>> = residual
+            .try_square()?
+            .try_sum()?
+            .try_mul(0.5 / data.len() as f64)?;
         let value = loss.array();
         let grads = loss.try_backward()?;
         Ok((value, grads))

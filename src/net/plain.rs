@@ -31,14 +31,19 @@ impl<const D: usize, A: Activation> PlainNet<D, A> {
         let layers = (0..depth)
             .map(|_| UnbiasedLinear::<D, D, f64, Cpu>::try_build(&device))
             .collect::<std::result::Result<Vec<_>, _>>()?;
-        let mut net = Self { layers, activation: std::marker::PhantomData, device };
+        let mut net = Self {
+            layers,
+            activation: std::marker::PhantomData,
+            device,
+        };
         init.apply::<D, _>(&mut net, seed)?;
         Ok(net)
     }
 
     fn run<T: Tape<f64, Cpu>>(&self, mut x: Batch<D, T>) -> Result<Batch<D, T>>
     where
-        UnbiasedLinear<D, D, f64, Cpu>: Module<Batch<D, T>, Output = Batch<D, T>, Error = dfdx::tensor::CpuError>,
+        UnbiasedLinear<D, D, f64, Cpu>:
+            Module<Batch<D, T>, Output = Batch<D, T>, Error = dfdx::tensor::CpuError>,
     {
         let last = self.layers.len() - 1;
         for (l, layer) in self.layers.iter().enumerate() {

@@ -76,10 +76,16 @@ where
         &mut self.units
     }
     fn weights(&self) -> Vec<&WeightMatrix<D>> {
-        self.units.iter().flat_map(|u| u.layers.iter().map(|l| &l.weight)).collect()
+        self.units
+            .iter()
+            .flat_map(|u| u.layers.iter().map(|l| &l.weight))
+            .collect()
     }
     fn weights_mut(&mut self) -> Vec<&mut WeightMatrix<D>> {
-        self.units.iter_mut().flat_map(|u| u.layers.iter_mut().map(|l| &mut l.weight)).collect()
+        self.units
+            .iter_mut()
+            .flat_map(|u| u.layers.iter_mut().map(|l| &mut l.weight))
+            .collect()
     }
     fn forward(&self, mut x: Batch<D>) -> Result<Batch<D>> {
         for unit in &self.units {

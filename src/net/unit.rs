@@ -3,7 +3,9 @@
 
 use dfdx::nn::modules::UnbiasedLinear;
 use dfdx::nn::{BuildOnDevice, Module, ModuleVisitor, TensorCollection};
-use dfdx::prelude::{Cpu, Device, Dtype, Merge, Shape, Storage, Tape, Tensor, TryAdd, WithEmptyTape};
+use dfdx::prelude::{
+    Cpu, Device, Dtype, Merge, Shape, Storage, Tape, Tensor, TryAdd, WithEmptyTape,
+};
 use num_traits::Float;
 use rand_distr::uniform::SampleUniform;
 
@@ -77,13 +79,17 @@ where
             names
                 .iter()
                 .enumerate()
-                .map(|(k, name)| Self::module(name, move |s| &s.layers[k], move |s| &mut s.layers[k]))
+                .map(|(k, name)| {
+                    Self::module(name, move |s| &s.layers[k], move |s| &mut s.layers[k])
+                })
                 .collect::<Vec<_>>(),
             |layers: Vec<_>| ResidualUnit {
                 layers: match layers.try_into() {
                     Ok(array) => array,
                     // visit_fields hands back exactly one built layer per field given above.
-                    Err(_) => unreachable!("dfdx returned a different number of layers than visited"),
+                    Err(_) => {
+                        unreachable!("dfdx returned a different number of layers than visited")
+                    }
                 },
                 activation: A::default(),
             },
@@ -108,7 +114,8 @@ where
     Dev: Device<E>,
     S: Shape,
     T: Tape<E, Dev> + Merge<T>,
-    UnbiasedLinear<D, D, E, Dev>: Module<Tensor<S, E, Dev, T>, Output = Tensor<S, E, Dev, T>, Error = Dev::Err>,
+    UnbiasedLinear<D, D, E, Dev>:
+        Module<Tensor<S, E, Dev, T>, Output = Tensor<S, E, Dev, T>, Error = Dev::Err>,
 {
     type Output = Tensor<S, E, Dev, T>;
     type Error = Dev::Err;

@@ -68,6 +68,9 @@ impl History {
     }
     /// First recorded step whose loss is ≤ `threshold`.
     pub fn steps_to_reach(&self, threshold: f64) -> Option<usize> {
-        self.records.iter().find(|r| r.loss <= threshold).map(|r| r.step)
+        self.records
+            .iter()
+            .find(|r| r.loss <= threshold)
+            .map(|r| r.step)
     }
 }

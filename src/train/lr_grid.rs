@@ -44,7 +44,10 @@ pub fn best_learning_rate<const D: usize, Net: Network<D>>(
         .par_iter()
         .map(|&lr| {
             let mut net = initial.clone();
-            let cfg = TrainConfig { learning_rate: lr, ..config.clone() };
+            let cfg = TrainConfig {
+                learning_rate: lr,
+                ..config.clone()
+            };
             train(&mut net, data, &cfg).map(|h| (lr, h))
         })
         .collect::<Result<Vec<_>>>()?;

@@ -43,9 +43,14 @@ impl Optimiser {
     pub fn label(&self) -> String {
         match self {
             Optimiser::GradientDescent => "gd".into(),
-            Optimiser::Sgd { batch_size, momentum } => format!("sgd(b={batch_size},mu={momentum})"),
+            Optimiser::Sgd {
+                batch_size,
+                momentum,
+            } => format!("sgd(b={batch_size},mu={momentum})"),
             Optimiser::Adam { batch_size: None } => "adam".into(),
-            Optimiser::Adam { batch_size: Some(b) } => format!("adam(b={b})"),
+            Optimiser::Adam {
+                batch_size: Some(b),
+            } => format!("adam(b={b})"),
         }
     }
 }
@@ -100,19 +105,32 @@ impl TrainConfig {
         }
         if let Some(t) = self.target_loss {
             if !(t.is_finite() && t >= 0.0) {
-                return Err(Error::OutOfRange { field: "target_loss", value: t, expected: "must be finite and >= 0" });
+                return Err(Error::OutOfRange {
+                    field: "target_loss",
+                    value: t,
+                    expected: "must be finite and >= 0",
+                });
             }
         }
         match self.optimiser {
             Optimiser::GradientDescent => Ok(()),
-            Optimiser::Sgd { batch_size, momentum } => {
+            Optimiser::Sgd {
+                batch_size,
+                momentum,
+            } => {
                 ensure_positive_size("batch_size", batch_size)?;
                 if !(0.0..1.0).contains(&momentum) {
-                    return Err(Error::OutOfRange { field: "momentum", value: momentum, expected: "must be in [0, 1)" });
+                    return Err(Error::OutOfRange {
+                        field: "momentum",
+                        value: momentum,
+                        expected: "must be in [0, 1)",
+                    });
                 }
                 Ok(())
             }
-            Optimiser::Adam { batch_size } => batch_size.map_or(Ok(()), |b| ensure_positive_size("batch_size", b)),
+            Optimiser::Adam { batch_size } => {
+                batch_size.map_or(Ok(()), |b| ensure_positive_size("batch_size", b))
+            }
         }
     }
 }
@@ -128,22 +146,56 @@ impl<B: dfdx::nn::TensorCollection<f64, Cpu>> States<B> {
         let lr = config.learning_rate;
         match config.optimiser {
             Optimiser::GradientDescent | Optimiser::Sgd { momentum: 0.0, .. } => States::Sgd(
-                blocks.iter().map(|b| Sgd::new(b, SgdConfig { lr, momentum: None, weight_decay: None })).collect(),
+                blocks
+                    .iter()
+                    .map(|b| {
+                        Sgd::new(
+                            b,
+                            SgdConfig {
+                                lr,
+                                momentum: None,
+                                weight_decay: None,
+                            },
+                        )
+                    })
+                    .collect(),
             ),
             Optimiser::Sgd { momentum, .. } => States::Sgd(
                 blocks
                     .iter()
-                    .map(|b| Sgd::new(b, SgdConfig { lr, momentum: Some(Momentum::Classic(momentum)), weight_decay: None }))
+                    .map(|b| {
+                        Sgd::new(
+                            b,
+                            SgdConfig {
+                                lr,
+                                momentum: Some(Momentum::Classic(momentum)),
+                                weight_decay: None,
+                            },
+                        )
+                    })
                     .collect(),
             ),
             Optimiser::Adam { .. } => States::Adam(
-                blocks.iter().map(|b| Adam::new(b, AdamConfig { lr, ..Default::default() })).collect(),
+                blocks
+                    .iter()
+                    .map(|b| {
+                        Adam::new(
+                            b,
+                            AdamConfig {
+                                lr,
+                                ..Default::default()
+                            },
+                        )
+                    })
+                    .collect(),
             ),
         }
     }
 
     fn update(&mut self, blocks: &mut [B], grads: &Gradients<f64, Cpu>) -> Result<()> {
-        let err = |e: dfdx::optim::OptimizerUpdateError<dfdx::tensor::CpuError>| Error::Device(format!("{e:?}"));
+        let err = |e: dfdx::optim::OptimizerUpdateError<dfdx::tensor::CpuError>| {
+            Error::Device(format!("{e:?}"))
+        };
         match self {
             States::Sgd(states) => {
                 for (s, b) in states.iter_mut().zip(blocks) {
@@ -171,7 +223,12 @@ struct Batches {
 impl Batches {
     fn new(samples: usize, size: Option<usize>, seed: u64) -> Self {
         let size = size.filter(|&b| b < samples);
-        Self { order: (0..samples).collect(), next: samples, size, rng: StdRng::seed_from_u64(seed) }
+        Self {
+            order: (0..samples).collect(),
+            next: samples,
+            size,
+            rng: StdRng::seed_from_u64(seed),
+        }
     }
 
     /// Indices of the next minibatch, or `None` for full batch.
@@ -189,7 +246,10 @@ impl Batches {
 
 /// Frobenius norm of each block's weights, from the flat parameter vector.
 fn block_norms(params: &[f64], params_per_block: usize) -> Vec<f64> {
-    params.chunks(params_per_block).map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt()).collect()
+    params
+        .chunks(params_per_block)
+        .map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt())
+        .collect()
 }
 
 /// Trains `net` in place on `data` and returns its [`History`].
@@ -198,7 +258,11 @@ fn block_norms(params: &[f64], params_per_block: usize) -> Vec<f64> {
 /// or exceeds `divergence_factor · ℓ(θ_0)`; record it (every `record_every` steps); stop with
 /// [`RunStatus::ReachedTarget`] if it is ≤ the target; otherwise update with the (minibatch) gradient.
 /// Errors only for invalid settings or device failures — a diverging run is a status, not an error.
-pub fn train<const D: usize, Net: Network<D>>(net: &mut Net, data: &Dataset<D>, config: &TrainConfig) -> Result<History> {
+pub fn train<const D: usize, Net: Network<D>>(
+    net: &mut Net,
+    data: &Dataset<D>,
+    config: &TrainConfig,
+) -> Result<History> {
     config.validate()?;
     let batch_size = match config.optimiser {
         Optimiser::GradientDescent => None,
@@ -219,10 +283,15 @@ pub fn train<const D: usize, Net: Network<D>>(net: &mut Net, data: &Dataset<D>, 
             }
             Some(_) => (net.loss(data)?, None),
         };
-        let threshold = initial_loss.map_or(f64::INFINITY, |l0: f64| config.divergence_factor * l0.max(f64::MIN_POSITIVE));
+        let threshold = initial_loss.map_or(f64::INFINITY, |l0: f64| {
+            config.divergence_factor * l0.max(f64::MIN_POSITIVE)
+        });
         if !full_loss.is_finite() || full_loss > threshold {
             let loss = full_loss.is_finite().then_some(full_loss);
-            return Ok(History { records, status: RunStatus::Diverged { step, loss } });
+            return Ok(History {
+                records,
+                status: RunStatus::Diverged { step, loss },
+            });
         }
         initial_loss.get_or_insert(full_loss);
         let last = step == config.steps;
@@ -233,9 +302,20 @@ pub fn train<const D: usize, Net: Network<D>>(net: &mut Net, data: &Dataset<D>, 
             (None, None) => unreachable!("full batch always computes gradients"),
         };
         if step % config.record_every == 0 || last || reached {
-            let grad_norm = net.flatten_gradients(&grads).iter().map(|g| g * g).sum::<f64>().sqrt();
+            let grad_norm = net
+                .flatten_gradients(&grads)
+                .iter()
+                .map(|g| g * g)
+                .sum::<f64>()
+                .sqrt();
             if !grad_norm.is_finite() {
-                return Ok(History { records, status: RunStatus::Diverged { step, loss: Some(full_loss) } });
+                return Ok(History {
+                    records,
+                    status: RunStatus::Diverged {
+                        step,
+                        loss: Some(full_loss),
+                    },
+                });
             }
             records.push(StepRecord {
                 step,
@@ -245,12 +325,18 @@ pub fn train<const D: usize, Net: Network<D>>(net: &mut Net, data: &Dataset<D>, 
             });
         }
         if reached {
-            return Ok(History { records, status: RunStatus::ReachedTarget { step } });
+            return Ok(History {
+                records,
+                status: RunStatus::ReachedTarget { step },
+            });
         }
         if last {
             break;
         }
         states.update(net.blocks_mut(), &grads)?;
     }
-    Ok(History { records, status: RunStatus::Completed })
+    Ok(History {
+        records,
+        status: RunStatus::Completed,
+    })
 }

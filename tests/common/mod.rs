@@ -7,18 +7,36 @@ use demystify_resnet::prelude::*;
 pub fn worked_example() -> Dataset<2> {
     let xs = [[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]];
     let a = [[2.0, 1.0], [0.0, 1.5]];
-    let ys: Vec<[f64; 2]> =
-        xs.iter().map(|x| [a[0][0] * x[0] + a[0][1] * x[1], a[1][0] * x[0] + a[1][1] * x[1]]).collect();
+    let ys: Vec<[f64; 2]> = xs
+        .iter()
+        .map(|x| {
+            [
+                a[0][0] * x[0] + a[0][1] * x[1],
+                a[1][0] * x[0] + a[1][1] * x[1],
+            ]
+        })
+        .collect();
     Dataset::from_arrays("worked example", &xs, &ys).expect("valid data")
 }
 
 /// A whitened teacher problem of width D.
 pub fn teacher<const D: usize>(samples: usize, seed: u64) -> Dataset<D> {
-    Teacher { samples, seed, ..Default::default() }.generate::<D>().expect("valid teacher").data
+    Teacher {
+        samples,
+        seed,
+        ..Default::default()
+    }
+    .generate::<D>()
+    .expect("valid teacher")
+    .data
 }
 
 /// Central finite-difference gradient of the loss, step h.
-pub fn fd_gradient<const D: usize, Net: FlatParams<D>>(net: &Net, data: &Dataset<D>, h: f64) -> Vec<f64> {
+pub fn fd_gradient<const D: usize, Net: FlatParams<D>>(
+    net: &Net,
+    data: &Dataset<D>,
+    h: f64,
+) -> Vec<f64> {
     let p0 = net.params();
     let mut probe = net.clone();
     (0..p0.len())
@@ -38,5 +56,8 @@ pub fn fd_gradient<const D: usize, Net: FlatParams<D>>(net: &Net, data: &Dataset
 /// Largest absolute difference between two vectors.
 pub fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }
