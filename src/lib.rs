@@ -24,6 +24,7 @@
 
 pub mod data;
 pub mod error;
+pub mod hessian;
 pub mod net;
 pub mod train;
 

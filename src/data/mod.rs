@@ -190,3 +190,47 @@ impl<const D: usize> Dataset<D> {
         }
     }
 }
+
+impl<const D: usize> Dataset<D> {
+    /// A dataset of at most `2D` samples with exactly the same second moments `Σ_xx`, `Σ_xy`, `Σ_yy` (up to
+    /// rounding): rows `√(r λ_k) u_kᵀ` from the eigendecomposition `(1/m) Σ_i z_i z_iᵀ = Σ_k λ_k u_k u_kᵀ` of
+    /// the joint vectors `z_i = (x_i, y_i)`, keeping the `r` eigenvalues above `1e-15 · λ_max`.
+    ///
+    /// THEORY.md: the loss of a *linear* network depends on the data only through these moments, so its loss,
+    /// gradient and Hessian are the same on both datasets, at a cost independent of `m`. For a nonlinear network
+    /// they differ: use the original data.
+    pub fn moment_equivalent(&self) -> Result<Self> {
+        let m = self.len();
+        let z = Mat::from_fn(m, 2 * D, |i, j| {
+            if j < D {
+                self.inputs[i * D + j]
+            } else {
+                self.targets[i * D + j - D]
+            }
+        });
+        let c = (z.transpose() * &z) * faer::Scale(1.0 / m as f64);
+        let eig = c
+            .self_adjoint_eigen(faer::Side::Lower)
+            .map_err(|e| Error::LinearAlgebra(format!("moment eigendecomposition: {e:?}")))?;
+        let (u, s) = (eig.U(), eig.S());
+        let lmax = (0..2 * D).map(|k| s[k]).fold(0.0, f64::max);
+        let kept: Vec<usize> = (0..2 * D).filter(|&k| s[k] > 1e-15 * lmax).collect();
+        if kept.is_empty() {
+            // All data are zero: one zero sample has the same (zero) moments.
+            return Self::from_flat(
+                format!("{} (moment-equivalent)", self.name),
+                vec![0.0; D],
+                vec![0.0; D],
+            );
+        }
+        let r = kept.len() as f64;
+        let mut x = Vec::with_capacity(kept.len() * D);
+        let mut y = Vec::with_capacity(kept.len() * D);
+        for &k in &kept {
+            let scale = (r * s[k]).sqrt();
+            x.extend((0..D).map(|j| scale * u[(j, k)]));
+            y.extend((0..D).map(|j| scale * u[(D + j, k)]));
+        }
+        Self::from_flat(format!("{} (moment-equivalent)", self.name), x, y)
+    }
+}

@@ -31,6 +31,9 @@ pub trait Activation: Default + Copy + Send + Sync + std::fmt::Debug + 'static {
     /// σ'(0) as dfdx's autodiff sees it. For ReLU dfdx defines relu'(0) = 0, so autodiff sees a zero
     /// Hessian at the zero point; central differences straddle the kink and see 1/2 (THEORY.md).
     const AUTODIFF_SLOPE_AT_ZERO: f64;
+    /// The slope a symmetric finite difference across 0 sees, `(σ(h) − σ(−h)) / 2h`: 1 for linear and tanh
+    /// (as `h → 0`), ½ for ReLU. This is what [`crate::hessian::loss_hessian`] measures at the zero point.
+    const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64;
     /// σ applied to one number (used by tests and closed forms, never by training).
     fn scalar(x: f64) -> f64;
     /// σ applied elementwise to a dfdx tensor, recording on its tape (dfdx's own `tanh`/`relu` kernels).
@@ -42,6 +45,7 @@ pub trait Activation: Default + Copy + Send + Sync + std::fmt::Debug + 'static {
 impl Activation for Identity {
     const NAME: &'static str = "linear";
     const AUTODIFF_SLOPE_AT_ZERO: f64 = 1.0;
+    const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64 = 1.0;
     fn scalar(x: f64) -> f64 {
         x
     }
@@ -55,6 +59,7 @@ impl Activation for Identity {
 impl Activation for Tanh {
     const NAME: &'static str = "tanh";
     const AUTODIFF_SLOPE_AT_ZERO: f64 = 1.0;
+    const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64 = 1.0;
     fn scalar(x: f64) -> f64 {
         x.tanh()
     }
@@ -68,6 +73,7 @@ impl Activation for Tanh {
 impl Activation for ReLU {
     const NAME: &'static str = "relu";
     const AUTODIFF_SLOPE_AT_ZERO: f64 = 0.0;
+    const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64 = 0.5;
     fn scalar(x: f64) -> f64 {
         x.max(0.0)
     }

@@ -81,6 +81,9 @@ pub trait Network<const D: usize>: Clone + Send + Sync + Debug {
     ) -> Result<Batch<D, OwnedTape<f64, Cpu>>>;
     /// The dfdx device the weights live on.
     fn device(&self) -> &Cpu;
+    /// A copy whose weights live on a new dfdx device (with its own allocation cache). Clones share the
+    /// device and contend for its cache; parallel workers use one of these each.
+    fn on_own_device(&self) -> Result<Self>;
 
     /// Total number of trainable weights `P = (layers per block) · L · D²`.
     fn num_params(&self) -> usize {

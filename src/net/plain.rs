@@ -3,7 +3,7 @@
 //! so at the identity point (`Init::Identity`) its Hessian equals the shortcut-1 Hessian at zero.
 
 use dfdx::nn::modules::UnbiasedLinear;
-use dfdx::nn::{BuildModule, Module};
+use dfdx::nn::{BuildModule, Module, ToDevice};
 use dfdx::prelude::{Cpu, OwnedTape, Tape};
 
 use super::activation::{Activation, Identity};
@@ -97,5 +97,18 @@ where
     }
     fn device(&self) -> &Cpu {
         &self.device
+    }
+    fn on_own_device(&self) -> Result<Self> {
+        let device = Cpu::default();
+        let layers = self
+            .layers
+            .iter()
+            .map(|l| l.try_to_device(&device))
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(Self {
+            layers,
+            activation: std::marker::PhantomData,
+            device,
+        })
     }
 }

@@ -1,7 +1,7 @@
 //! The residual network with run-time depth: `f = u_L ∘ ⋯ ∘ u_1`, each `u_l` a [`ResidualUnit`].
 //! Sweeping `L = 1..128` uses one type per `(D, N, σ)`, not one per depth.
 
-use dfdx::nn::{BuildModule, Module};
+use dfdx::nn::{BuildModule, Module, ToDevice};
 use dfdx::prelude::{Cpu, OwnedTape};
 
 use super::activation::{Activation, Identity};
@@ -104,5 +104,14 @@ where
     }
     fn device(&self) -> &Cpu {
         &self.device
+    }
+    fn on_own_device(&self) -> Result<Self> {
+        let device = Cpu::default();
+        let units = self
+            .units
+            .iter()
+            .map(|u| u.try_to_device(&device))
+            .collect::<std::result::Result<_, _>>()?;
+        Ok(Self { units, device })
     }
 }

@@ -1,0 +1,34 @@
+//! The Hessian of the loss: numeric (central differences of dfdx gradients) at any point, closed forms at the
+//! zero point, dense spectra, matrix-free methods (Lanczos, Hutchinson, SLQ) and per-unit blocks.
+
+pub mod blocks;
+pub mod eigen;
+pub mod lanczos;
+pub mod numeric;
+pub mod operator;
+pub mod spectrum;
+pub mod theory;
+
+use faer::MatRef;
+
+use crate::error::Result;
+
+pub use eigen::{symmetric_eigenvalues, symmetric_eigenvalues_with, EigenBackend};
+pub use lanczos::{extreme_eigenvalues, hutchinson_trace, spectral_density, LanczosOptions, Which};
+pub use numeric::{
+    loss_hessian, numeric_hessian, numeric_hessian_block, HessianOptions, NumericHessian,
+};
+pub use operator::{HessianOperator, SymmetricOperator};
+pub use spectrum::Spectrum;
+
+/// The spectrum of a symmetric matrix. When `block` is given and every entry outside the diagonal
+/// `block × block` blocks is exactly zero (the shortcut-2 Hessian at zero, block = `2D²`), the blocks are
+/// diagonalised separately; otherwise one dense eigendecomposition ([`symmetric_eigenvalues`]).
+pub fn spectrum_of(h: MatRef<'_, f64>, block: Option<usize>) -> Result<Spectrum> {
+    if let Some(b) = block {
+        if let Some(values) = eigen::block_diagonal_eigenvalues(h, b)? {
+            return Ok(Spectrum::from_eigenvalues(values));
+        }
+    }
+    Ok(Spectrum::from_eigenvalues(symmetric_eigenvalues(h)?))
+}

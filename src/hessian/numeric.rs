@@ -1,0 +1,264 @@
+//! The numeric Hessian of the loss at any parameter point of any network in the crate, from dfdx gradients
+//! (dfdx has no second-order autodiff): column `j` is `(∇ℓ(θ + h_j e_j) − ∇ℓ(θ − h_j e_j)) / (2 h_j)`, in f64,
+//! then the matrix is symmetrised and its asymmetry reported.
+//!
+//! **Step rule**: `h_j = ε^{1/3} · max(1, |θ_j|)` with `ε` the f64 machine epsilon (`h ≈ 6.06e-6` near 0): it
+//! balances the rounding error of the gradient (`~ε/h`) against the `O(h²)` truncation error of central
+//! differences. At the zero point of a linear network the gradient is a polynomial of degree ≤ 3, so the
+//! truncation error is `O(h²)·|∂³g|` ≈ 1e-11 relative.
+//!
+//! **Moment compression** (on by default, linear networks only): the loss of a linear network depends on the
+//! data only through its second moments (THEORY.md), so gradients are evaluated on
+//! [`Dataset::moment_equivalent`] (`≤ 2D` samples), which makes each column cost independent of `m`.
+//!
+//! Columns are computed in parallel (rayon); each column's arithmetic does not depend on the thread that runs
+//! it, so the result is bitwise identical for any number of threads.
+
+use faer::Mat;
+use rayon::prelude::*;
+
+use crate::data::Dataset;
+use crate::error::{Error, Result};
+use crate::net::{Activation, FlatParams, Identity};
+
+/// How to compute a numeric Hessian.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HessianOptions {
+    /// Fixed finite-difference step; `None` uses the rule `h_j = ε^{1/3} · max(1, |θ_j|)`.
+    pub step: Option<f64>,
+    /// Evaluate gradients of *linear* networks on the moment-equivalent dataset (exact up to rounding).
+    pub moment_compression: bool,
+}
+
+impl Default for HessianOptions {
+    fn default() -> Self {
+        Self {
+            step: None,
+            moment_compression: true,
+        }
+    }
+}
+
+impl HessianOptions {
+    /// The step for a coordinate (or direction) of size `scale`: the fixed step, or `ε^{1/3}·max(1, scale)`.
+    pub fn step_for(&self, scale: f64) -> f64 {
+        self.step
+            .unwrap_or_else(|| f64::EPSILON.cbrt() * scale.abs().max(1.0))
+    }
+
+    fn validate(&self) -> Result<()> {
+        match self.step {
+            Some(h) if !(h.is_finite() && h > 0.0) => Err(Error::OutOfRange {
+                field: "step",
+                value: h,
+                expected: "must be finite and > 0",
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A numeric Hessian: the symmetrised matrix `(H + Hᵀ)/2` and how asymmetric the raw `H` was.
+#[derive(Debug, Clone)]
+pub struct NumericHessian {
+    /// The symmetrised Hessian (`P×P`, or `k×k` for a block of `k` parameters).
+    pub matrix: Mat<f64>,
+    /// `max|H − Hᵀ| / max|H|` of the raw finite-difference matrix (0 for a zero matrix); a check on the step.
+    pub asymmetry: f64,
+    /// Number of samples the gradients were evaluated on (smaller than the data when compressed).
+    pub samples_used: usize,
+}
+
+/// The dataset gradients are evaluated on: moment-equivalent for linear networks (when allowed), else `data`.
+pub(crate) fn effective_data<const D: usize, Net: FlatParams<D>>(
+    net: &Net,
+    data: &Dataset<D>,
+    options: &HessianOptions,
+) -> Result<Dataset<D>> {
+    options.validate()?;
+    if options.moment_compression && net.activation_name() == Identity::NAME && data.len() > 2 * D {
+        data.moment_equivalent()
+    } else {
+        Ok(data.clone())
+    }
+}
+
+/// Finite-difference columns `j ∈ columns` of the Hessian (each a full `P`-vector), in parallel.
+fn fd_columns<const D: usize, Net: FlatParams<D>>(
+    net: &Net,
+    data: &Dataset<D>,
+    columns: &[usize],
+    options: &HessianOptions,
+) -> Result<Vec<Vec<f64>>> {
+    let theta = net.params();
+    columns
+        .par_iter()
+        .map_init(
+            || (net.on_own_device(), theta.clone()),
+            |(probe, p), &j| {
+                let probe = probe.as_mut().map_err(|e| e.clone())?;
+                let h = options.step_for(theta[j]);
+                p[j] = theta[j] + h;
+                probe.set_params(p)?;
+                let plus = probe.loss_and_gradient(data)?.1;
+                p[j] = theta[j] - h;
+                probe.set_params(p)?;
+                let minus = probe.loss_and_gradient(data)?.1;
+                p[j] = theta[j];
+                Ok(plus
+                    .iter()
+                    .zip(&minus)
+                    .map(|(a, b)| (a - b) / (2.0 * h))
+                    .collect())
+            },
+        )
+        .collect()
+}
+
+/// The full numeric Hessian of `ℓ` at `net`'s current weights on `data` (`P×P`, `2P` gradient evaluations).
+///
+/// Errors: invalid options, or a non-finite entry (the point or the data overflow).
+pub fn numeric_hessian<const D: usize, Net: FlatParams<D>>(
+    net: &Net,
+    data: &Dataset<D>,
+    options: &HessianOptions,
+) -> Result<NumericHessian> {
+    let eval = effective_data(net, data, options)?;
+    let p = net.num_params();
+    let cols = fd_columns(net, &eval, &(0..p).collect::<Vec<_>>(), options)?;
+    let mut raw = Mat::<f64>::zeros(p, p);
+    for (j, col) in cols.iter().enumerate() {
+        raw.col_mut(j)
+            .iter_mut()
+            .zip(col)
+            .for_each(|(dst, &v)| *dst = v);
+    }
+    symmetrise(raw, eval.len())
+}
+
+/// The Hessian block of parameters `range` (rows and columns), e.g. one residual unit's weights: only those
+/// `|range|` columns are computed.
+pub fn numeric_hessian_block<const D: usize, Net: FlatParams<D>>(
+    net: &Net,
+    data: &Dataset<D>,
+    range: std::ops::Range<usize>,
+    options: &HessianOptions,
+) -> Result<NumericHessian> {
+    if range.end > net.num_params() || range.is_empty() {
+        return Err(Error::ShapeMismatch {
+            what: format!("parameter range {range:?}"),
+            expected: net.num_params(),
+            found: range.end,
+        });
+    }
+    let eval = effective_data(net, data, options)?;
+    let cols = fd_columns(net, &eval, &range.clone().collect::<Vec<_>>(), options)?;
+    let k = range.len();
+    let raw = Mat::from_fn(k, k, |i, j| cols[j][range.start + i]);
+    symmetrise(raw, eval.len())
+}
+
+/// The Hessian from central **second differences of the loss** alone (no gradients):
+/// `H_ij ≈ [ℓ(θ+h e_i+h e_j) − ℓ(θ+h e_i−h e_j) − ℓ(θ−h e_i+h e_j) + ℓ(θ−h e_i−h e_j)] / (4h²)` (and the usual
+/// three-point formula on the diagonal), with `h = ε^{1/4}·max(1, ‖θ‖_∞)` unless a step is given.
+/// Costs `O(P²)` loss evaluations: for small networks. It is symmetric by construction and never uses a
+/// derivative of the activation, so for ReLU at the zero point it sees the slope ½ that straddling the kink
+/// gives, where autodiff (relu'(0) = 0) sees 0 (THEORY.md, "Nonlinear branches").
+pub fn loss_hessian<const D: usize, Net: FlatParams<D>>(
+    net: &Net,
+    data: &Dataset<D>,
+    options: &HessianOptions,
+) -> Result<NumericHessian> {
+    options.validate()?;
+    let eval = effective_data(net, data, options)?;
+    let theta = net.params();
+    let p = theta.len();
+    let scale = theta.iter().fold(1.0f64, |a, v| a.max(v.abs()));
+    let h = options.step.unwrap_or(f64::EPSILON.powf(0.25) * scale);
+    let pairs: Vec<(usize, usize)> = (0..p).flat_map(|j| (j..p).map(move |i| (i, j))).collect();
+    let loss_at = |probe: &mut Net, p: &mut Vec<f64>, shifts: &[(usize, f64)]| -> Result<f64> {
+        for &(k, t) in shifts {
+            p[k] += t;
+        }
+        probe.set_params(p)?;
+        let l = probe.loss(&eval);
+        for &(k, _) in shifts {
+            p[k] = theta[k];
+        }
+        l
+    };
+    let l0 = net.loss(&eval)?;
+    let entries = pairs
+        .par_iter()
+        .map_init(
+            || (net.on_own_device(), theta.clone()),
+            |(probe, buf), &(i, j)| {
+                let probe = probe.as_mut().map_err(|e| e.clone())?;
+                if i == j {
+                    let up = loss_at(probe, buf, &[(i, h)])?;
+                    let down = loss_at(probe, buf, &[(i, -h)])?;
+                    Ok((up - 2.0 * l0 + down) / (h * h))
+                } else {
+                    let pp = loss_at(probe, buf, &[(i, h), (j, h)])?;
+                    let pm = loss_at(probe, buf, &[(i, h), (j, -h)])?;
+                    let mp = loss_at(probe, buf, &[(i, -h), (j, h)])?;
+                    let mm = loss_at(probe, buf, &[(i, -h), (j, -h)])?;
+                    Ok((pp - pm - mp + mm) / (4.0 * h * h))
+                }
+            },
+        )
+        .collect::<Result<Vec<f64>>>()?;
+    let mut matrix = Mat::<f64>::zeros(p, p);
+    for (&(i, j), &v) in pairs.iter().zip(&entries) {
+        if !v.is_finite() {
+            return Err(Error::NonFinite {
+                location: format!("Hessian entry ({i}, {j})"),
+            });
+        }
+        matrix[(i, j)] = v;
+        matrix[(j, i)] = v;
+    }
+    Ok(NumericHessian {
+        matrix,
+        asymmetry: 0.0,
+        samples_used: eval.len(),
+    })
+}
+
+/// Replaces `raw` by `(raw + rawᵀ)/2` in place (tiled, so the transposed reads stay in cache) and measures
+/// `max|raw − rawᵀ| / max|raw|`.
+fn symmetrise(mut raw: Mat<f64>, samples_used: usize) -> Result<NumericHessian> {
+    const TILE: usize = 64;
+    let n = raw.nrows();
+    let mut max_abs = 0.0f64;
+    let mut max_asym = 0.0f64;
+    for jb in (0..n).step_by(TILE) {
+        for ib in (jb..n).step_by(TILE) {
+            for j in jb..(jb + TILE).min(n) {
+                for i in ib.max(j)..(ib + TILE).min(n) {
+                    let (a, b) = (raw[(i, j)], raw[(j, i)]);
+                    if !(a.is_finite() && b.is_finite()) {
+                        return Err(Error::NonFinite {
+                            location: format!("Hessian entry ({i}, {j})"),
+                        });
+                    }
+                    max_abs = max_abs.max(a.abs()).max(b.abs());
+                    max_asym = max_asym.max((a - b).abs());
+                    let mean = 0.5 * (a + b);
+                    raw[(i, j)] = mean;
+                    raw[(j, i)] = mean;
+                }
+            }
+        }
+    }
+    let asymmetry = if max_abs > 0.0 {
+        max_asym / max_abs
+    } else {
+        0.0
+    };
+    Ok(NumericHessian {
+        matrix: raw,
+        asymmetry,
+        samples_used,
+    })
+}
