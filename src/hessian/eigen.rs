@@ -131,51 +131,39 @@ mod lapack {
             }
         }
         let mut w = vec![0.0; n];
-        let mut info = 0;
-        let (mut work_query, mut iwork_query) = (0.0f64, 0i32);
-        let minus_one = -1i32;
-        // SAFETY: buffers have the sizes LAPACK expects (n×n column-major, n eigenvalues); the first call is a
-        // workspace query (lwork = liwork = −1) that writes one number into each query slot.
-        unsafe {
-            dsyevd_(
-                b"N".as_ptr(),
-                b"L".as_ptr(),
-                &ni,
-                buf.as_mut_ptr(),
-                &ni,
-                w.as_mut_ptr(),
-                &mut work_query,
-                &minus_one,
-                &mut iwork_query,
-                &minus_one,
-                &mut info,
-            );
-        }
+        // One dsyevd call with jobz = 'N', uplo = 'L'; lwork = liwork = −1 makes it a workspace query.
+        let mut call = |work: &mut [f64], lwork: i32, iwork: &mut [i32], liwork: i32| -> i32 {
+            let mut info = 0;
+            // SAFETY: `buf` is n×n column-major, `w` holds n values, and `work`/`iwork` hold at least
+            // max(1, lwork)/max(1, liwork) entries (one each for the query), as LAPACK requires.
+            unsafe {
+                dsyevd_(
+                    b"N".as_ptr(),
+                    b"L".as_ptr(),
+                    &ni,
+                    buf.as_mut_ptr(),
+                    &ni,
+                    w.as_mut_ptr(),
+                    work.as_mut_ptr(),
+                    &lwork,
+                    iwork.as_mut_ptr(),
+                    &liwork,
+                    &mut info,
+                );
+            }
+            info
+        };
+        let (mut work_query, mut iwork_query) = ([0.0f64], [0i32]);
+        let info = call(&mut work_query, -1, &mut iwork_query, -1);
         if info != 0 {
             return Err(Error::LinearAlgebra(format!(
                 "dsyevd workspace query failed: info = {info}"
             )));
         }
-        let lwork = work_query as i32;
-        let liwork = iwork_query;
+        let (lwork, liwork) = (work_query[0] as i32, iwork_query[0]);
         let mut work = vec![0.0; lwork.max(1) as usize];
         let mut iwork = vec![0i32; liwork.max(1) as usize];
-        // SAFETY: workspaces sized as the query returned.
-        unsafe {
-            dsyevd_(
-                b"N".as_ptr(),
-                b"L".as_ptr(),
-                &ni,
-                buf.as_mut_ptr(),
-                &ni,
-                w.as_mut_ptr(),
-                work.as_mut_ptr(),
-                &lwork,
-                iwork.as_mut_ptr(),
-                &liwork,
-                &mut info,
-            );
-        }
+        let info = call(&mut work, lwork, &mut iwork, liwork);
         if info != 0 {
             return Err(Error::LinearAlgebra(format!(
                 "dsyevd failed to converge: info = {info}"
