@@ -9,8 +9,11 @@ CARGO ?= cargo
 check-rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
 
+EXAMPLES = spectrum_at_zero condition_vs_depth training_dynamics hessian_along_training escape depth_scale
+
 reports: check-rust
-	$(CARGO) run --release --example teacher_training
+	$(CARGO) build --release --examples
+	for e in $(EXAMPLES); do $(CARGO) run --release --quiet --example $$e > /dev/null || exit 1; done
 
 # With the system OpenBLAS the LAPACK eigensolver is tested too; without it (no root, no sudo) the faer path is.
 test: check-rust

@@ -56,6 +56,8 @@ pub enum Error {
     Device(String),
     /// A configuration combination that this crate does not support.
     Unsupported(String),
+    /// A polars operation failed while building or exporting a table.
+    Table(String),
 }
 
 impl fmt::Display for Error {
@@ -94,6 +96,7 @@ impl fmt::Display for Error {
             Error::LinearAlgebra(m) => write!(f, "linear algebra failed: {m}"),
             Error::Device(m) => write!(f, "dfdx device error: {m}"),
             Error::Unsupported(m) => write!(f, "unsupported: {m}"),
+            Error::Table(m) => write!(f, "table: {m}"),
         }
     }
 }
@@ -103,6 +106,12 @@ impl std::error::Error for Error {}
 impl From<dfdx::tensor::CpuError> for Error {
     fn from(e: dfdx::tensor::CpuError) -> Self {
         Error::Device(format!("{e:?}"))
+    }
+}
+
+impl From<polars::error::PolarsError> for Error {
+    fn from(e: polars::error::PolarsError) -> Self {
+        Error::Table(e.to_string())
     }
 }
 

@@ -6,7 +6,10 @@
 //! depth), and shortcuts of three or more make the zero point a flat, high-order saddle.
 //!
 //! Layers (each uses only those below it): [`net`] and [`data`] (compile-time-shaped residual networks on
-//! dfdx, datasets and their moments) → [`train`] (optimisers, histories, divergence detection).
+//! dfdx, datasets and their moments) → [`hessian`] (numeric Hessians from dfdx gradients, closed forms at
+//! zero, spectra, matrix-free methods) and [`train`] (optimisers, histories, divergence detection) →
+//! [`experiments`] (the paper's analyses as polars DataFrames) → [`report`] (HTML tables, plotly figures,
+//! evcxr display) → the notebooks.
 //!
 //! Conventions (THEORY.md): square width-`D` networks without biases; unit 1 is applied first; the loss is
 //! `ℓ(W) = 1/(2m) Σ_i ‖y_i − f(x_i)‖²`; the flat parameter order is unit-major, then layer `k = 1..n` inside a
@@ -24,12 +27,17 @@
 
 pub mod data;
 pub mod error;
+pub mod experiments;
+mod files;
 pub mod hessian;
 pub mod net;
+pub mod report;
 pub mod train;
 
 pub use dfdx;
 pub use faer;
+pub use plotly;
+pub use polars;
 
 pub use error::{Error, Result};
 
@@ -37,9 +45,18 @@ pub use error::{Error, Result};
 pub mod prelude {
     pub use crate::data::{digits::digits, Dataset, Moments, Teacher, TeacherData};
     pub use crate::error::{Error, Result};
+    pub use crate::experiments::{
+        build_network, condition_vs_depth, depth_scale, escape_times, hessian_along_training,
+        quick_mode, spectrum_at_zero, training_grid, ActivationKind, ConditionVsDepthConfig,
+        DataSpec, DepthScaleConfig, DynNetwork, EscapeConfig, HessianAlongTrainingConfig,
+        NetworkSpec, SpectrumAtZeroConfig, TrainingGridConfig,
+    };
+    pub use crate::hessian::{numeric_hessian, spectrum_of, theory, HessianOptions, Spectrum};
     pub use crate::net::{
         Activation, Architecture, FlatParams, Identity, Init, Network, PlainNet, ReLU, ResNet,
         ResidualUnit, Tanh,
     };
+    pub use crate::report::{filter_rows, plotly_bootstrap, write_csv, Cell, Figure, Table};
     pub use crate::train::{train, History, Optimiser, RunStatus, TrainConfig};
+    pub use polars::prelude::DataFrame;
 }

@@ -12,10 +12,7 @@ impl<const D: usize> Dataset<D> {
     /// of columns other than `2·D`, a value that is not a number, a NaN or infinite value, an empty file.
     pub fn from_csv(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let text = crate::files::read_text(path)?;
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -93,9 +90,6 @@ impl<const D: usize> Dataset<D> {
             out.push_str(&row.join(","));
             out.push('\n');
         }
-        std::fs::write(path, out).map_err(|e| Error::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
+        crate::files::write_creating_dirs(path, out)
     }
 }

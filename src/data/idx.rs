@@ -69,10 +69,7 @@ pub fn parse_idx(bytes: &[u8], source: &str) -> Result<IdxArray> {
 /// Reads an IDX file.
 pub fn read_idx(path: impl AsRef<Path>) -> Result<IdxArray> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let bytes = crate::files::read_bytes(path)?;
     parse_idx(&bytes, &path.display().to_string())
 }
 

@@ -19,7 +19,7 @@ pub use numeric::{
     loss_hessian, numeric_hessian, numeric_hessian_block, HessianOptions, NumericHessian,
 };
 pub use operator::{HessianOperator, SymmetricOperator};
-pub use spectrum::Spectrum;
+pub use spectrum::{Spectrum, SpectrumSummary};
 
 /// The spectrum of a symmetric matrix. When `block` is given and every entry outside the diagonal
 /// `block × block` blocks is exactly zero (the shortcut-2 Hessian at zero, block = `2D²`), the blocks are

@@ -166,3 +166,37 @@ impl Spectrum {
         self.values.iter().map(|&(v, m)| v * m as f64).sum()
     }
 }
+
+/// The numbers a table row reports about a spectrum (see [`Spectrum::summary`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpectrumSummary {
+    /// `λ_max`.
+    pub lambda_max: f64,
+    /// `λ_min`.
+    pub lambda_min: f64,
+    /// `min|λ|`.
+    pub min_abs: f64,
+    /// `max|λ| / min|λ|` (`None` when flat).
+    pub condition_number: Option<f64>,
+    /// The same over `|λ| > rel_tol·max|λ|` (`None` when flat).
+    pub effective_condition_number: Option<f64>,
+    /// Fraction of negative eigenvalues.
+    pub negative_fraction: f64,
+    /// All eigenvalues below the flatness tolerance.
+    pub flat: bool,
+}
+
+impl Spectrum {
+    /// All summary numbers at once; `rel_tol` is used for the effective condition number.
+    pub fn summary(&self, rel_tol: f64) -> SpectrumSummary {
+        SpectrumSummary {
+            lambda_max: self.lambda_max(),
+            lambda_min: self.lambda_min(),
+            min_abs: self.min_abs(),
+            condition_number: self.condition_number(),
+            effective_condition_number: self.effective_condition_number(rel_tol),
+            negative_fraction: self.negative_fraction(),
+            flat: self.is_flat(),
+        }
+    }
+}

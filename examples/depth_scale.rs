@@ -1,0 +1,30 @@
+//! Experiment 6 end to end: best learning rate, final loss and steps to a threshold vs depth, per architecture.
+//! `cargo run --release --example depth_scale` (DEMYSTIFY_QUICK=1 for the small version); writes to
+//! `reports/examples/`.
+use demystify_resnet::prelude::*;
+use demystify_resnet::report::{depth_scale_figure, save_outputs};
+
+fn main() -> Result<()> {
+    let config = if quick_mode() {
+        DepthScaleConfig::quick()
+    } else {
+        DepthScaleConfig::default()
+    };
+    let table = depth_scale(&config)?;
+    println!("{}", Table::new(table.clone()).to_text()?);
+    let lr = depth_scale_figure(&table, "best_learning_rate", "best learning rate")?;
+    let steps = depth_scale_figure(
+        &table,
+        "mean_steps_to_threshold",
+        "steps to reach 1e-3·ℓ(0)",
+    )?;
+    for path in save_outputs(
+        "reports/examples",
+        "depth_scale",
+        &[("table", &table)],
+        &[("best_lr", &lr), ("steps", &steps)],
+    )? {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}

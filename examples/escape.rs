@@ -1,0 +1,29 @@
+//! Experiment 5 end to end: steps to escape the zero point vs the initial scale ε, with the theory curves.
+//! `cargo run --release --example escape` (DEMYSTIFY_QUICK=1 for the small version); writes to
+//! `reports/examples/`.
+use demystify_resnet::prelude::*;
+use demystify_resnet::report::{escape_figure, save_outputs};
+
+fn main() -> Result<()> {
+    let config = if quick_mode() {
+        EscapeConfig::quick()
+    } else {
+        EscapeConfig::default()
+    };
+    let r = escape_times(&config)?;
+    println!(
+        "{}\n{}",
+        Table::new(r.times.clone()).to_text()?,
+        Table::new(r.fits.clone()).to_text()?
+    );
+    let figure = escape_figure(&r.times)?;
+    for path in save_outputs(
+        "reports/examples",
+        "escape",
+        &[("times", &r.times), ("fits", &r.fits)],
+        &[("figure", &figure)],
+    )? {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! Experiment 4 end to end: the Hessian's spectrum every k steps of gradient descent.
+//! `cargo run --release --example hessian_along_training` (DEMYSTIFY_QUICK=1 for the small version); writes to
+//! `reports/examples/`.
+use demystify_resnet::prelude::*;
+use demystify_resnet::report::{eigenvalue_trajectories_figure, save_outputs, trajectory_figure};
+
+fn main() -> Result<()> {
+    let config = if quick_mode() {
+        HessianAlongTrainingConfig::quick()
+    } else {
+        HessianAlongTrainingConfig::default()
+    };
+    let t = hessian_along_training(&config)?;
+    println!("{}", Table::new(t.summary.clone()).to_text()?);
+    let cond = trajectory_figure(
+        &t.summary,
+        "condition_number",
+        "condition number max|λ|/min|λ|",
+        true,
+    )?;
+    let top = eigenvalue_trajectories_figure(&t.top_eigenvalues)?;
+    let tables = [
+        ("summary", &t.summary),
+        ("top_eigenvalues", &t.top_eigenvalues),
+    ];
+    for path in save_outputs(
+        "reports/examples",
+        "hessian_along_training",
+        &tables,
+        &[("condition", &cond), ("top", &top)],
+    )? {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}

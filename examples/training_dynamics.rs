@@ -1,0 +1,49 @@
+//! Experiment 3 end to end: initialisations × shortcut depths × depths × learning rates × seeds.
+//! `cargo run --release --example training_dynamics` (DEMYSTIFY_QUICK=1 for the small version); writes to
+//! `reports/examples/`.
+use demystify_resnet::prelude::*;
+use demystify_resnet::report::{loss_curves_figure, save_outputs};
+
+fn main() -> Result<()> {
+    let config = if quick_mode() {
+        TrainingGridConfig::quick()
+    } else {
+        TrainingGridConfig::default()
+    };
+    let grid = training_grid(&config)?;
+    println!(
+        "{}",
+        Table::new(grid.best.clone())
+            .title("Best learning rate per configuration")
+            .to_text()?
+    );
+    // Loss curves at the deepest depth and a middle learning rate, every init and architecture.
+    let depth = *config.depths.iter().max().unwrap_or(&1) as u64;
+    let lr = config.learning_rates[config.learning_rates.len() / 2];
+    let curves = filter_rows(
+        &grid.curves,
+        &[
+            ("depth", Cell::U64(depth)),
+            ("learning_rate", Cell::F64(lr)),
+        ],
+    )?;
+    let figure = loss_curves_figure(
+        &curves,
+        &format!("Loss curves at depth {depth}, learning rate {lr}"),
+    )?;
+    let tables = [
+        ("curves", &grid.curves),
+        ("runs", &grid.runs),
+        ("summary", &grid.summary),
+        ("best", &grid.best),
+    ];
+    for path in save_outputs(
+        "reports/examples",
+        "training_dynamics",
+        &tables,
+        &[("loss_curves", &figure)],
+    )? {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}

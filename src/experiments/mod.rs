@@ -1,0 +1,71 @@
+//! The paper's analyses as functions: each takes a validated config (`Default` = the full analysis,
+//! `quick()` = a small version with the same code path) and returns polars DataFrames whose columns are
+//! documented on the function. Configurations run in parallel (rayon); every number depends only on the
+//! config and its seeds, never on the number of threads.
+//!
+//! | function | paper claim it tests |
+//! |---|---|
+//! | [`spectrum_at_zero`] | spectrum of H(0) per shortcut depth: ±σ_i(M) for n = 2, flat for n ≥ 3 |
+//! | [`condition_vs_depth`] | cond H(0) is depth-invariant for n = 2, explodes for n = 1 and plain |
+//! | [`training_grid`] | small init + shortcut 2 trains better than Xavier/orthogonal and other shortcuts |
+//! | [`hessian_along_training`] | the Hessian's behaviour along the learning process |
+//! | [`escape_times`] | escaping the zero point: log(1/ε) for n = 2, ε^−(n−2) for n ≥ 3 |
+//! | [`depth_scale`] | training very deep models is no harder than shallow ones (n = 2) |
+
+pub mod condition;
+pub mod depth_scale;
+pub mod escape;
+pub mod network;
+pub mod spectrum;
+pub mod training;
+pub mod trajectory;
+
+use polars::prelude::{Column, DataFrame, NamedFrom, Series};
+
+use crate::error::{Error, Result};
+
+pub use condition::{condition_vs_depth, ConditionVsDepthConfig};
+pub use depth_scale::{depth_scale, DepthScaleConfig};
+pub use escape::{escape_times, EscapeConfig, EscapeResult};
+pub use network::{build_network, ActivationKind, AnyDataset, DataSpec, DynNetwork, NetworkSpec};
+pub use spectrum::{spectrum_at_zero, SpectrumAtZeroConfig};
+pub use training::{training_grid, TrainingGrid, TrainingGridConfig};
+pub use trajectory::{
+    hessian_along_training, HessianAlongTrainingConfig, HessianTrajectory, TrajectoryRun,
+};
+
+/// Name of the environment variable that switches notebooks, examples and tests to quick mode.
+pub const QUICK_ENV: &str = "DEMYSTIFY_QUICK";
+
+/// `true` when `DEMYSTIFY_QUICK=1`: notebooks and examples then use each config's `quick()` version (smaller
+/// sweeps, same code path).
+pub fn quick_mode() -> bool {
+    std::env::var(QUICK_ENV).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
+/// Errors if a list in a config is empty, naming the field.
+pub(crate) fn ensure_nonempty<T>(field: &'static str, values: &[T]) -> Result<()> {
+    if values.is_empty() {
+        Err(Error::ZeroSize { field })
+    } else {
+        Ok(())
+    }
+}
+
+/// Builds a DataFrame from named columns of equal length.
+pub(crate) fn frame(columns: Vec<Column>) -> Result<DataFrame> {
+    Ok(DataFrame::new_infer_height(columns)?)
+}
+
+/// A named column from any vector polars can hold (`Vec<f64>`, `Vec<Option<u64>>`, `Vec<String>`, …).
+pub(crate) fn col<T, P: ?Sized>(name: &str, values: T) -> Column
+where
+    Series: NamedFrom<T, P>,
+{
+    Column::new(name.into(), values)
+}
+
+/// `u64` from a `usize` count (polars has no usize columns).
+pub(crate) fn count(v: usize) -> u64 {
+    v as u64
+}

@@ -1,0 +1,401 @@
+//! Networks and datasets chosen at run time, for experiments and notebooks.
+//!
+//! The core types are compile-time shaped (`ResNet<D, N, A>`); an experiment sweeps widths, shortcut depths and
+//! activations given as *values*. [`build_network`] maps a [`NetworkSpec`] to one of the compiled shapes
+//! (widths [`SUPPORTED_WIDTHS`], shortcut depths 1–4 or plain, activations linear/tanh/relu) behind the
+//! object-safe [`DynNetwork`]; [`DataSpec::load`] does the same for data. Everything numeric still runs in the
+//! compile-time-shaped code; this layer only dispatches, so notebook cells call plain, non-generic functions.
+
+use std::any::Any;
+use std::path::PathBuf;
+
+use crate::data::{digits::digits, idx::mnist, Dataset, Moments, Teacher};
+use crate::error::{ensure_positive_size, Error, Result};
+use crate::hessian::{
+    numeric_hessian, HessianOperator, HessianOptions, NumericHessian, SymmetricOperator,
+};
+use crate::net::{Architecture, FlatParams, Identity, Init, Network, PlainNet, ReLU, ResNet, Tanh};
+use crate::train::{train, History, TrainConfig};
+
+/// Widths `D` compiled into the library for run-time selection.
+pub const SUPPORTED_WIDTHS: [usize; 4] = [2, 4, 8, 16];
+/// Shortcut depths `N` compiled into the library for run-time selection.
+pub const SUPPORTED_SHORTCUTS: [usize; 4] = [1, 2, 3, 4];
+
+/// The activation, as a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ActivationKind {
+    /// σ(x) = x.
+    Linear,
+    /// σ = tanh (σ'(0) = 1).
+    Tanh,
+    /// σ = max(0, ·) (not differentiable at 0; see the crate docs on conventions).
+    Relu,
+}
+
+impl ActivationKind {
+    /// `"linear"`, `"tanh"`, `"relu"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ActivationKind::Linear => "linear",
+            ActivationKind::Tanh => "tanh",
+            ActivationKind::Relu => "relu",
+        }
+    }
+    /// σ'(0) as dfdx's autodiff sees it (1, 1, 0).
+    pub fn autodiff_slope_at_zero(&self) -> f64 {
+        use crate::net::Activation;
+        match self {
+            ActivationKind::Linear => Identity::AUTODIFF_SLOPE_AT_ZERO,
+            ActivationKind::Tanh => Tanh::AUTODIFF_SLOPE_AT_ZERO,
+            ActivationKind::Relu => ReLU::AUTODIFF_SLOPE_AT_ZERO,
+        }
+    }
+}
+
+/// A network described by values: width, architecture, activation, depth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NetworkSpec {
+    /// Width `D` (one of [`SUPPORTED_WIDTHS`]).
+    pub width: usize,
+    /// Residual with shortcut depth 1–4, or plain.
+    pub architecture: Architecture,
+    /// Activation between branch layers.
+    pub activation: ActivationKind,
+    /// Number of units (or plain layers) `L ≥ 1`.
+    pub depth: usize,
+}
+
+impl NetworkSpec {
+    /// A linear residual network of shortcut depth `shortcut`.
+    pub fn residual(width: usize, shortcut: usize, depth: usize) -> Self {
+        Self {
+            width,
+            architecture: Architecture::Residual { shortcut },
+            activation: ActivationKind::Linear,
+            depth,
+        }
+    }
+    /// A linear plain network.
+    pub fn plain(width: usize, depth: usize) -> Self {
+        Self {
+            width,
+            architecture: Architecture::Plain,
+            activation: ActivationKind::Linear,
+            depth,
+        }
+    }
+    /// Parameters per block: `N·D²` (residual unit) or `D²` (plain layer).
+    pub fn block_size(&self) -> usize {
+        let per = match self.architecture {
+            Architecture::Residual { shortcut } => shortcut,
+            Architecture::Plain => 1,
+        };
+        per * self.width * self.width
+    }
+    /// Total parameters `P`.
+    pub fn num_params(&self) -> usize {
+        self.block_size() * self.depth
+    }
+    /// Checks that this shape is compiled in and the depth is positive; errors name the field.
+    pub fn validate(&self) -> Result<()> {
+        ensure_positive_size("depth", self.depth)?;
+        check_width(self.width)?;
+        if let Architecture::Residual { shortcut } = self.architecture {
+            if !SUPPORTED_SHORTCUTS.contains(&shortcut) {
+                return Err(Error::Unsupported(format!(
+                    "shortcut depth {shortcut} (supported: {SUPPORTED_SHORTCUTS:?})"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks that `width` is one of [`SUPPORTED_WIDTHS`].
+pub fn check_width(width: usize) -> Result<()> {
+    if SUPPORTED_WIDTHS.contains(&width) {
+        Ok(())
+    } else {
+        Err(Error::Unsupported(format!(
+            "width {width} (compiled widths: {SUPPORTED_WIDTHS:?})"
+        )))
+    }
+}
+
+/// A dataset whose width is known at run time; holds a `Dataset<D>` of one of the supported widths.
+#[derive(Debug)]
+pub struct AnyDataset {
+    width: usize,
+    len: usize,
+    name: String,
+    moments: Moments,
+    typed: Box<dyn Any + Send + Sync>,
+}
+
+impl Clone for AnyDataset {
+    fn clone(&self) -> Self {
+        macro_rules! try_width {
+            ($($d:literal),*) => {
+                $(if let Ok(data) = self.typed::<$d>() { return AnyDataset::from(data.clone()); })*
+            };
+        }
+        try_width!(2, 4, 8, 16);
+        unreachable!("AnyDataset only ever holds a supported width")
+    }
+}
+
+impl<const D: usize> From<Dataset<D>> for AnyDataset {
+    fn from(data: Dataset<D>) -> Self {
+        Self {
+            width: D,
+            len: data.len(),
+            name: data.name().to_string(),
+            moments: data.moments(),
+            typed: Box::new(data),
+        }
+    }
+}
+
+impl AnyDataset {
+    /// The dataset with its compile-time width. Errors if `D` is not this dataset's width.
+    pub fn typed<const D: usize>(&self) -> Result<&Dataset<D>> {
+        self.typed
+            .downcast_ref::<Dataset<D>>()
+            .ok_or_else(|| Error::ShapeMismatch {
+                what: format!("dataset `{}` width", self.name),
+                expected: D,
+                found: self.width,
+            })
+    }
+    /// Width `D`.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    /// Always `false` (datasets are never empty).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// Name for tables.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// `Σ_xx`, `Σ_xy`, `M`, `E‖y‖²`, `ℓ(0)` (computed once).
+    pub fn moments(&self) -> &Moments {
+        &self.moments
+    }
+}
+
+/// Where an experiment's data come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataSpec {
+    /// A generated teacher problem (see [`Teacher`]).
+    Teacher(Teacher),
+    /// THEORY.md's worked example (width 2 only).
+    WorkedExample,
+    /// The shipped UCI digits, PCA-whitened to the width (see [`crate::data::digits`]).
+    Digits,
+    /// A CSV file with `2·D` columns per row.
+    Csv(PathBuf),
+    /// MNIST IDX files (images, labels) that the user has; the first `max_samples` images.
+    Mnist {
+        /// Path of the images file (`*-images-idx3-ubyte`).
+        images: PathBuf,
+        /// Path of the labels file (`*-labels-idx1-ubyte`).
+        labels: PathBuf,
+        /// Use at most this many samples.
+        max_samples: Option<usize>,
+    },
+}
+
+impl Default for DataSpec {
+    fn default() -> Self {
+        DataSpec::Teacher(Teacher::default())
+    }
+}
+
+impl DataSpec {
+    /// Loads or generates the data at the given width.
+    pub fn load(&self, width: usize) -> Result<AnyDataset> {
+        check_width(width)?;
+        match width {
+            2 => self.load_typed::<2>(),
+            4 => self.load_typed::<4>(),
+            8 => self.load_typed::<8>(),
+            16 => self.load_typed::<16>(),
+            _ => unreachable!("checked above"),
+        }
+    }
+
+    fn load_typed<const D: usize>(&self) -> Result<AnyDataset> {
+        let data: Dataset<D> = match self {
+            DataSpec::Teacher(t) => t.generate::<D>()?.data,
+            DataSpec::WorkedExample => {
+                if D != 2 {
+                    return Err(Error::ShapeMismatch {
+                        what: "worked example width".into(),
+                        expected: 2,
+                        found: D,
+                    });
+                }
+                let xs = [[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]];
+                let ys: Vec<Vec<f64>> = xs
+                    .iter()
+                    .map(|x| vec![2.0 * x[0] + x[1], 1.5 * x[1]])
+                    .collect();
+                let xs: Vec<Vec<f64>> = xs.iter().map(|x| x.to_vec()).collect();
+                Dataset::from_rows("worked example", &xs, &ys)?
+            }
+            DataSpec::Digits => digits::<D>()?,
+            DataSpec::Csv(path) => Dataset::<D>::from_csv(path)?,
+            DataSpec::Mnist {
+                images,
+                labels,
+                max_samples,
+            } => mnist::<D>(images, labels, *max_samples)?,
+        };
+        Ok(AnyDataset::from(data))
+    }
+}
+
+/// A network of any compiled shape, behind an object-safe interface (see the module docs).
+pub trait DynNetwork: Send + Sync + std::fmt::Debug {
+    /// Its shape.
+    fn spec(&self) -> NetworkSpec;
+    /// All weights in parameter order.
+    fn params(&self) -> Vec<f64>;
+    /// Overwrites all weights (length and finiteness checked).
+    fn set_params(&mut self, p: &[f64]) -> Result<()>;
+    /// Re-initialises all weights.
+    fn initialize(&mut self, init: &Init, seed: u64) -> Result<()>;
+    /// `ℓ = 1/(2m) Σ‖y − f(x)‖²`.
+    fn loss(&self, data: &AnyDataset) -> Result<f64>;
+    /// Loss and gradient (parameter order).
+    fn loss_and_gradient(&self, data: &AnyDataset) -> Result<(f64, Vec<f64>)>;
+    /// Trains in place (see [`train`]).
+    fn train(&mut self, data: &AnyDataset, config: &TrainConfig) -> Result<History>;
+    /// The numeric Hessian at the current weights (see [`numeric_hessian`]).
+    fn numeric_hessian(
+        &self,
+        data: &AnyDataset,
+        options: &HessianOptions,
+    ) -> Result<NumericHessian>;
+    /// The finite-difference Hessian-vector product at the current weights.
+    fn hessian_operator(
+        &self,
+        data: &AnyDataset,
+        options: &HessianOptions,
+    ) -> Result<Box<dyn SymmetricOperator + Send>>;
+    /// A copy.
+    fn boxed_clone(&self) -> Box<dyn DynNetwork>;
+}
+
+#[derive(Debug, Clone)]
+struct Typed<const D: usize, Net> {
+    net: Net,
+    spec: NetworkSpec,
+}
+
+impl<const D: usize, Net: Network<D> + 'static> DynNetwork for Typed<D, Net> {
+    fn spec(&self) -> NetworkSpec {
+        self.spec
+    }
+    fn params(&self) -> Vec<f64> {
+        self.net.params()
+    }
+    fn set_params(&mut self, p: &[f64]) -> Result<()> {
+        self.net.set_params(p)
+    }
+    fn initialize(&mut self, init: &Init, seed: u64) -> Result<()> {
+        init.apply::<D, _>(&mut self.net, seed)
+    }
+    fn loss(&self, data: &AnyDataset) -> Result<f64> {
+        self.net.loss(data.typed::<D>()?)
+    }
+    fn loss_and_gradient(&self, data: &AnyDataset) -> Result<(f64, Vec<f64>)> {
+        self.net.loss_and_gradient(data.typed::<D>()?)
+    }
+    fn train(&mut self, data: &AnyDataset, config: &TrainConfig) -> Result<History> {
+        train(&mut self.net, data.typed::<D>()?, config)
+    }
+    fn numeric_hessian(
+        &self,
+        data: &AnyDataset,
+        options: &HessianOptions,
+    ) -> Result<NumericHessian> {
+        numeric_hessian(&self.net, data.typed::<D>()?, options)
+    }
+    fn hessian_operator(
+        &self,
+        data: &AnyDataset,
+        options: &HessianOptions,
+    ) -> Result<Box<dyn SymmetricOperator + Send>> {
+        Ok(Box::new(HessianOperator::new(
+            &self.net,
+            data.typed::<D>()?,
+            options,
+        )?))
+    }
+    fn boxed_clone(&self) -> Box<dyn DynNetwork> {
+        Box::new(self.clone())
+    }
+}
+
+fn boxed<const D: usize, Net: Network<D> + 'static>(
+    net: Net,
+    spec: &NetworkSpec,
+) -> Box<dyn DynNetwork> {
+    Box::new(Typed::<D, Net> { net, spec: *spec })
+}
+
+fn build_typed<const D: usize>(
+    spec: &NetworkSpec,
+    init: &Init,
+    seed: u64,
+) -> Result<Box<dyn DynNetwork>> {
+    use ActivationKind::{Linear, Relu, Tanh as TanhKind};
+    let l = spec.depth;
+    Ok(match (spec.architecture, spec.activation) {
+        (Architecture::Plain, Linear) => {
+            boxed::<D, _>(PlainNet::<D, Identity>::new(l, init, seed)?, spec)
+        }
+        (Architecture::Plain, TanhKind) => {
+            boxed::<D, _>(PlainNet::<D, Tanh>::new(l, init, seed)?, spec)
+        }
+        (Architecture::Plain, Relu) => {
+            boxed::<D, _>(PlainNet::<D, ReLU>::new(l, init, seed)?, spec)
+        }
+        (Architecture::Residual { shortcut }, act) => match (shortcut, act) {
+            (1, Linear) => boxed::<D, _>(ResNet::<D, 1, Identity>::new(l, init, seed)?, spec),
+            (1, TanhKind) => boxed::<D, _>(ResNet::<D, 1, Tanh>::new(l, init, seed)?, spec),
+            (1, Relu) => boxed::<D, _>(ResNet::<D, 1, ReLU>::new(l, init, seed)?, spec),
+            (2, Linear) => boxed::<D, _>(ResNet::<D, 2, Identity>::new(l, init, seed)?, spec),
+            (2, TanhKind) => boxed::<D, _>(ResNet::<D, 2, Tanh>::new(l, init, seed)?, spec),
+            (2, Relu) => boxed::<D, _>(ResNet::<D, 2, ReLU>::new(l, init, seed)?, spec),
+            (3, Linear) => boxed::<D, _>(ResNet::<D, 3, Identity>::new(l, init, seed)?, spec),
+            (3, TanhKind) => boxed::<D, _>(ResNet::<D, 3, Tanh>::new(l, init, seed)?, spec),
+            (3, Relu) => boxed::<D, _>(ResNet::<D, 3, ReLU>::new(l, init, seed)?, spec),
+            (4, Linear) => boxed::<D, _>(ResNet::<D, 4, Identity>::new(l, init, seed)?, spec),
+            (4, TanhKind) => boxed::<D, _>(ResNet::<D, 4, Tanh>::new(l, init, seed)?, spec),
+            (4, Relu) => boxed::<D, _>(ResNet::<D, 4, ReLU>::new(l, init, seed)?, spec),
+            (n, _) => return Err(Error::Unsupported(format!("shortcut depth {n}"))),
+        },
+    })
+}
+
+/// Builds the network `spec` initialised by `init` with `seed`. Errors: unsupported width or shortcut depth,
+/// depth 0, invalid init.
+pub fn build_network(spec: &NetworkSpec, init: &Init, seed: u64) -> Result<Box<dyn DynNetwork>> {
+    spec.validate()?;
+    match spec.width {
+        2 => build_typed::<2>(spec, init, seed),
+        4 => build_typed::<4>(spec, init, seed),
+        8 => build_typed::<8>(spec, init, seed),
+        16 => build_typed::<16>(spec, init, seed),
+        _ => unreachable!("validated"),
+    }
+}

@@ -1,0 +1,464 @@
+//! The figures of the analyses, built from the experiments' DataFrames. Every figure has a title, axis titles
+//! with units or formulas, and a legend that a reader understands without the code.
+
+use std::collections::BTreeMap;
+
+use faer::Mat;
+use plotly::common::{DashType, Line, Marker, Mode, Title};
+use plotly::layout::{Annotation, Axis, AxisType, Layout};
+use plotly::{Bar, HeatMap, Plot, Scatter};
+use polars::prelude::{AnyValue, DataFrame};
+
+use super::figure::Figure;
+use crate::error::{Error, Result};
+use crate::hessian::lanczos::SpectralDensity;
+
+/// Values of a column as `f64` (integers converted; null and non-numbers → `None`).
+pub(crate) fn column_f64(frame: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+    let c = frame.column(name)?;
+    (0..frame.height())
+        .map(|i| {
+            Ok(match c.get(i)? {
+                AnyValue::Float64(x) => Some(x),
+                AnyValue::Float32(x) => Some(x as f64),
+                AnyValue::UInt64(x) => Some(x as f64),
+                AnyValue::UInt32(x) => Some(x as f64),
+                AnyValue::Int64(x) => Some(x as f64),
+                AnyValue::Int32(x) => Some(x as f64),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+/// Values of a column as text (nulls → empty).
+pub(crate) fn column_text(frame: &DataFrame, name: &str) -> Result<Vec<String>> {
+    let c = frame.column(name)?;
+    (0..frame.height())
+        .map(|i| {
+            Ok(match c.get(i)? {
+                AnyValue::Null => String::new(),
+                AnyValue::String(s) => s.to_string(),
+                AnyValue::StringOwned(s) => s.to_string(),
+                v => v.to_string(),
+            })
+        })
+        .collect()
+}
+
+fn axis(title: &str, log: bool) -> Axis {
+    let a = Axis::new().title(Title::with_text(title));
+    if log {
+        a.type_(AxisType::Log)
+    } else {
+        a
+    }
+}
+
+fn layout(title: &str, x: Axis, y: Axis) -> Layout {
+    Layout::new()
+        .title(Title::with_text(title))
+        .x_axis(x)
+        .y_axis(y)
+        .height(480)
+}
+
+fn note(text: &str) -> Annotation {
+    Annotation::new()
+        .text(text)
+        .x_ref("paper")
+        .y_ref("paper")
+        .x(0.0)
+        .y(-0.22)
+        .show_arrow(false)
+}
+
+/// Groups row indices by the value of a text column, in order of first appearance.
+fn groups(keys: &[String]) -> Vec<(String, Vec<usize>)> {
+    let mut order: Vec<String> = Vec::new();
+    let mut map: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, k) in keys.iter().enumerate() {
+        if !map.contains_key(k) {
+            order.push(k.clone());
+        }
+        map.entry(k.clone()).or_default().push(i);
+    }
+    order
+        .into_iter()
+        .map(|k| {
+            let v = map.remove(&k).unwrap_or_default();
+            (k, v)
+        })
+        .collect()
+}
+
+/// Adds one scatter trace per group of rows sharing a key (named by the key), with the rows' `(x, y)` points
+/// where both are present.
+fn trace_per_group(
+    plot: &mut Plot,
+    keys: &[String],
+    x: &[Option<f64>],
+    y: &[Option<f64>],
+    mode: Mode,
+) {
+    for (key, rows) in groups(keys) {
+        let (xs, ys): (Vec<f64>, Vec<f64>) =
+            rows.iter().filter_map(|&i| Some((x[i]?, y[i]?))).unzip();
+        plot.add_trace(Scatter::new(xs, ys).name(&key).mode(mode.clone()));
+    }
+}
+
+/// The headline figure from [`crate::experiments::condition_vs_depth`]: condition number vs depth on log–log
+/// axes, one line per series; numeric values as solid lines with markers, closed forms dashed. Series whose
+/// Hessian is flat (no condition number) are listed in a note under the plot.
+pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
+    let series = column_text(frame, "series")?;
+    let method = column_text(frame, "method")?;
+    let depth = column_f64(frame, "depth")?;
+    let cond = column_f64(frame, "condition_number")?;
+    let mut plot = Plot::new();
+    let mut flat = Vec::new();
+    let keys: Vec<String> = series
+        .iter()
+        .zip(&method)
+        .map(|(s, m)| format!("{s} ({m})"))
+        .collect();
+    for (key, rows) in groups(&keys) {
+        let pts: Vec<(f64, f64)> = rows
+            .iter()
+            .filter_map(|&i| Some((depth[i]?, cond[i]?)))
+            .collect();
+        if pts.is_empty() {
+            if !flat.contains(&series[rows[0]]) {
+                flat.push(series[rows[0]].clone());
+            }
+            continue;
+        }
+        let closed = method[rows[0]] == "closed form";
+        let trace = Scatter::new(
+            pts.iter().map(|p| p.0).collect(),
+            pts.iter().map(|p| p.1).collect(),
+        )
+        .name(&key)
+        .legend_group(&series[rows[0]])
+        .mode(if closed {
+            Mode::Lines
+        } else {
+            Mode::LinesMarkers
+        })
+        .line(Line::new().dash(if closed {
+            DashType::Dash
+        } else {
+            DashType::Solid
+        }));
+        plot.add_trace(trace);
+    }
+    let mut lay = layout(
+        "Condition number of the Hessian vs depth",
+        axis("depth L (number of residual units / plain layers)", true),
+        axis("condition number max|λ| / min|λ|", true),
+    );
+    if !flat.is_empty() {
+        lay = lay.annotations(vec![note(&format!(
+            "Flat (Hessian identically 0, no condition number): {}",
+            flat.join("; ")
+        ))]);
+    }
+    plot.set_layout(lay);
+    Ok(Figure::new(plot, "condition number vs depth"))
+}
+
+/// Loss curves from [`crate::experiments::TrainingGrid::curves`] (filter the frame first, e.g. with
+/// [`super::table::filter_rows`]): one thin line per run, coloured by (architecture, init, depth, rate), log y.
+pub fn loss_curves_figure(curves: &DataFrame, title: &str) -> Result<Figure> {
+    let arch = column_text(curves, "architecture")?;
+    let init = column_text(curves, "init")?;
+    let depth = column_text(curves, "depth")?;
+    let lr = column_text(curves, "learning_rate")?;
+    let seed = column_text(curves, "seed")?;
+    let step = column_f64(curves, "step")?;
+    let loss = column_f64(curves, "loss")?;
+    let mut plot = Plot::new();
+    let runs: Vec<String> = (0..curves.height())
+        .map(|i| format!("{}|{}|{}|{}|{}", arch[i], init[i], depth[i], lr[i], seed[i]))
+        .collect();
+    let mut seen_groups = Vec::new();
+    for (_, rows) in groups(&runs) {
+        let i0 = rows[0];
+        let group = format!(
+            "{}, {} init, L={}, η={}",
+            arch[i0], init[i0], depth[i0], lr[i0]
+        );
+        let first = !seen_groups.contains(&group);
+        if first {
+            seen_groups.push(group.clone());
+        }
+        let trace = Scatter::new(
+            rows.iter().filter_map(|&i| step[i]).collect(),
+            rows.iter().filter_map(|&i| loss[i]).collect(),
+        )
+        .name(&group)
+        .legend_group(&group)
+        .show_legend(first)
+        .mode(Mode::Lines)
+        .line(Line::new().width(1.2))
+        .opacity(0.8);
+        plot.add_trace(trace);
+    }
+    plot.set_layout(layout(
+        title,
+        axis("gradient-descent step", false),
+        axis("loss ℓ = 1/(2m) Σ‖y − f(x)‖²", true),
+    ));
+    Ok(Figure::new(plot, title))
+}
+
+/// The spectrum of the Hessian at zero from [`crate::experiments::spectrum_at_zero`] for one shortcut depth:
+/// closed-form eigenvalues as bars of height = multiplicity, numeric ones as markers on top.
+pub fn spectrum_figure(frame: &DataFrame, shortcut: u64) -> Result<Figure> {
+    let rows =
+        super::table::filter_rows(frame, &[("shortcut", super::table::Cell::U64(shortcut))])?;
+    if rows.height() == 0 {
+        return Err(Error::ShapeMismatch {
+            what: format!("rows for shortcut {shortcut}"),
+            expected: 1,
+            found: 0,
+        });
+    }
+    let pick = |v: Vec<Option<f64>>, m: Vec<Option<f64>>| -> (Vec<f64>, Vec<f64>) {
+        v.iter()
+            .zip(&m)
+            .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
+            .unzip()
+    };
+    let (tx, ty) = pick(
+        column_f64(&rows, "eigenvalue_theory")?,
+        column_f64(&rows, "multiplicity_theory")?,
+    );
+    let (nx, ny) = pick(
+        column_f64(&rows, "eigenvalue_numeric")?,
+        column_f64(&rows, "multiplicity_numeric")?,
+    );
+    let mut plot = Plot::new();
+    plot.add_trace(
+        Bar::new(tx, ty)
+            .name("closed form (THEORY.md)")
+            .opacity(0.6),
+    );
+    plot.add_trace(
+        Scatter::new(nx, ny)
+            .name("numeric (finite differences of dfdx gradients)")
+            .mode(Mode::Markers)
+            .marker(Marker::new().size(10)),
+    );
+    let title = format!("Eigenvalues of the Hessian at W = 0, shortcut depth n = {shortcut}");
+    plot.set_layout(layout(
+        &title,
+        axis("eigenvalue λ", false),
+        axis("multiplicity", false),
+    ));
+    Ok(Figure::new(plot, &title))
+}
+
+/// A heatmap of a (Hessian) matrix with row 0 at the top and a diverging colour scale centred at 0, so the
+/// block structure at the zero point is visible.
+pub fn hessian_heatmap(matrix: &Mat<f64>, title: &str) -> Result<Figure> {
+    let n = matrix.nrows();
+    let z: Vec<Vec<f64>> = (0..n)
+        .rev()
+        .map(|i| (0..matrix.ncols()).map(|j| matrix[(i, j)]).collect())
+        .collect();
+    let max = z
+        .iter()
+        .flatten()
+        .fold(0.0f64, |a, v| a.max(v.abs()))
+        .max(f64::MIN_POSITIVE);
+    let y: Vec<usize> = (0..n).rev().collect();
+    let x: Vec<usize> = (0..matrix.ncols()).collect();
+    let trace = HeatMap::new(x, y, z)
+        .zmin(-max)
+        .zmax(max)
+        .zmid(0.0)
+        .color_scale(plotly::common::ColorScale::Palette(
+            plotly::common::ColorScalePalette::RdBu,
+        ));
+    let mut plot = Plot::new();
+    plot.add_trace(trace);
+    plot.set_layout(
+        layout(
+            title,
+            axis("parameter index j (unit-major, layer, row-major)", false),
+            axis("parameter index i", false),
+        )
+        .height(560),
+    );
+    Ok(Figure::new(plot, title))
+}
+
+/// The top eigenvalues along training from [`crate::experiments::HessianTrajectory::top_eigenvalues`]: one
+/// line per (run, rank), x = step.
+pub fn eigenvalue_trajectories_figure(top: &DataFrame) -> Result<Figure> {
+    let run = column_text(top, "run")?;
+    let rank = column_text(top, "rank")?;
+    let step = column_f64(top, "step")?;
+    let ev = column_f64(top, "eigenvalue")?;
+    let keys: Vec<String> = run
+        .iter()
+        .zip(&rank)
+        .map(|(r, k)| format!("{r}, λ#{k}"))
+        .collect();
+    let mut plot = Plot::new();
+    for (key, rows) in groups(&keys) {
+        let r = run[rows[0]].clone();
+        plot.add_trace(
+            Scatter::new(
+                rows.iter().filter_map(|&i| step[i]).collect(),
+                rows.iter().filter_map(|&i| ev[i]).collect(),
+            )
+            .name(&key)
+            .legend_group(&r)
+            .mode(Mode::LinesMarkers),
+        );
+    }
+    plot.set_layout(layout(
+        "Largest Hessian eigenvalues along training",
+        axis("gradient-descent step", false),
+        axis("eigenvalue λ", false),
+    ));
+    Ok(Figure::new(plot, "eigenvalue trajectories"))
+}
+
+/// A per-step quantity of [`crate::experiments::HessianTrajectory::summary`] (e.g. `"condition_number"`,
+/// `"negative_fraction"`, `"loss"`), one line per run; `log_y` for ratios and losses.
+pub fn trajectory_figure(
+    summary: &DataFrame,
+    column: &str,
+    label: &str,
+    log_y: bool,
+) -> Result<Figure> {
+    let run = column_text(summary, "run")?;
+    let step = column_f64(summary, "step")?;
+    let val = column_f64(summary, column)?;
+    let mut plot = Plot::new();
+    trace_per_group(&mut plot, &run, &step, &val, Mode::LinesMarkers);
+    let title = format!("{label} along training");
+    plot.set_layout(layout(
+        &title,
+        axis("gradient-descent step", false),
+        axis(label, log_y),
+    ));
+    Ok(Figure::new(plot, &title))
+}
+
+/// Escape time vs initial scale from [`crate::experiments::EscapeResult::times`]: measured steps as markers
+/// (censored runs omitted), the fitted theory curve dashed, log–log axes.
+pub fn escape_figure(times: &DataFrame) -> Result<Figure> {
+    let n = column_text(times, "shortcut")?;
+    let eps = column_f64(times, "epsilon")?;
+    let step = column_f64(times, "escape_step")?;
+    let theory = column_f64(times, "theory_step")?;
+    let mut plot = Plot::new();
+    for (key, rows) in groups(&n) {
+        let pts: Vec<(f64, f64)> = rows
+            .iter()
+            .filter_map(|&i| Some((eps[i]?, step[i]?)))
+            .collect();
+        plot.add_trace(
+            Scatter::new(
+                pts.iter().map(|p| p.0).collect(),
+                pts.iter().map(|p| p.1).collect(),
+            )
+            .name(format!("n = {key}: measured"))
+            .mode(Mode::Markers)
+            .legend_group(&key),
+        );
+        let mut th: Vec<(f64, f64)> = rows
+            .iter()
+            .filter_map(|&i| Some((eps[i]?, theory[i]?)))
+            .filter(|p| p.1.is_finite() && p.1 > 0.0)
+            .collect();
+        th.sort_by(|a, b| a.0.total_cmp(&b.0));
+        th.dedup_by(|a, b| a.0 == b.0);
+        let label = if key == "2" {
+            "theory ∝ log(1/ε)".to_string()
+        } else {
+            format!("theory ∝ ε^-{}", key.parse::<i64>().unwrap_or(3) - 2)
+        };
+        plot.add_trace(
+            Scatter::new(
+                th.iter().map(|p| p.0).collect(),
+                th.iter().map(|p| p.1).collect(),
+            )
+            .name(format!("n = {key}: {label}"))
+            .mode(Mode::Lines)
+            .line(Line::new().dash(DashType::Dash))
+            .legend_group(&key),
+        );
+    }
+    plot.set_layout(
+        layout("Steps to escape the zero point vs initial scale ε", axis("initial weight scale ε (W ~ N(0, ε²))", true), axis("GD steps until the loss has dropped by half", true))
+            .annotations(vec![note("Runs that had not escaped within the step budget are omitted (see the table: censored).")]),
+    );
+    Ok(Figure::new(plot, "escape time vs epsilon"))
+}
+
+/// One column of [`crate::experiments::depth_scale`] (e.g. `"best_learning_rate"`, `"mean_final_loss"`,
+/// `"mean_steps_to_threshold"`) vs depth, one line per architecture, log–log.
+pub fn depth_scale_figure(frame: &DataFrame, column: &str, label: &str) -> Result<Figure> {
+    let arch = column_text(frame, "architecture")?;
+    let init = column_text(frame, "init")?;
+    let depth = column_f64(frame, "depth")?;
+    let val = column_f64(frame, column)?;
+    let keys: Vec<String> = arch
+        .iter()
+        .zip(&init)
+        .map(|(a, i)| format!("{a}, {i} init"))
+        .collect();
+    let mut plot = Plot::new();
+    trace_per_group(&mut plot, &keys, &depth, &val, Mode::LinesMarkers);
+    let title = format!("{label} vs depth");
+    plot.set_layout(layout(&title, axis("depth L", true), axis(label, true)));
+    Ok(Figure::new(plot, &title))
+}
+
+/// A spectral density from stochastic Lanczos quadrature, Gaussian-smoothed (width `sigma`) on `points`
+/// points spanning the nodes, with the dense eigenvalues (if given) as a normalised histogram for comparison.
+pub fn density_figure(
+    density: &SpectralDensity,
+    sigma: f64,
+    dense: Option<&[f64]>,
+    title: &str,
+) -> Result<Figure> {
+    let lo = density.nodes.first().copied().unwrap_or(0.0) - 3.0 * sigma;
+    let hi = density.nodes.last().copied().unwrap_or(0.0) + 3.0 * sigma;
+    let grid: Vec<f64> = (0..400)
+        .map(|i| lo + (hi - lo) * i as f64 / 399.0)
+        .collect();
+    let mut plot = Plot::new();
+    if let Some(ev) = dense {
+        let bins = 60;
+        let width = (hi - lo) / bins as f64;
+        let mut counts = vec![0.0; bins];
+        for v in ev {
+            let b = (((v - lo) / width).floor() as isize).clamp(0, bins as isize - 1) as usize;
+            counts[b] += 1.0 / (ev.len() as f64 * width);
+        }
+        let centers: Vec<f64> = (0..bins).map(|b| lo + (b as f64 + 0.5) * width).collect();
+        plot.add_trace(
+            Bar::new(centers, counts)
+                .name("dense eigenvalues (histogram)")
+                .opacity(0.5),
+        );
+    }
+    plot.add_trace(
+        Scatter::new(grid.clone(), density.smoothed(&grid, sigma))
+            .name("SLQ density")
+            .mode(Mode::Lines),
+    );
+    plot.set_layout(layout(
+        title,
+        axis("eigenvalue λ", false),
+        axis("density", false),
+    ));
+    Ok(Figure::new(plot, title))
+}

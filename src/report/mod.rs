@@ -1,0 +1,12 @@
+//! The report layer: DataFrames as HTML/text tables and CSV ([`table`]), plotly figures that display in
+//! evcxr and survive HTML export ([`figure`]), and the analyses' charts ([`charts`]).
+
+pub mod charts;
+pub mod export;
+pub mod figure;
+pub mod table;
+
+pub use charts::*;
+pub use export::save_outputs;
+pub use figure::{plotly_bootstrap, Figure, PlotlyBootstrap};
+pub use table::{filter_rows, format_float, to_csv_string, write_csv, Cell, Table};

@@ -1,0 +1,479 @@
+//! Experiments: their DataFrames against the theory (shortcut 2 constant in depth, ≥ 3 flat, 1 growing),
+//! schemas, determinism (same seed → identical frames, any thread count), and typed errors for bad configs.
+use demystify_resnet::experiments::*;
+use demystify_resnet::polars::prelude::{DataFrame, DataType};
+use demystify_resnet::prelude::*;
+use demystify_resnet::report::filter_rows;
+
+fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    let c = df.column(name).unwrap();
+    (0..df.height())
+        .map(|i| match c.get(i).unwrap() {
+            demystify_resnet::polars::prelude::AnyValue::Float64(x) => Some(x),
+            demystify_resnet::polars::prelude::AnyValue::UInt64(x) => Some(x as f64),
+            _ => None,
+        })
+        .collect()
+}
+
+fn names(df: &DataFrame) -> Vec<String> {
+    df.get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+#[test]
+fn condition_vs_depth_matches_the_theory() {
+    let cfg = ConditionVsDepthConfig::quick();
+    let df = condition_vs_depth(&cfg).unwrap();
+    assert_eq!(
+        names(&df),
+        [
+            "series",
+            "architecture",
+            "shortcut",
+            "point",
+            "depth",
+            "params",
+            "method",
+            "lambda_max",
+            "lambda_min",
+            "min_abs_eigenvalue",
+            "condition_number",
+            "effective_condition_number",
+            "negative_fraction",
+            "flat",
+            "gradient_norm"
+        ]
+    );
+    assert_eq!(df.column("depth").unwrap().dtype(), &DataType::UInt64);
+    assert_eq!(
+        df.column("condition_number").unwrap().dtype(),
+        &DataType::Float64
+    );
+    let data = cfg.data.load(cfg.width).unwrap();
+    let expected = theory::shortcut_two_condition_number(data.moments())
+        .unwrap()
+        .unwrap();
+
+    // Shortcut 2 at zero: the same condition number at every depth, numeric and closed form, up to L = 1000.
+    let two = filter_rows(&df, &[("series", Cell::Str("residual n=2 @ zero"))]).unwrap();
+    assert!(two.height() >= 2 * cfg.depths.len());
+    for c in f64s(&two, "condition_number") {
+        assert!((c.unwrap() / expected - 1.0).abs() < 1e-8);
+    }
+    assert!(f64s(&two, "negative_fraction")
+        .iter()
+        .all(|v| *v == Some(0.5)));
+
+    // Shortcut 3 at zero: flat everywhere, no condition number.
+    let three = filter_rows(&df, &[("series", Cell::Str("residual n=3 @ zero"))]).unwrap();
+    assert!(three.height() > 0);
+    assert!(f64s(&three, "condition_number").iter().all(Option::is_none));
+    assert!(
+        filter_rows(&three, &[("flat", Cell::Bool(false))])
+            .unwrap()
+            .height()
+            == 0
+    );
+
+    // Shortcut 1 at zero: the condition number grows with depth; numeric = closed form; plain at identity = same.
+    let one = filter_rows(
+        &df,
+        &[
+            ("series", Cell::Str("residual n=1 @ zero")),
+            ("method", Cell::Str("closed form")),
+        ],
+    )
+    .unwrap();
+    let conds: Vec<f64> = f64s(&one, "condition_number")
+        .into_iter()
+        .map(Option::unwrap)
+        .collect();
+    assert!(conds.windows(2).all(|w| w[1] > w[0]), "{conds:?}");
+    let one_num = filter_rows(
+        &df,
+        &[
+            ("series", Cell::Str("residual n=1 @ zero")),
+            ("method", Cell::Str("numeric")),
+        ],
+    )
+    .unwrap();
+    for (a, b) in f64s(&one_num, "condition_number")
+        .iter()
+        .zip(&f64s(&one, "condition_number"))
+    {
+        assert!((a.unwrap() / b.unwrap() - 1.0).abs() < 1e-6);
+    }
+    let plain = filter_rows(
+        &df,
+        &[
+            ("series", Cell::Str("plain @ identity")),
+            ("method", Cell::Str("closed form")),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        f64s(&plain, "condition_number"),
+        f64s(&one, "condition_number")
+    );
+
+    // Random initial points are evaluated numerically only.
+    let xavier = filter_rows(&df, &[("point", Cell::Str("xavier"))]).unwrap();
+    assert!(xavier.height() > 0);
+    assert_eq!(
+        filter_rows(&xavier, &[("method", Cell::Str("closed form"))])
+            .unwrap()
+            .height(),
+        0
+    );
+}
+
+#[test]
+fn experiments_are_deterministic_and_thread_count_invariant() {
+    let cfg = ConditionVsDepthConfig {
+        depths: vec![1, 2, 4],
+        closed_form_depths: vec![],
+        ..ConditionVsDepthConfig::quick()
+    };
+    let a = in_pool(1, || condition_vs_depth(&cfg).unwrap());
+    let b = in_pool(2, || condition_vs_depth(&cfg).unwrap());
+    assert!(a.equals_missing(&b));
+
+    let grid = TrainingGridConfig {
+        depths: vec![2],
+        steps: 30,
+        ..TrainingGridConfig::quick()
+    };
+    let a = in_pool(1, || training_grid(&grid).unwrap());
+    let b = in_pool(2, || training_grid(&grid).unwrap());
+    for (x, y) in [
+        (&a.curves, &b.curves),
+        (&a.runs, &b.runs),
+        (&a.summary, &b.summary),
+        (&a.best, &b.best),
+    ] {
+        assert!(x.equals_missing(y));
+    }
+    // Another seed, other numbers.
+    let other = training_grid(&TrainingGridConfig {
+        seeds: vec![5, 6],
+        ..grid.clone()
+    })
+    .unwrap();
+    assert!(!other.runs.equals_missing(&a.runs));
+}
+
+#[test]
+fn spectrum_at_zero_numeric_equals_closed_form() {
+    let cfg = SpectrumAtZeroConfig::quick();
+    let df = spectrum_at_zero(&cfg).unwrap();
+    let (en, et) = (
+        f64s(&df, "eigenvalue_numeric"),
+        f64s(&df, "eigenvalue_theory"),
+    );
+    let (mn, mt) = (
+        f64s(&df, "multiplicity_numeric"),
+        f64s(&df, "multiplicity_theory"),
+    );
+    for i in 0..df.height() {
+        let (a, b) = (en[i].unwrap(), et[i].unwrap());
+        assert!(
+            (a - b).abs() <= 1e-7 * b.abs().max(1e-3),
+            "row {i}: {a} vs {b}"
+        );
+        assert_eq!(mn[i], mt[i]);
+    }
+    // Shortcut 2: multiplicity D·L for each of ±σ_i.
+    let two = filter_rows(&df, &[("shortcut", Cell::U64(2))]).unwrap();
+    assert_eq!(two.height(), 2 * cfg.width);
+    assert!(f64s(&two, "multiplicity_theory")
+        .iter()
+        .all(|m| *m == Some((cfg.width * cfg.depth) as f64)));
+    // Gradient at zero: non-zero for shortcut 1 only.
+    for (n, g) in f64s(&df, "shortcut")
+        .iter()
+        .zip(f64s(&df, "gradient_norm_numeric"))
+    {
+        assert_eq!(*n == Some(1.0), g.unwrap() > 0.0);
+    }
+}
+
+#[test]
+fn training_grid_tables_are_consistent() {
+    let cfg = TrainingGridConfig::quick();
+    let g = training_grid(&cfg).unwrap();
+    let runs = cfg.architectures.len()
+        * cfg.inits.len()
+        * cfg.depths.len()
+        * cfg.learning_rates.len()
+        * cfg.seeds.len();
+    assert_eq!(g.runs.height(), runs);
+    assert_eq!(g.summary.height(), runs / cfg.seeds.len());
+    assert_eq!(
+        g.best.height(),
+        runs / cfg.seeds.len() / cfg.learning_rates.len()
+    );
+    assert!(f64s(&g.curves, "loss")
+        .iter()
+        .all(|l| l.unwrap().is_finite()));
+    let (mean, min, max) = (
+        f64s(&g.summary, "mean_final_loss"),
+        f64s(&g.summary, "min_final_loss"),
+        f64s(&g.summary, "max_final_loss"),
+    );
+    for i in 0..g.summary.height() {
+        if let (Some(a), Some(lo), Some(hi)) = (mean[i], min[i], max[i]) {
+            assert!(lo <= a * (1.0 + 1e-12) && a <= hi * (1.0 + 1e-12));
+        }
+    }
+    // Shortcut 2 from small init reaches the threshold at every depth; shortcut 3 from small init does not move.
+    let two = filter_rows(
+        &g.best,
+        &[
+            ("architecture", Cell::Str("residual n=2")),
+            ("init", Cell::Str("small(1e-3)")),
+        ],
+    )
+    .unwrap();
+    assert!(f64s(&two, "reached_threshold")
+        .iter()
+        .all(|r| r.unwrap() >= 1.0));
+    let three = filter_rows(
+        &g.best,
+        &[
+            ("architecture", Cell::Str("residual n=3")),
+            ("init", Cell::Str("small(1e-3)")),
+        ],
+    )
+    .unwrap();
+    assert!(f64s(&three, "reached_threshold")
+        .iter()
+        .all(|r| *r == Some(0.0)));
+}
+
+#[test]
+fn hessian_along_training_starts_at_the_zero_point_spectrum() {
+    let cfg = HessianAlongTrainingConfig::quick();
+    let t = hessian_along_training(&cfg).unwrap();
+    let data = cfg.data.load(2).unwrap();
+    let expected = theory::shortcut_two_condition_number(data.moments())
+        .unwrap()
+        .unwrap();
+    let first = filter_rows(
+        &t.summary,
+        &[
+            ("run", Cell::Str("n=2, small init")),
+            ("step", Cell::U64(0)),
+        ],
+    )
+    .unwrap();
+    let cond = f64s(&first, "condition_number")[0].unwrap();
+    assert!((cond / expected - 1.0).abs() < 1e-2, "{cond} vs {expected}");
+    let steps: Vec<f64> = f64s(
+        &filter_rows(&t.summary, &[("run", Cell::Str("n=2, small init"))]).unwrap(),
+        "step",
+    )
+    .into_iter()
+    .map(Option::unwrap)
+    .collect();
+    assert_eq!(steps, vec![0.0, 20.0, 40.0, 60.0]);
+    let top = filter_rows(
+        &t.top_eigenvalues,
+        &[
+            ("run", Cell::Str("n=2, small init")),
+            ("step", Cell::U64(0)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(top.height(), cfg.top_k);
+    // The Lanczos path is taken above the dense limit and agrees with dense on λ_max.
+    let small = HessianAlongTrainingConfig {
+        steps: 20,
+        ..cfg.clone()
+    };
+    let lanczos = hessian_along_training(&HessianAlongTrainingConfig {
+        dense_max_params: 1,
+        ..small.clone()
+    })
+    .unwrap();
+    let dense = hessian_along_training(&small).unwrap();
+    let (a, b) = (
+        f64s(&lanczos.summary, "lambda_max"),
+        f64s(&dense.summary, "lambda_max"),
+    );
+    for (x, y) in a.iter().zip(&b) {
+        assert!((x.unwrap() - y.unwrap()).abs() < 1e-6 * y.unwrap().abs().max(1.0));
+    }
+    assert!(f64s(&lanczos.summary, "condition_number")
+        .iter()
+        .all(Option::is_none));
+}
+
+#[test]
+fn escape_time_grows_like_log_for_two_and_polynomially_for_three() {
+    let cfg = EscapeConfig {
+        epsilons: vec![1e-1, 1e-2],
+        max_steps: 3000,
+        ..EscapeConfig::quick()
+    };
+    let r = escape_times(&cfg).unwrap();
+    let steps = |n: u64| -> Vec<f64> {
+        f64s(
+            &filter_rows(&r.times, &[("shortcut", Cell::U64(n))]).unwrap(),
+            "escape_step",
+        )
+        .into_iter()
+        .map(|s| s.unwrap())
+        .collect()
+    };
+    let (two, three) = (steps(2), steps(3));
+    // n = 2: ten times smaller ε adds a bounded number of steps ≈ ln(10)/ln(1 + ησ_max).
+    let data = cfg.data.load(cfg.width).unwrap();
+    let sigma = theory::singular_values(&data.moments().m).unwrap()[0];
+    let predicted = 10f64.ln() / (1.0 + cfg.learning_rate * sigma).ln();
+    assert!(
+        ((two[1] - two[0]) / predicted - 1.0).abs() < 0.25,
+        "{two:?} vs Δ = {predicted}"
+    );
+    // n = 3: about ten times more steps (ε^−1).
+    assert!(three[1] / three[0] > 5.0, "{three:?}");
+    assert!(three[1] > two[1]);
+    assert_eq!(r.fits.height(), 2);
+}
+
+#[test]
+fn depth_scale_has_one_row_per_architecture_and_depth() {
+    let cfg = DepthScaleConfig::quick();
+    let df = depth_scale(&cfg).unwrap();
+    assert_eq!(df.height(), (cfg.shortcuts.len() + 1) * cfg.depths.len());
+    let two = filter_rows(&df, &[("architecture", Cell::Str("residual n=2"))]).unwrap();
+    assert!(f64s(&two, "mean_steps_to_threshold")
+        .iter()
+        .all(|s| s.unwrap() < cfg.steps as f64));
+}
+
+#[test]
+fn bad_configs_are_typed_errors_naming_the_field() {
+    let e = condition_vs_depth(&ConditionVsDepthConfig {
+        depths: vec![],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(e, Error::ZeroSize { field: "depths" });
+    let e = condition_vs_depth(&ConditionVsDepthConfig {
+        depths: vec![0],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(e, Error::ZeroSize { field: "depth" });
+    let e = condition_vs_depth(&ConditionVsDepthConfig {
+        shortcuts: vec![5],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::Unsupported(ref m) if m.contains("shortcut depth 5")),
+        "{e}"
+    );
+    let e = condition_vs_depth(&ConditionVsDepthConfig {
+        width: 3,
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::Unsupported(ref m) if m.contains("width 3")),
+        "{e}"
+    );
+    let e = training_grid(&TrainingGridConfig {
+        learning_rates: vec![0.1, 0.0],
+        ..TrainingGridConfig::quick()
+    })
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::OutOfRange {
+                field: "learning_rates",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = training_grid(&TrainingGridConfig {
+        seeds: vec![],
+        ..TrainingGridConfig::quick()
+    })
+    .unwrap_err();
+    assert_eq!(e, Error::ZeroSize { field: "seeds" });
+    let e = training_grid(&TrainingGridConfig {
+        steps: 0,
+        ..TrainingGridConfig::quick()
+    })
+    .unwrap_err();
+    assert_eq!(e, Error::ZeroSize { field: "steps" });
+    let e = escape_times(&EscapeConfig {
+        shortcuts: vec![1],
+        ..EscapeConfig::quick()
+    })
+    .unwrap_err();
+    assert!(matches!(e, Error::Unsupported(_)));
+    let e = escape_times(&EscapeConfig {
+        drop_fraction: 1.5,
+        ..EscapeConfig::quick()
+    })
+    .unwrap_err();
+    assert!(matches!(
+        e,
+        Error::OutOfRange {
+            field: "drop_fraction",
+            ..
+        }
+    ));
+    let e = spectrum_at_zero(&SpectrumAtZeroConfig {
+        shortcuts: vec![],
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(e, Error::ZeroSize { field: "shortcuts" });
+    let e = hessian_along_training(&HessianAlongTrainingConfig {
+        learning_rate: -1.0,
+        ..HessianAlongTrainingConfig::quick()
+    })
+    .unwrap_err();
+    assert!(matches!(
+        e,
+        Error::OutOfRange {
+            field: "learning_rate",
+            ..
+        }
+    ));
+    let e = DataSpec::WorkedExample.load(4).unwrap_err();
+    assert!(matches!(e, Error::ShapeMismatch { .. }));
+    let e = build_network(&NetworkSpec::residual(4, 2, 0), &Init::Zero, 0).unwrap_err();
+    assert_eq!(e, Error::ZeroSize { field: "depth" });
+}
+
+#[test]
+fn quick_mode_reads_the_environment() {
+    // Only checks the parsing rule; the variable is process-wide, so it is restored at once.
+    let before = std::env::var(QUICK_ENV).ok();
+    // SAFETY: tests in this file do not read the variable concurrently except through quick_mode here.
+    unsafe { std::env::set_var(QUICK_ENV, "1") };
+    assert!(quick_mode());
+    unsafe { std::env::set_var(QUICK_ENV, "0") };
+    assert!(!quick_mode());
+    match before {
+        Some(v) => unsafe { std::env::set_var(QUICK_ENV, v) },
+        None => unsafe { std::env::remove_var(QUICK_ENV) },
+    }
+}

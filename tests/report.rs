@@ -1,0 +1,221 @@
+//! The report layer: number formatting, HTML tables (escaping, nulls, headers), CSV, row filters, and the
+//! figures' plotly JSON (traces, log axes, titles) and offline HTML.
+use demystify_resnet::experiments::*;
+use demystify_resnet::polars::prelude::{Column, DataFrame};
+use demystify_resnet::report::*;
+use serde_json::Value;
+
+fn sample_frame() -> DataFrame {
+    DataFrame::new_infer_height(vec![
+        Column::new("name".into(), vec!["a<b>&\"c\"", "plain, text"]),
+        Column::new("value".into(), vec![Some(1234567.891), None]),
+        Column::new("count".into(), vec![3u64, 40]),
+        Column::new("flag".into(), vec![true, false]),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn floats_are_formatted_to_significant_digits() {
+    assert_eq!(format_float(4.265564437074639, 6), "4.26556");
+    assert_eq!(format_float(0.5, 6), "0.5");
+    assert_eq!(format_float(-1.0706680578, 4), "-1.071");
+    assert_eq!(format_float(1234567.891, 6), "1.23457e6");
+    assert_eq!(format_float(2.5e-7, 3), "2.5e-7");
+    assert_eq!(format_float(0.0, 6), "0");
+    assert_eq!(format_float(f64::INFINITY, 6), "∞");
+    assert_eq!(format_float(f64::NAN, 6), "NaN");
+    assert_eq!(format_float(100.0, 6), "100");
+}
+
+#[test]
+fn html_table_escapes_formats_and_labels() {
+    let html = Table::new(sample_frame())
+        .title("T <1>")
+        .header("value", "value (units)")
+        .to_html()
+        .unwrap();
+    assert!(html.starts_with("<table"));
+    assert!(html.contains("a&lt;b&gt;&amp;&quot;c&quot;"), "{html}");
+    assert!(!html.contains("<b>"));
+    assert!(html.contains("T &lt;1&gt;"));
+    assert!(html.contains(">value (units)</th>"));
+    assert!(html.contains(">1.23457e6</td>"));
+    assert!(html.contains(">—</td>"), "nulls shown as an em dash");
+    assert!(
+        html.contains("text-align:right\">40</td>"),
+        "numbers right-aligned"
+    );
+    let text = Table::new(sample_frame()).to_text().unwrap();
+    assert!(text.lines().count() == 3 && text.contains("null"));
+    let truncated = Table::new(sample_frame()).max_rows(1).to_html().unwrap();
+    assert!(truncated.contains("1 of 2 rows shown"));
+}
+
+#[test]
+fn csv_quotes_fields_and_keeps_full_precision() {
+    let csv = to_csv_string(&sample_frame()).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "name,value,count,flag");
+    assert_eq!(lines[1], "\"a<b>&\"\"c\"\"\",1234567.891,3,true");
+    assert_eq!(lines[2], "\"plain, text\",,40,false");
+    let dir = std::env::temp_dir().join(format!("dr-report-{}", std::process::id()));
+    write_csv(&sample_frame(), dir.join("sub/t.csv")).unwrap();
+    assert_eq!(std::fs::read_to_string(dir.join("sub/t.csv")).unwrap(), csv);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn rows_are_filtered_by_value() {
+    let df = sample_frame();
+    assert_eq!(
+        filter_rows(&df, &[("count", Cell::U64(40))])
+            .unwrap()
+            .height(),
+        1
+    );
+    assert_eq!(
+        filter_rows(&df, &[("flag", Cell::Bool(true)), ("count", Cell::U64(40))])
+            .unwrap()
+            .height(),
+        0
+    );
+    assert!(filter_rows(&df, &[("missing", Cell::U64(1))]).is_err());
+}
+
+fn json(fig: &Figure) -> Value {
+    serde_json::from_str(&fig.to_json()).unwrap()
+}
+
+#[test]
+fn condition_figure_has_log_axes_titles_and_one_trace_per_series() {
+    let df = condition_vs_depth(&ConditionVsDepthConfig {
+        random_inits: vec![],
+        ..ConditionVsDepthConfig::quick()
+    })
+    .unwrap();
+    let fig = condition_vs_depth_figure(&df).unwrap();
+    let j = json(&fig);
+    // Series with a condition number: n=1, n=2, plain, each numeric + closed form; n=3 is flat (a note).
+    assert_eq!(j["data"].as_array().unwrap().len(), 6);
+    assert_eq!(j["layout"]["xaxis"]["type"], "log");
+    assert_eq!(j["layout"]["yaxis"]["type"], "log");
+    assert_eq!(
+        j["layout"]["title"]["text"],
+        "Condition number of the Hessian vs depth"
+    );
+    assert!(j["layout"]["xaxis"]["title"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("depth"));
+    assert!(j["layout"]["annotations"][0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("residual n=3 @ zero"));
+    let dashed = j["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["line"]["dash"] == "dash")
+        .count();
+    assert_eq!(dashed, 3, "closed forms dashed");
+}
+
+#[test]
+fn training_and_escape_figures() {
+    let g = training_grid(&TrainingGridConfig {
+        depths: vec![2],
+        learning_rates: vec![0.1],
+        steps: 20,
+        ..TrainingGridConfig::quick()
+    })
+    .unwrap();
+    let fig = loss_curves_figure(&g.curves, "Loss curves").unwrap();
+    let j = json(&fig);
+    assert_eq!(
+        j["data"].as_array().unwrap().len(),
+        g.runs.height(),
+        "one line per run"
+    );
+    assert_eq!(j["layout"]["yaxis"]["type"], "log");
+    let shown = j["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["showlegend"] != false)
+        .count();
+    assert_eq!(
+        shown,
+        g.runs.height() / 2,
+        "one legend entry per configuration, not per seed"
+    );
+
+    let e = escape_times(&EscapeConfig {
+        epsilons: vec![1e-1, 1e-2],
+        max_steps: 2000,
+        ..EscapeConfig::quick()
+    })
+    .unwrap();
+    let j = json(&escape_figure(&e.times).unwrap());
+    assert_eq!(
+        j["data"].as_array().unwrap().len(),
+        4,
+        "measured + theory for n = 2 and 3"
+    );
+    assert_eq!(j["layout"]["xaxis"]["type"], "log");
+}
+
+#[test]
+fn spectrum_heatmap_and_trajectory_figures() {
+    let s = spectrum_at_zero(&SpectrumAtZeroConfig::quick()).unwrap();
+    let j = json(&spectrum_figure(&s, 2).unwrap());
+    assert_eq!(j["data"][0]["type"], "bar");
+    assert_eq!(j["data"][1]["type"], "scatter");
+    assert!(spectrum_figure(&s, 9).is_err());
+    let m = demystify_resnet::faer::Mat::<f64>::from_fn(3, 3, |i, j| (i as f64) - (j as f64));
+    let j = json(&hessian_heatmap(&m, "H").unwrap());
+    assert_eq!(j["data"][0]["type"], "heatmap");
+    assert_eq!(j["data"][0]["zmid"], 0.0);
+    assert_eq!(
+        j["data"][0]["z"][0][0], 2.0,
+        "row 0 of the matrix is drawn at the top"
+    );
+    let t = hessian_along_training(&HessianAlongTrainingConfig {
+        steps: 20,
+        ..HessianAlongTrainingConfig::quick()
+    })
+    .unwrap();
+    let j = json(&eigenvalue_trajectories_figure(&t.top_eigenvalues).unwrap());
+    assert!(!j["data"].as_array().unwrap().is_empty());
+    let j =
+        json(&trajectory_figure(&t.summary, "condition_number", "condition number", true).unwrap());
+    assert_eq!(j["layout"]["yaxis"]["type"], "log");
+}
+
+#[test]
+fn html_output_is_offline() {
+    let df = condition_vs_depth(&ConditionVsDepthConfig {
+        depths: vec![1, 2],
+        closed_form_depths: vec![],
+        random_inits: vec![],
+        ..ConditionVsDepthConfig::quick()
+    })
+    .unwrap();
+    let fig = condition_vs_depth_figure(&df).unwrap();
+    let inline = fig.to_inline_html();
+    assert!(inline.contains(&format!("id=\"{}\"", fig.id())) && inline.contains("Plotly.newPlot"));
+    let page = fig.to_standalone_html("cond");
+    assert!(page.len() > 1_000_000, "plotly.js is embedded");
+    assert!(!page.contains("<script src="), "no external scripts");
+    // plotly.js itself mentions its CDN as a default for geo maps (never loaded here); outside it, no URL at all.
+    let outside = page.replace(&demystify_resnet::report::figure::plotly_js(), "");
+    assert!(
+        !outside.contains("http"),
+        "{}",
+        &outside[..outside.len().min(2000)]
+    );
+    let boot = plotly_bootstrap().to_html();
+    assert!(boot.contains("Plotly") && !boot.contains("<script src="));
+    // Two figures never share an element id.
+    assert_ne!(condition_vs_depth_figure(&df).unwrap().id(), fig.id());
+}
