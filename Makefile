@@ -1,28 +1,43 @@
-# The two commands of README.md. Each installs what it needs first.
-#   make reports   – run the analyses and write reports/ (HTML + CSV)
-#   make test      – the whole test suite (what CI runs)
-# and: make bench (Hessian benchmark), make peer (side-by-side with JAX; needs ../peer-venv, see benches/).
+# The two commands of README.md. Each installs what it needs first (scripts/setup.sh, idempotent).
+#   make reports   – execute the notebooks on the evcxr kernel, write offline HTML reports to reports/
+#   make test      – the whole test suite (what CI runs): Rust tests, the notebooks in quick mode through
+#                    Jupyter, and the exported reports checked in headless Chromium with no network
+# and: make examples (each analysis without Jupyter), make bench, make peer (side-by-side with JAX).
 CARGO ?= cargo
+PYTHON ?= python3
+# `make reports QUICK=1` runs every analysis in its small version.
+QUICK_FLAG = $(if $(QUICK),--quick,)
+EXAMPLES = spectrum_at_zero condition_vs_depth training_dynamics hessian_along_training escape depth_scale
 
-.PHONY: reports test bench peer check-rust clean
+.PHONY: reports test test-rust test-notebooks examples bench peer check-rust clean
 
 check-rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
 
-EXAMPLES = spectrum_at_zero condition_vs_depth training_dynamics hessian_along_training escape depth_scale
-
 reports: check-rust
-	$(CARGO) build --release --examples
-	for e in $(EXAMPLES); do $(CARGO) run --release --quiet --example $$e > /dev/null || exit 1; done
+	scripts/setup.sh notebooks
+	$(PYTHON) scripts/run_notebooks.py $(QUICK_FLAG) --out reports
+
+test: test-rust test-notebooks
 
 # With the system OpenBLAS the LAPACK eigensolver is tested too; without it (no root, no sudo) the faer path is.
-test: check-rust
+test-rust: check-rust
 	@if scripts/ensure-openblas.sh; then features="--features lapack"; \
 	else echo "warning: system OpenBLAS unavailable: testing without the lapack feature" >&2; features=""; fi; \
 	set -e; \
 	$(CARGO) test --all-targets $$features; \
 	$(CARGO) test --test hessian; \
 	$(CARGO) test --doc
+
+test-notebooks: check-rust
+	scripts/setup.sh notebooks
+	scripts/setup.sh browser
+	$(PYTHON) scripts/run_notebooks.py --quick --out reports/test
+	$(PYTHON) scripts/check_reports.py reports/test
+
+examples: check-rust
+	$(CARGO) build --release --examples
+	for e in $(EXAMPLES); do $(CARGO) run --release --quiet --example $$e > /dev/null || exit 1; done
 
 bench: check-rust
 	scripts/ensure-openblas.sh

@@ -11,7 +11,7 @@ fn main() -> Result<()> {
         ConditionVsDepthConfig::default()
     };
     let table = condition_vs_depth(&config)?;
-    println!("{}", Table::new(table.clone()).to_text()?);
+    println!("{}", Table::new(&table).to_text()?);
     let figure = condition_vs_depth_figure(&table)?;
     for path in save_outputs(
         "reports/examples",

@@ -11,7 +11,7 @@ fn main() -> Result<()> {
         DepthScaleConfig::default()
     };
     let table = depth_scale(&config)?;
-    println!("{}", Table::new(table.clone()).to_text()?);
+    println!("{}", Table::new(&table).to_text()?);
     let lr = depth_scale_figure(&table, "best_learning_rate", "best learning rate")?;
     let steps = depth_scale_figure(
         &table,

@@ -13,8 +13,8 @@ fn main() -> Result<()> {
     let r = escape_times(&config)?;
     println!(
         "{}\n{}",
-        Table::new(r.times.clone()).to_text()?,
-        Table::new(r.fits.clone()).to_text()?
+        Table::new(&r.times).to_text()?,
+        Table::new(&r.fits).to_text()?
     );
     let figure = escape_figure(&r.times)?;
     for path in save_outputs(

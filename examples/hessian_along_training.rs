@@ -11,7 +11,7 @@ fn main() -> Result<()> {
         HessianAlongTrainingConfig::default()
     };
     let t = hessian_along_training(&config)?;
-    println!("{}", Table::new(t.summary.clone()).to_text()?);
+    println!("{}", Table::new(&t.summary).to_text()?);
     let cond = trajectory_figure(
         &t.summary,
         "condition_number",

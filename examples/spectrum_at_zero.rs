@@ -11,7 +11,7 @@ fn main() -> Result<()> {
         SpectrumAtZeroConfig::default()
     };
     let table = spectrum_at_zero(&config)?;
-    println!("{}", Table::new(table.clone()).to_text()?);
+    println!("{}", Table::new(&table).to_text()?);
     let figures: Vec<(String, Figure)> = config
         .shortcuts
         .iter()

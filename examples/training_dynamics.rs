@@ -13,7 +13,7 @@ fn main() -> Result<()> {
     let grid = training_grid(&config)?;
     println!(
         "{}",
-        Table::new(grid.best.clone())
+        Table::new(&grid.best)
             .title("Best learning rate per configuration")
             .to_text()?
     );

@@ -47,16 +47,20 @@ pub mod prelude {
     pub use crate::error::{Error, Result};
     pub use crate::experiments::{
         build_network, condition_vs_depth, depth_scale, escape_times, hessian_along_training,
-        quick_mode, spectrum_at_zero, training_grid, ActivationKind, ConditionVsDepthConfig,
-        DataSpec, DepthScaleConfig, DynNetwork, EscapeConfig, HessianAlongTrainingConfig,
-        NetworkSpec, SpectrumAtZeroConfig, TrainingGridConfig,
+        identity_at_zero, mnist_from_env, quick_mode, relu_conventions, spectrum_at_zero,
+        training_grid, ActivationKind, ConditionVsDepthConfig, DataSpec, DepthScaleConfig,
+        DynNetwork, EscapeConfig, HessianAlongTrainingConfig, NetworkSpec, SpectrumAtZeroConfig,
+        TrainingGridConfig,
     };
     pub use crate::hessian::{numeric_hessian, spectrum_of, theory, HessianOptions, Spectrum};
     pub use crate::net::{
-        Activation, Architecture, FlatParams, Identity, Init, Network, PlainNet, ReLU, ResNet,
-        ResidualUnit, Tanh,
+        unit::builder as unit_builder, Activation, Architecture, FlatParams, Identity, Init,
+        Network, PlainNet, ReLU, ResNet, ResidualUnit, Tanh,
     };
-    pub use crate::report::{filter_rows, plotly_bootstrap, write_csv, Cell, Figure, Table};
+    pub use crate::report::charts::*;
+    pub use crate::report::{
+        filter_rows, plotly_bootstrap, save_outputs, write_csv, Cell, EvcxrDisplay, Figure, Table,
+    };
     pub use crate::train::{train, History, Optimiser, RunStatus, TrainConfig};
     pub use polars::prelude::DataFrame;
 }

@@ -30,7 +30,7 @@ fn floats_are_formatted_to_significant_digits() {
 
 #[test]
 fn html_table_escapes_formats_and_labels() {
-    let html = Table::new(sample_frame())
+    let html = Table::new(&sample_frame())
         .title("T <1>")
         .header("value", "value (units)")
         .to_html()
@@ -46,9 +46,9 @@ fn html_table_escapes_formats_and_labels() {
         html.contains("text-align:right\">40</td>"),
         "numbers right-aligned"
     );
-    let text = Table::new(sample_frame()).to_text().unwrap();
+    let text = Table::new(&sample_frame()).to_text().unwrap();
     assert!(text.lines().count() == 3 && text.contains("null"));
-    let truncated = Table::new(sample_frame()).max_rows(1).to_html().unwrap();
+    let truncated = Table::new(&sample_frame()).max_rows(1).to_html().unwrap();
     assert!(truncated.contains("1 of 2 rows shown"));
 }
 

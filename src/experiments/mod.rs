@@ -16,6 +16,7 @@ pub mod condition;
 pub mod depth_scale;
 pub mod escape;
 pub mod network;
+pub mod notebook_helpers;
 pub mod spectrum;
 pub mod training;
 pub mod trajectory;
@@ -28,6 +29,7 @@ pub use condition::{condition_vs_depth, ConditionVsDepthConfig};
 pub use depth_scale::{depth_scale, DepthScaleConfig};
 pub use escape::{escape_times, EscapeConfig, EscapeResult};
 pub use network::{build_network, ActivationKind, AnyDataset, DataSpec, DynNetwork, NetworkSpec};
+pub use notebook_helpers::{identity_at_zero, mnist_from_env, relu_conventions, MNIST_ENV};
 pub use spectrum::{spectrum_at_zero, SpectrumAtZeroConfig};
 pub use training::{training_grid, TrainingGrid, TrainingGridConfig};
 pub use trajectory::{

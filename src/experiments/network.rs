@@ -10,6 +10,7 @@ use std::any::Any;
 use std::path::PathBuf;
 
 use crate::data::{digits::digits, idx::mnist, Dataset, Moments, Teacher};
+
 use crate::error::{ensure_positive_size, Error, Result};
 use crate::hessian::{
     numeric_hessian, HessianOperator, HessianOptions, NumericHessian, SymmetricOperator,
@@ -290,6 +291,10 @@ pub trait DynNetwork: Send + Sync + std::fmt::Debug {
         data: &AnyDataset,
         options: &HessianOptions,
     ) -> Result<Box<dyn SymmetricOperator + Send>>;
+    /// The Hessian from second differences of the loss alone (see [`loss_hessian`]); for small networks.
+    fn loss_hessian(&self, data: &AnyDataset) -> Result<NumericHessian>;
+    /// `max_i |f(x_i) − x_i|` over the inputs (0 exactly at the zero point of a residual network).
+    fn max_abs_deviation_from_identity(&self, data: &AnyDataset) -> Result<f64>;
     /// A copy.
     fn boxed_clone(&self) -> Box<dyn DynNetwork>;
 }
@@ -339,6 +344,21 @@ impl<const D: usize, Net: Network<D> + 'static> DynNetwork for Typed<D, Net> {
             data.typed::<D>()?,
             options,
         )?))
+    }
+    fn loss_hessian(&self, data: &AnyDataset) -> Result<NumericHessian> {
+        crate::hessian::loss_hessian(&self.net, data.typed::<D>()?, &HessianOptions::default())
+    }
+    fn max_abs_deviation_from_identity(&self, data: &AnyDataset) -> Result<f64> {
+        let data = data.typed::<D>()?;
+        let out = self
+            .net
+            .forward(data.input_batch(self.net.device()))?
+            .as_vec();
+        Ok(out
+            .iter()
+            .zip(data.inputs())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max))
     }
     fn boxed_clone(&self) -> Box<dyn DynNetwork> {
         Box::new(self.clone())

@@ -2,11 +2,13 @@
 //! evcxr and survive HTML export ([`figure`]), and the analyses' charts ([`charts`]).
 
 pub mod charts;
+pub mod display;
 pub mod export;
 pub mod figure;
 pub mod table;
 
 pub use charts::*;
+pub use display::EvcxrDisplay;
 pub use export::save_outputs;
 pub use figure::{plotly_bootstrap, Figure, PlotlyBootstrap};
-pub use table::{filter_rows, format_float, to_csv_string, write_csv, Cell, Table};
+pub use table::{column, filter_rows, format_float, to_csv_string, write_csv, Cell, Table};

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use polars::prelude::{AnyValue, BooleanChunked, DataFrame, NewChunkedArray};
+use polars::prelude::{AnyValue, BooleanChunked, Column, DataFrame, NewChunkedArray};
 
 use crate::error::Result;
 
@@ -61,6 +61,29 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
+/// The column called `name`, found by comparing names one by one.
+///
+/// polars' own `DataFrame::column` looks the name up in a hash map whose hasher seed is a process-wide static;
+/// in evcxr, where each cell is a separate shared library with its own copy of that static, a frame built in one
+/// cell is then not found by name in the next ("not found"). A linear scan has no such state.
+pub fn column<'a>(frame: &'a DataFrame, name: &str) -> Result<&'a Column> {
+    frame
+        .columns()
+        .iter()
+        .find(|c| c.name().as_str() == name)
+        .ok_or_else(|| {
+            let names: Vec<String> = frame
+                .columns()
+                .iter()
+                .map(|c| c.name().to_string())
+                .collect();
+            crate::Error::Table(format!(
+                "no column `{name}` (columns: {})",
+                names.join(", ")
+            ))
+        })
+}
+
 /// One cell as text: floats to `digits` significant digits, nulls as `null_text`.
 fn cell_text(v: &AnyValue<'_>, digits: usize, null_text: &str) -> String {
     match v {
@@ -86,10 +109,12 @@ pub struct Table {
 }
 
 impl Table {
-    /// A table of `frame` with 6 significant digits and at most 200 rows shown.
-    pub fn new(frame: DataFrame) -> Self {
+    /// A table of `frame` with 6 significant digits and at most 200 rows shown. Takes a reference (polars
+    /// columns are shared, so the copy is cheap): in an evcxr cell the frame stays usable afterwards, and evcxr
+    /// can call [`Table::evcxr_display`] on the cell's final expression.
+    pub fn new(frame: &DataFrame) -> Self {
         Self {
-            frame,
+            frame: frame.clone(),
             title: None,
             headers: Vec::new(),
             digits: 6,
@@ -138,7 +163,7 @@ impl Table {
         let rows = self.frame.height().min(self.max_rows);
         let mut out = vec![Vec::with_capacity(names.len()); rows];
         for name in &names {
-            let column = self.frame.column(name)?;
+            let column = column(&self.frame, name)?;
             for (i, row) in out.iter_mut().enumerate() {
                 row.push(cell_text(&column.get(i)?, self.digits, null_text));
             }
@@ -153,8 +178,7 @@ impl Table {
         let numeric: Vec<bool> = names
             .iter()
             .map(|n| {
-                self.frame
-                    .column(n)
+                column(&self.frame, n)
                     .map(|c| c.dtype().is_primitive_numeric())
                     .unwrap_or(false)
             })
@@ -285,7 +309,7 @@ pub fn to_csv_string(frame: &DataFrame) -> Result<String> {
     out.push('\n');
     let columns = names
         .iter()
-        .map(|n| frame.column(n))
+        .map(|n| column(frame, n))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     for i in 0..frame.height() {
         let row = columns
@@ -339,7 +363,7 @@ fn cell_matches(v: &AnyValue<'_>, want: &Cell<'_>) -> bool {
 pub fn filter_rows(frame: &DataFrame, conditions: &[(&str, Cell<'_>)]) -> Result<DataFrame> {
     let columns = conditions
         .iter()
-        .map(|(n, _)| frame.column(n))
+        .map(|(n, _)| column(frame, n))
         .collect::<std::result::Result<Vec<_>, _>>()?;
     let mask = (0..frame.height())
         .map(|i| -> Result<bool> {

@@ -1,0 +1,83 @@
+"""Open every exported report in headless Chromium with the network unreachable and check that it works offline.
+
+Usage: python3 scripts/check_reports.py [REPORTS_DIR]   (default: reports)
+
+For each reports/<name>.html (and the index): every request that is not a local file is blocked and recorded;
+the page must make none, raise no JavaScript error, draw as many plotly figures (an `svg.main-svg` inside each
+`.js-plotly-plot`) as the executed notebook has figure outputs, and typeset its math (MathJax `mjx-container`).
+A full-page screenshot goes to reports/screenshots/<name>.png for people to look at.
+Prints 'N passed, N failed' and exits non-zero on any failure.
+"""
+import json, shutil, sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+
+def chromium_path() -> str:
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium") or ""):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise SystemExit("Chromium not found (Debian: apt-get install chromium)")
+
+
+def expected_figures(executed: Path) -> int:
+    nb = json.loads(executed.read_text())
+    # Every Figure output carries the plotly JSON next to its HTML (the plotly.js bootstrap does not).
+    return sum(1 for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
+               if "application/vnd.plotly.v1+json" in o.get("data", {}))
+
+
+def main():
+    reports = Path(sys.argv[1] if len(sys.argv) > 1 else "reports").resolve()
+    pages = sorted(reports.glob("[0-9][0-9]_*.html"))
+    if not pages:
+        raise SystemExit(f"no reports in {reports}: run the notebooks first")
+    (reports / "screenshots").mkdir(exist_ok=True)
+    passed, failed = 0, 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND"])
+        for page_path in pages + [reports / "index.html"]:
+            name = page_path.stem
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            external, errors = [], []
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:", "blob:"))
+                       else (external.append(route.request.url), route.abort()))
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("requestfailed", lambda r: errors.append(f"failed load: {r.url}") if r.url.startswith("file:") else None)
+            page.goto(page_path.as_uri(), wait_until="load", timeout=120_000)
+            problems = []
+            if name != "index":
+                want = expected_figures(reports / "executed" / f"{name}.ipynb")
+                page.wait_for_timeout(1500)
+                drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot svg.main-svg').length > 0 ? "
+                                      "Array.from(document.querySelectorAll('.js-plotly-plot')).filter(d => d.querySelector('svg.main-svg')).length : 0")
+                if drawn != want:
+                    problems.append(f"{drawn} of {want} figures drawn")
+                has_math = page.evaluate("document.body.innerText.includes('$') || document.querySelectorAll('mjx-container').length > 0")
+                math = page.evaluate("document.querySelectorAll('mjx-container').length")
+                if has_math and math == 0:
+                    problems.append("math not typeset")
+            else:
+                drawn, want, math = 0, 0, 0
+            if external:
+                problems.append(f"{len(external)} network requests blocked, e.g. {external[0]}")
+            if errors:
+                problems.append(f"{len(errors)} errors, e.g. {errors[0][:200]}")
+            page.screenshot(path=str(reports / "screenshots" / f"{name}.png"), full_page=name == "index")
+            page.close()
+            if problems:
+                failed += 1
+                print(f"FAIL {name}: " + "; ".join(problems))
+            else:
+                passed += 1
+                print(f"ok   {name}: {drawn}/{want} figures drawn, {math} formulas typeset, no network, no errors")
+        browser.close()
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

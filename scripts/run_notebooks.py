@@ -1,0 +1,171 @@
+"""Execute the notebooks headlessly on the evcxr kernel and export each as a self-contained, offline HTML report.
+
+Usage: python3 scripts/run_notebooks.py [--quick] [--out reports] [NOTEBOOK ...]
+
+* Runs each notebook in `notebooks/` (or those named) with nbclient and the `rust` (evcxr) kernel, in the
+  notebooks folder, stopping at the first cell error and printing the notebook, the cell and the message.
+* `--quick` sets DEMYSTIFY_QUICK=1 (every analysis in its small version; same code path).
+* EVCXR_TMPDIR defaults to /var/tmp/demystify-resnet/evcxr, a persistent folder outside the repository, so the kernels share one build of the
+  dependencies: the first notebook compiles them, the others reuse them (and so does the next run).
+* Writes reports/<name>.html (offline: no CDN script; MathJax inlined from the plotly crate's bundled copy),
+  reports/executed/<name>.ipynb, reports/index.html and reports/timings.json.
+"""
+import argparse, html, json, os, re, subprocess, sys, time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from nbconvert import HTMLExporter
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def mathjax_source() -> str:
+    """MathJax 3 (tex-svg) as bundled by the plotly crate: found through cargo metadata, no download."""
+    meta = json.loads(subprocess.run(["cargo", "metadata", "--format-version", "1", "--locked"], cwd=ROOT,
+                                     check=True, capture_output=True, text=True).stdout)
+    for pkg in meta["packages"]:
+        if pkg["name"] == "plotly":
+            resource = Path(pkg["manifest_path"]).parent / "resource"
+            found = sorted(resource.glob("tex-svg-*.js"))
+            if found:
+                return found[-1].read_text()
+    raise SystemExit("MathJax not found in the plotly crate's resources (run `cargo fetch`)")
+
+
+EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\ssrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
+EXTERNAL_LINK = re.compile(r"<link[^>]*\shref=\"https?://[^\"]*\"[^>]*>", re.I)
+MATHJAX_CONFIG = """<script type="text/javascript">
+window.MathJax = { tex: { inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']],
+                          processEscapes: true }, svg: { fontCache: 'global' } };
+</script>"""
+
+
+def offline(page: str, mathjax: str) -> str:
+    """Drops every script/stylesheet that would load from the network and inlines MathJax."""
+    page = EXTERNAL_SCRIPT.sub("", page)
+    page = EXTERNAL_LINK.sub("", page)
+    inline = f"{MATHJAX_CONFIG}\n<script type=\"text/javascript\">{mathjax}</script>\n"
+    return page.replace("</head>", inline + "</head>", 1)
+
+
+def first_markdown(nb) -> tuple[str, str]:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            lines = cell.source.strip().splitlines()
+            title = lines[0].lstrip("# ").strip()
+            body = " ".join(l.strip() for l in lines[1:] if l.strip())
+            return title, body
+    return "", ""
+
+
+def run(path: Path, out: Path, timeout: int) -> dict:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, kernel_name="rust", timeout=timeout, allow_errors=False,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    started = time.time()
+    try:
+        client.execute()
+    except CellExecutionError as e:
+        failing = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
+            o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        print(f"\nFAILED: {path.name}, code cell {failing}:", file=sys.stderr)
+        if failing is not None:
+            print("---- cell source ----\n" + nb.cells[failing].source, file=sys.stderr)
+        print("---- error ----\n" + str(e), file=sys.stderr)
+        raise SystemExit(1)
+    seconds = time.time() - started
+    # evcxr reports an error returned by `?` on stderr without failing the cell: treat any stderr as a failure.
+    for i, cell in enumerate(nb.cells):
+        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if o.get("output_type") == "stream" and o.get("name") == "stderr" and o.get("text", "").strip():
+                print(f"\nFAILED: {path.name}, code cell {i} wrote to stderr:\n---- cell source ----\n{cell.source}"
+                      f"\n---- stderr ----\n{o['text']}", file=sys.stderr)
+                raise SystemExit(1)
+    (out / "executed").mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out / "executed" / path.name)
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(nb)
+    (out / f"{path.stem}.html").write_text(offline(body, run.mathjax))
+    figures = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                  if "application/vnd.plotly.v1+json" in o.get("data", {}))
+    title, summary = first_markdown(nb)
+    print(f"{path.name}: {seconds:.1f} s, {figures} figures", flush=True)
+    return {"notebook": path.stem, "seconds": round(seconds, 1), "figures": figures, "title": title, "summary": summary}
+
+
+def index_page(results: list, quick: bool) -> str:
+    items = "\n".join(
+        f"<li><a href=\"{r['notebook']}.html\"><b>{html.escape(r['title'])}</b></a><br>"
+        f"<span>{html.escape(r['summary'][:400])}{'…' if len(r['summary']) > 400 else ''}</span></li>" for r in results)
+    mode = "quick mode (small sweeps)" if quick else "full analyses"
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>demystify-resnet reports</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.5}} li{{margin-bottom:1em}}</style></head>
+<body><h1>demystify-resnet: reports</h1>
+<p>Executable companion to <i>Demystifying ResNet</i> (Li, Jiao, Han, Weissman, 2016). Read the notebooks in this
+order; each states the paper's claim before the experiment that tests it. Generated by
+<code>scripts/run_notebooks.py</code> ({mode}); every page works offline.</p>
+<ol>
+{items}
+</ol></body></html>
+"""
+
+
+TIMINGS = re.compile(r"<!-- notebook-timings:start -->.*?<!-- notebook-timings:end -->", re.S)
+
+
+def record_in_readme(label: str, results: list, quick: bool) -> None:
+    """Adds or replaces the row `label` of the timing table between the notebook-timings markers in README.md."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    match = TIMINGS.search(text)
+    if not match:
+        raise SystemExit("README.md has no notebook-timings markers")
+    names = [r["notebook"][:2] for r in results]
+    header = "| run | mode | total | " + " | ".join(names) + " |"
+    rows = {}
+    for line in match.group(0).splitlines():
+        if line.startswith("| ") and not line.startswith("| run ") and not line.startswith("|---"):
+            rows[line.split("|")[1].strip()] = line
+    total = sum(r["seconds"] for r in results)
+    rows[label] = (f"| {label} | {'quick' if quick else 'full'} | {total / 60:.1f} min | "
+                   + " | ".join(f"{r['seconds']:.0f} s" for r in results) + " |")
+    block = ("<!-- notebook-timings:start -->\n" + header + "\n|" + "---|" * (3 + len(names)) + "\n"
+             + "\n".join(rows.values()) + "\n<!-- notebook-timings:end -->")
+    readme.write_text(TIMINGS.sub(lambda _: block, text))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="set DEMYSTIFY_QUICK=1")
+    parser.add_argument("--out", default=str(ROOT / "reports"))
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell (the first compiles the crate)")
+    parser.add_argument("--readme-row", metavar="LABEL",
+                        help="record this run's timings in README.md's notebook timing table under LABEL")
+    parser.add_argument("notebooks", nargs="*")
+    args = parser.parse_args()
+    if args.quick:
+        os.environ["DEMYSTIFY_QUICK"] = "1"
+    # Outside the clone and outside $HOME: evcxr 0.22 fails to load its first build ("dlopen failed") when its
+    # tmpdir lies under /root (seen on this machine), while /tmp and /var/tmp work.
+    os.environ.setdefault("EVCXR_TMPDIR", "/var/tmp/demystify-resnet/evcxr")
+    Path(os.environ["EVCXR_TMPDIR"]).mkdir(parents=True, exist_ok=True)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    run.mathjax = mathjax_source()
+    paths = [NOTEBOOKS / (n if n.endswith(".ipynb") else n + ".ipynb") for n in args.notebooks] or \
+        sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    results = [run(p, out, args.timeout) for p in paths]
+    (out / "index.html").write_text(index_page(results, args.quick))
+    (out / "timings.json").write_text(json.dumps({"quick": args.quick, "notebooks": results,
+                                                  "total_seconds": round(sum(r["seconds"] for r in results), 1)}, indent=1))
+    if args.readme_row:
+        record_in_readme(args.readme_row, results, args.quick)
+    print(f"wrote {out}/index.html ({len(results)} reports, {sum(r['seconds'] for r in results):.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

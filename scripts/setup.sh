@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Idempotent set-up for the notebooks and their tests; skips whatever is already there.
+#   scripts/setup.sh notebooks   Python side (pip part of environment.yml), evcxr kernel 0.22.0, rust-src
+#   scripts/setup.sh browser     Debian's Chromium (for the offline-report checks)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+python_side() {
+  if python3 -c "import jupyterlab, nbconvert, nbclient, nbformat, playwright" 2>/dev/null; then return; fi
+  if command -v conda >/dev/null 2>&1 && [ -n "${CONDA_PREFIX:-}" ]; then
+    echo "conda environment active: run 'conda env update -f environment.yml' to add the Jupyter packages" >&2
+  fi
+  # The pip-installable part of environment.yml: the entries under `- pip:`.
+  mapfile -t pkgs < <(python3 - <<'PY'
+import re
+lines = open("environment.yml").read().splitlines()
+inside = False
+for line in lines:
+    if re.match(r"\s*-\s*pip:\s*$", line):
+        inside = True
+        continue
+    if inside:
+        if re.match(r"\s*#", line) or not line.strip():
+            continue
+        m = re.match(r"\s+-\s+(.+?)\s*$", line)
+        if not m:
+            break
+        print(m.group(1))
+PY
+)
+  echo "installing Python packages: ${pkgs[*]}" >&2
+  python3 -m pip install --quiet "${pkgs[@]}"
+}
+
+kernel() {
+  if ! cargo install --list | grep -q '^evcxr_jupyter v0.22.0:'; then
+    echo "installing evcxr_jupyter 0.22.0 (about 15-30 minutes on 2 cores) ..." >&2
+    cargo install --locked evcxr_jupyter --version 0.22.0
+  fi
+  if ! jupyter kernelspec list 2>/dev/null | grep -q '^ *rust '; then
+    evcxr_jupyter --install
+  fi
+  if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+    rustup component add rust-src
+  fi
+}
+
+browser() {
+  if [ -x /usr/bin/chromium ]; then return; fi
+  echo "installing Debian's chromium ..." >&2
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq >/dev/null
+  as_root apt-get install -y -qq chromium >/dev/null
+}
+
+case "${1:-notebooks}" in
+  notebooks) python_side; kernel ;;
+  browser) browser ;;
+  *) echo "usage: $0 [notebooks|browser]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,118 @@
+//! The committed notebooks: stripped of outputs, loading the crate through evcxr, and written as lectures
+//! (every code cell follows a markdown cell). Executing them is `scripts/run_notebooks.py`'s job (`make test`).
+use std::path::Path;
+
+use serde_json::Value;
+
+fn notebooks() -> Vec<(String, Value)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks");
+    let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "ipynb"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn cells<'a>(nb: &'a Value) -> &'a Vec<Value> {
+    nb["cells"].as_array().unwrap()
+}
+
+fn source(cell: &Value) -> String {
+    match &cell["source"] {
+        Value::String(s) => s.clone(),
+        Value::Array(lines) => lines.iter().map(|l| l.as_str().unwrap_or("")).collect(),
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn six_numbered_notebooks_on_the_rust_kernel() {
+    let nbs = notebooks();
+    let names: Vec<&str> = nbs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "01_residual_blocks.ipynb",
+            "02_hessian_at_zero.ipynb",
+            "03_condition_number_vs_depth.ipynb",
+            "04_training_dynamics.ipynb",
+            "05_hessian_along_training.ipynb",
+            "06_nonlinear_and_real_data.ipynb"
+        ]
+    );
+    for (name, nb) in &nbs {
+        assert_eq!(nb["metadata"]["kernelspec"]["name"], "rust", "{name}");
+    }
+}
+
+#[test]
+fn committed_notebooks_carry_no_outputs() {
+    for (name, nb) in notebooks() {
+        for (i, cell) in cells(&nb).iter().enumerate() {
+            if cell["cell_type"] == "code" {
+                assert_eq!(
+                    cell["outputs"],
+                    Value::Array(vec![]),
+                    "{name} cell {i} has outputs: strip them"
+                );
+                assert_eq!(
+                    cell["execution_count"],
+                    Value::Null,
+                    "{name} cell {i} has an execution count"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn notebooks_load_the_crate_and_plotly_first() {
+    for (name, nb) in notebooks() {
+        let code: Vec<String> = cells(&nb)
+            .iter()
+            .filter(|c| c["cell_type"] == "code")
+            .map(source)
+            .collect();
+        assert!(
+            code[0].contains(":dep demystify_resnet") && code[0].contains("path = \"..\""),
+            "{name}: first code cell loads the crate"
+        );
+        assert!(
+            code[1].contains("plotly_bootstrap()"),
+            "{name}: second code cell loads plotly.js"
+        );
+        // Generic functions defined in cells slow every later cell, and `gen` is reserved in edition 2024.
+        for c in &code {
+            assert!(
+                !c.contains("fn ") || !c.contains('<'),
+                "{name}: define generic code in the crate, not in a cell:\n{c}"
+            );
+            assert!(
+                !c.contains(".gen("),
+                "{name}: `gen` is reserved in evcxr's edition 2024"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_code_cell_is_introduced_by_markdown() {
+    for (name, nb) in notebooks() {
+        let cs = cells(&nb);
+        assert_eq!(cs[0]["cell_type"], "markdown", "{name} starts with a title");
+        for i in 1..cs.len() {
+            if cs[i]["cell_type"] == "code" && cs[i - 1]["cell_type"] == "code" {
+                // Consecutive code cells are allowed only for the two set-up cells.
+                assert!(i <= 3, "{name}: code cell {i} has no explanation before it");
+            }
+        }
+    }
+}
