@@ -89,12 +89,21 @@ fn slug(s: &str) -> String {
 }
 
 impl Figure {
-    /// Wraps a plot; `name` (e.g. its title) makes the HTML id readable (`dr-fig-<n>-<slug>`).
+    /// Wraps a plot; `name` (e.g. its title) makes the HTML id readable (`dr-fig-<slug>-<hex>`). The suffix mixes
+    /// a counter, the clock and the plot's JSON, so ids stay unique on a page even where the counter restarts
+    /// (in evcxr each cell may carry its own copy of this crate's statics).
     pub fn new(plot: Plot, name: &str) -> Self {
-        let n = FIGURE_COUNTER.fetch_add(1, Ordering::Relaxed);
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        FIGURE_COUNTER.fetch_add(1, Ordering::Relaxed).hash(&mut h);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        nanos.hash(&mut h);
+        plot.to_json().hash(&mut h);
         Self {
             plot,
-            id: format!("dr-fig-{n}-{}", slug(name)),
+            id: format!("dr-fig-{}-{:016x}", slug(name), h.finish()),
         }
     }
     /// The plotly plot (traces and layout).
