@@ -21,7 +21,7 @@ fn notebooks() -> Vec<(String, Value)> {
     out
 }
 
-fn cells<'a>(nb: &'a Value) -> &'a Vec<Value> {
+fn cells(nb: &Value) -> &Vec<Value> {
     nb["cells"].as_array().unwrap()
 }
 

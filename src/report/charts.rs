@@ -129,6 +129,14 @@ pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
         .zip(&method)
         .map(|(s, m)| format!("{s} ({m})"))
         .collect();
+    // One colour per series, shared by its numeric (solid) and closed-form (dashed) lines.
+    let palette = [
+        "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+        "#bcbd22", "#7f7f7f", "#393b79", "#637939",
+    ];
+    let series_order: Vec<String> = groups(&series).into_iter().map(|(s, _)| s).collect();
+    let colour =
+        |s: &str| palette[series_order.iter().position(|x| x == s).unwrap_or(0) % palette.len()];
     for (key, rows) in groups(&keys) {
         let pts: Vec<(f64, f64)> = rows
             .iter()
@@ -152,11 +160,16 @@ pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
         } else {
             Mode::LinesMarkers
         })
-        .line(Line::new().dash(if closed {
-            DashType::Dash
-        } else {
-            DashType::Solid
-        }));
+        .line(
+            Line::new()
+                .dash(if closed {
+                    DashType::Dash
+                } else {
+                    DashType::Solid
+                })
+                .color(colour(&series[rows[0]])),
+        )
+        .marker(Marker::new().color(colour(&series[rows[0]])));
         plot.add_trace(trace);
     }
     let mut lay = layout(
