@@ -38,7 +38,7 @@ kernel() {
     echo "installing evcxr_jupyter 0.22.0 (about 15-30 minutes on 2 cores) ..." >&2
     cargo install --locked evcxr_jupyter --version 0.22.0
   fi
-  if ! jupyter kernelspec list 2>/dev/null | grep -q '^ *rust '; then
+  if ! python3 -m jupyter kernelspec list 2>/dev/null | grep -q '^ *rust '; then
     evcxr_jupyter --install
   fi
   if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
