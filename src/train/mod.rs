@@ -144,37 +144,29 @@ enum States<B> {
 impl<B: dfdx::nn::TensorCollection<f64, Cpu>> States<B> {
     fn new(blocks: &[B], config: &TrainConfig) -> Self {
         let lr = config.learning_rate;
+        // Plain (S)GD is dfdx's Sgd without momentum; momentum μ > 0 is its classic (heavy-ball) momentum.
+        let sgd = |momentum: Option<Momentum>| {
+            States::Sgd(
+                blocks
+                    .iter()
+                    .map(|b| {
+                        Sgd::new(
+                            b,
+                            SgdConfig {
+                                lr,
+                                momentum,
+                                weight_decay: None,
+                            },
+                        )
+                    })
+                    .collect(),
+            )
+        };
         match config.optimiser {
-            Optimiser::GradientDescent | Optimiser::Sgd { momentum: 0.0, .. } => States::Sgd(
-                blocks
-                    .iter()
-                    .map(|b| {
-                        Sgd::new(
-                            b,
-                            SgdConfig {
-                                lr,
-                                momentum: None,
-                                weight_decay: None,
-                            },
-                        )
-                    })
-                    .collect(),
-            ),
-            Optimiser::Sgd { momentum, .. } => States::Sgd(
-                blocks
-                    .iter()
-                    .map(|b| {
-                        Sgd::new(
-                            b,
-                            SgdConfig {
-                                lr,
-                                momentum: Some(Momentum::Classic(momentum)),
-                                weight_decay: None,
-                            },
-                        )
-                    })
-                    .collect(),
-            ),
+            Optimiser::GradientDescent => sgd(None),
+            Optimiser::Sgd { momentum, .. } => {
+                sgd((momentum > 0.0).then_some(Momentum::Classic(momentum)))
+            }
             Optimiser::Adam { .. } => States::Adam(
                 blocks
                     .iter()
