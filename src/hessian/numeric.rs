@@ -169,8 +169,7 @@ pub fn loss_hessian<const D: usize, Net: FlatParams<D>>(
     data: &Dataset<D>,
     options: &HessianOptions,
 ) -> Result<NumericHessian> {
-    options.validate()?;
-    let eval = effective_data(net, data, options)?;
+    let eval = effective_data(net, data, options)?; // validates the options
     let theta = net.params();
     let p = theta.len();
     let scale = theta.iter().fold(1.0f64, |a, v| a.max(v.abs()));

@@ -23,19 +23,8 @@ pub struct Spectrum {
 
 impl Spectrum {
     /// A spectrum from eigenvalues listed one by one (any order; equal values are merged).
-    pub fn from_eigenvalues(mut eigenvalues: Vec<f64>) -> Self {
-        eigenvalues.sort_by(f64::total_cmp);
-        let mut values: Vec<(f64, usize)> = Vec::new();
-        for v in eigenvalues {
-            match values.last_mut() {
-                Some((last, count)) if *last == v => *count += 1,
-                _ => values.push((v, 1)),
-            }
-        }
-        Self {
-            values,
-            flat_tolerance: DEFAULT_FLAT_TOLERANCE,
-        }
+    pub fn from_eigenvalues(eigenvalues: Vec<f64>) -> Self {
+        Self::from_multiplicities(eigenvalues.into_iter().map(|v| (v, 1)).collect())
     }
 
     /// A spectrum from `(λ, multiplicity)` pairs (any order; zero multiplicities dropped).
