@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side timing against the peer a user would reach for: JAX (jax.hessian + numpy eigvalsh) from
-# ../shared/bench/jax_peer.py, our `cargo bench --bench hessian` (LAPACK path), and numpy's eigvalsh on the very
+# benches/jax_peer.py, our `cargo bench --bench hessian` (LAPACK path), and numpy's eigvalsh on the very
 # Hessians we assembled. Everything runs in one session, one after the other: compare ratios, not absolute times.
 # The ratio table is written into README.md between the peer-results markers.
 #
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${1:-${PEER_VENV:-../peer-venv}}"
-peer="../shared/bench/jax_peer.py"
+peer="benches/jax_peer.py"
 [ -x "$venv/bin/python" ] || { echo "no peer virtualenv at $venv (see the header of this script)" >&2; exit 2; }
 [ -f "$peer" ] || { echo "missing $peer" >&2; exit 2; }
 scripts/ensure-openblas.sh
