@@ -12,11 +12,13 @@ fn main() -> Result<()> {
     };
     let table = condition_vs_depth(&config)?;
     println!("{}", Table::new(&table).to_text()?);
+    let claims = claims_frame(&condition::claims(&table)?)?;
+    println!("{}", Table::new(&claims).to_text()?);
     let figure = condition_vs_depth_figure(&table)?;
     for path in save_outputs(
         "reports/examples",
         "condition_vs_depth",
-        &[("table", &table)],
+        &[("table", &table), ("claims", &claims)],
         &[("figure", &figure)],
     )? {
         eprintln!("wrote {}", path.display());

@@ -12,10 +12,10 @@ fn main() -> Result<()> {
     };
     let table = depth_scale(&config)?;
     println!("{}", Table::new(&table).to_text()?);
-    let lr = depth_scale_figure(&table, "best_learning_rate", "best learning rate")?;
+    let lr = depth_scale_figure(&table, &training::BEST_LEARNING_RATE, "best learning rate")?;
     let steps = depth_scale_figure(
         &table,
-        "mean_steps_to_threshold",
+        &training::MEAN_STEPS_TO_THRESHOLD,
         "steps to reach 1e-3·ℓ(0)",
     )?;
     for path in save_outputs(

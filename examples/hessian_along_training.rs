@@ -14,7 +14,7 @@ fn main() -> Result<()> {
     println!("{}", Table::new(&t.summary).to_text()?);
     let cond = trajectory_figure(
         &t.summary,
-        "condition_number",
+        &shared::CONDITION_NUMBER,
         "condition number max|λ|/min|λ|",
         true,
     )?;

@@ -1,10 +1,12 @@
 //! Typed errors. Every constructor that takes user input validates it and returns [`Result`];
-//! nothing reaches dfdx with a shape or value that would make it panic.
+//! nothing reaches dfdx with a shape or value that would make it panic. Errors that wrap another library's
+//! error (I/O, polars, dfdx) keep it as their [`std::error::Error::source`], so a report shows where it came from.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// Everything that can go wrong in this crate, with the offending field or value named.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Error {
     /// A size that must be positive was zero (depth `L`, width `D`, shortcut depth `N`, samples, steps …).
     ZeroSize {
@@ -29,17 +31,31 @@ pub enum Error {
         /// The size found.
         found: usize,
     },
-    /// A data value is NaN or infinite.
+    /// A data value is NaN or infinite, or a quantity computed from finite data overflows.
     NonFinite {
         /// Where, e.g. `"x[12][3]"`.
         location: String,
+    },
+    /// A dense matrix would need more memory than the configured limit
+    /// ([`crate::hessian::HessianOptions::max_dense_bytes`]); nothing was allocated.
+    TooLarge {
+        /// The dense object, e.g. `"numeric Hessian"`.
+        what: &'static str,
+        /// The number of parameters `P` (the matrix is `P×P`).
+        params: usize,
+        /// Estimated peak bytes of the computation.
+        bytes_needed: u64,
+        /// The limit in force.
+        limit: u64,
+        /// The matrix-free way to get the same information.
+        alternative: &'static str,
     },
     /// A file could not be read or written.
     Io {
         /// The path involved.
         path: String,
-        /// The operating-system message.
-        message: String,
+        /// The operating-system error.
+        source: Arc<std::io::Error>,
     },
     /// A file was read but its contents are not in the expected format.
     Parse {
@@ -53,11 +69,16 @@ pub enum Error {
     /// A linear-algebra step failed (e.g. Cholesky of a singular covariance when whitening).
     LinearAlgebra(String),
     /// An error reported by dfdx (device errors; should not happen on the CPU).
-    Device(String),
+    Device(dfdx::tensor::CpuError),
+    /// A dfdx optimiser refused an update (e.g. parameters that received no gradient).
+    Optimizer(String),
     /// A configuration combination that this crate does not support.
     Unsupported(String),
-    /// A polars operation failed while building or exporting a table.
+    /// A table is not what was asked of it (a missing column, a filter value that is not there, a frame that
+    /// does not match its schema).
     Table(String),
+    /// A polars operation failed while building or exporting a table.
+    Polars(Arc<polars::error::PolarsError>),
 }
 
 impl fmt::Display for Error {
@@ -68,50 +89,94 @@ impl fmt::Display for Error {
                 field,
                 value,
                 expected,
-            } => {
-                write!(f, "`{field}` = {value} is invalid: {expected}")
-            }
+            } => write!(f, "`{field}` = {value} is invalid: {expected}"),
             Error::ShapeMismatch {
                 what,
                 expected,
                 found,
-            } => {
-                write!(
-                    f,
-                    "shape mismatch in {what}: expected {expected}, found {found}"
-                )
-            }
-            Error::NonFinite { location } => {
-                write!(f, "non-finite value (NaN or ±inf) at {location}")
-            }
-            Error::Io { path, message } => write!(f, "cannot access `{path}`: {message}"),
+            } => write!(f, "shape mismatch in {what}: expected {expected}, found {found}"),
+            Error::NonFinite { location } => write!(f, "non-finite value (NaN or ±inf) at {location}"),
+            Error::TooLarge {
+                what,
+                params,
+                bytes_needed,
+                limit,
+                alternative,
+            } => write!(
+                f,
+                "{what} with P = {params} parameters needs about {} but the dense-size limit is {} (raise \
+                 `HessianOptions::max_dense_bytes`, or use {alternative})",
+                human_bytes(*bytes_needed),
+                human_bytes(*limit)
+            ),
+            Error::Io { path, source } => write!(f, "cannot access `{path}`: {source}"),
             Error::Parse {
                 path,
-                line,
+                line: Some(l),
                 message,
-            } => match line {
-                Some(l) => write!(f, "cannot parse `{path}` at line {l}: {message}"),
-                None => write!(f, "cannot parse `{path}`: {message}"),
-            },
+            } => write!(f, "cannot parse `{path}` at line {l}: {message}"),
+            Error::Parse {
+                path,
+                line: None,
+                message,
+            } => write!(f, "cannot parse `{path}`: {message}"),
             Error::LinearAlgebra(m) => write!(f, "linear algebra failed: {m}"),
-            Error::Device(m) => write!(f, "dfdx device error: {m}"),
+            Error::Device(e) => write!(f, "dfdx device error: {e}"),
+            Error::Optimizer(m) => write!(f, "dfdx optimiser: {m}"),
             Error::Unsupported(m) => write!(f, "unsupported: {m}"),
             Error::Table(m) => write!(f, "table: {m}"),
+            Error::Polars(e) => write!(f, "polars failed while building a table: {e}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+/// The wrapped library error, where there is one: the `std::io::Error` of [`Error::Io`], the polars error of
+/// [`Error::Polars`], the dfdx error of [`Error::Device`] (each downcastable to its own type).
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source.as_ref()),
+            Error::Polars(e) => Some(e.as_ref()),
+            Error::Device(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 impl From<dfdx::tensor::CpuError> for Error {
     fn from(e: dfdx::tensor::CpuError) -> Self {
-        Error::Device(format!("{e:?}"))
+        Error::Device(e)
+    }
+}
+
+/// Errors compare equal when they are the same variant with the same message (the wrapped library errors are
+/// not comparable themselves).
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+            && self.to_string() == other.to_string()
+    }
+}
+
+/// `1.5 GiB`, `320 MiB`, `12 KiB`: a byte count for people.
+pub fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = bytes as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
     }
 }
 
 impl From<polars::error::PolarsError> for Error {
     fn from(e: polars::error::PolarsError) -> Self {
-        Error::Table(e.to_string())
+        Error::Polars(Arc::new(e))
     }
 }
 

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 fn io_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::Io {
         path: path.display().to_string(),
-        message: e.to_string(),
+        source: std::sync::Arc::new(e),
     }
 }
 

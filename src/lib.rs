@@ -31,6 +31,7 @@ pub mod experiments;
 mod files;
 pub mod hessian;
 pub mod net;
+mod random;
 pub mod report;
 pub mod train;
 
@@ -45,12 +46,16 @@ pub use error::{Error, Result};
 pub mod prelude {
     pub use crate::data::{digits::digits, Dataset, Moments, Teacher, TeacherData};
     pub use crate::error::{Error, Result};
+    pub use crate::experiments::schema::shared;
     pub use crate::experiments::{
         build_network, condition_vs_depth, depth_scale, escape_times, hessian_along_training,
         identity_at_zero, mnist_from_env, quick_mode, relu_conventions, spectrum_at_zero,
         training_grid, ActivationKind, ConditionVsDepthConfig, DataSpec, DepthScaleConfig,
         DynNetwork, EscapeConfig, HessianAlongTrainingConfig, NetworkSpec, SpectrumAtZeroConfig,
         TrainingGridConfig,
+    };
+    pub use crate::experiments::{
+        claims_frame, condition, escape, training, trajectory, Claim, Verdict,
     };
     pub use crate::hessian::{numeric_hessian, spectrum_of, theory, HessianOptions, Spectrum};
     pub use crate::net::{

@@ -1,5 +1,6 @@
 //! The report layer: number formatting, HTML tables (escaping, nulls, headers), CSV, row filters, and the
 //! figures' plotly JSON (traces, log axes, titles) and offline HTML.
+use demystify_resnet::experiments::schema::shared;
 use demystify_resnet::experiments::*;
 use demystify_resnet::polars::prelude::{Column, DataFrame};
 use demystify_resnet::report::*;
@@ -123,13 +124,13 @@ fn condition_figure_has_log_axes_titles_and_one_trace_per_series() {
 
 #[test]
 fn training_and_escape_figures() {
-    let g = training_grid(&TrainingGridConfig {
+    let mut grid = TrainingGridConfig {
         depths: vec![2],
         learning_rates: vec![0.1],
-        steps: 20,
         ..TrainingGridConfig::quick()
-    })
-    .unwrap();
+    };
+    grid.train.steps = 20;
+    let g = training_grid(&grid).unwrap();
     let fig = loss_curves_figure(&g.curves, "Loss curves").unwrap();
     let j = json(&fig);
     assert_eq!(
@@ -150,12 +151,12 @@ fn training_and_escape_figures() {
         "one legend entry per configuration, not per seed"
     );
 
-    let e = escape_times(&EscapeConfig {
+    let mut escape = EscapeConfig {
         epsilons: vec![1e-1, 1e-2],
-        max_steps: 2000,
         ..EscapeConfig::quick()
-    })
-    .unwrap();
+    };
+    escape.train.steps = 2000;
+    let e = escape_times(&escape).unwrap();
     let j = json(&escape_figure(&e.times).unwrap());
     assert_eq!(
         j["data"].as_array().unwrap().len(),
@@ -180,15 +181,20 @@ fn spectrum_heatmap_and_trajectory_figures() {
         j["data"][0]["z"][0][0], 2.0,
         "row 0 of the matrix is drawn at the top"
     );
-    let t = hessian_along_training(&HessianAlongTrainingConfig {
-        steps: 20,
-        ..HessianAlongTrainingConfig::quick()
-    })
-    .unwrap();
+    let mut along = HessianAlongTrainingConfig::quick();
+    along.train.steps = 20;
+    let t = hessian_along_training(&along).unwrap();
     let j = json(&eigenvalue_trajectories_figure(&t.top_eigenvalues).unwrap());
     assert!(!j["data"].as_array().unwrap().is_empty());
-    let j =
-        json(&trajectory_figure(&t.summary, "condition_number", "condition number", true).unwrap());
+    let j = json(
+        &trajectory_figure(
+            &t.summary,
+            &shared::CONDITION_NUMBER,
+            "condition number",
+            true,
+        )
+        .unwrap(),
+    );
     assert_eq!(j["layout"]["yaxis"]["type"], "log");
 }
 

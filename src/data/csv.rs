@@ -1,6 +1,8 @@
 //! Loading a dataset from a plain numeric CSV file: each row holds `2·D` numbers, the input `x` then the
 //! target `y`. Separators: comma, semicolon, tab or spaces. Blank lines and lines starting with `#` are
-//! skipped; a first line that is not numeric is taken as a header.
+//! skipped. The header is detected explicitly: a first line whose fields are *all* text is a header; one whose
+//! fields are all numbers is data; a first line that mixes numbers and text is an error (it could be a
+//! header or a broken data row, and a data row is never dropped silently).
 
 use std::path::Path;
 
@@ -36,16 +38,24 @@ impl<const D: usize> Dataset<D> {
                 .collect();
             let parsed: std::result::Result<Vec<f64>, _> =
                 fields.iter().map(|f| f.parse::<f64>()).collect();
-            let header = first_content_line && parsed.is_err();
-            first_content_line = false;
-            if header {
-                continue;
-            }
             let err = |message: String| Error::Parse {
                 path: source.to_string(),
                 line: Some(n + 1),
                 message,
             };
+            if first_content_line && parsed.is_err() {
+                first_content_line = false;
+                let numbers = fields.iter().filter(|f| f.parse::<f64>().is_ok()).count();
+                if numbers == 0 {
+                    continue; // a header: every field is text
+                }
+                return Err(err(format!(
+                    "the first line mixes numbers ({numbers} of {} fields) and text: neither a header (all text) \
+                     nor a data row (all numbers)",
+                    fields.len()
+                )));
+            }
+            first_content_line = false;
             let values = parsed.map_err(|e| err(format!("not a number ({e})")))?;
             if values.len() != 2 * D {
                 return Err(err(format!(

@@ -9,11 +9,14 @@ pub mod idx;
 pub mod project;
 pub mod teacher;
 
-use dfdx::prelude::{Const, Cpu, TensorFromVec};
+use dfdx::prelude::{Const, Cpu, NoneTape, Tensor, TensorFromVec};
 use faer::Mat;
 
 use crate::error::{ensure_len, ensure_positive_size, Error, Result};
-use crate::net::Batch;
+
+/// A batch of `m` row vectors of width `D` (`m` chosen at run time) as dfdx holds it, optionally carrying a
+/// gradient tape: what a dataset hands to a network (`crate::net` re-exports it).
+pub type Batch<const D: usize, T = NoneTape> = Tensor<(usize, Const<D>), f64, Cpu, T>;
 
 pub use teacher::{Teacher, TeacherData};
 
@@ -40,11 +43,47 @@ pub struct Moments {
     pub loss_at_zero: f64,
 }
 
+impl Moments {
+    /// `Err(Error::NonFinite)` naming the first moment that is not finite (the data overflow it); `data` names
+    /// the largest value in the error.
+    fn ensure_finite<const D: usize>(&self, data: &Dataset<D>) -> Result<()> {
+        let finite =
+            |m: &Mat<f64>| (0..m.nrows()).all(|i| (0..m.ncols()).all(|j| m[(i, j)].is_finite()));
+        let bad = [
+            ("Σ_xx", finite(&self.sxx)),
+            ("Σ_xy", finite(&self.sxy)),
+            ("M = Σ_xy − Σ_xx", finite(&self.m)),
+            ("E‖y‖²", self.mean_sq_target.is_finite()),
+            ("ℓ(0)", self.loss_at_zero.is_finite()),
+        ]
+        .into_iter()
+        .find(|(_, ok)| !ok);
+        match bad {
+            None => Ok(()),
+            Some((name, _)) => {
+                let largest = data
+                    .inputs
+                    .iter()
+                    .chain(&data.targets)
+                    .fold(0.0f64, |a, v| a.max(v.abs()));
+                Err(Error::NonFinite {
+                    location: format!(
+                        "the second moment {name} of dataset `{}`: its values (up to |{largest:e}|) are too large for \
+                         f64 products; rescale the data",
+                        data.name
+                    ),
+                })
+            }
+        }
+    }
+}
+
 impl<const D: usize> Dataset<D> {
     /// Builds a dataset from row-major buffers: `inputs[i·D + j]` is coordinate `j` of `x_i`.
     ///
     /// Errors: `D = 0`; empty data; a length that is not a multiple of `D`; different numbers of inputs and
-    /// targets; a NaN or infinite value (its sample and coordinate are named).
+    /// targets; a NaN or infinite value (its sample and coordinate are named); finite values so large that the
+    /// second moments (`Σ_xx`, `Σ_xy`, `E‖y‖²`, `ℓ(0)`) overflow.
     pub fn from_flat(name: impl Into<String>, inputs: Vec<f64>, targets: Vec<f64>) -> Result<Self> {
         ensure_positive_size("width D", D)?;
         ensure_positive_size("number of samples", inputs.len() / D)?;
@@ -67,11 +106,13 @@ impl<const D: usize> Dataset<D> {
                 });
             }
         }
-        Ok(Self {
+        let data = Self {
             name: name.into(),
             inputs,
             targets,
-        })
+        };
+        data.moments().ensure_finite(&data)?;
+        Ok(data)
     }
 
     /// Builds a dataset from rows whose length is checked at run time (e.g. parsed from a file).

@@ -8,7 +8,7 @@ use rand::SeedableRng;
 
 use super::Dataset;
 use crate::error::{ensure_non_negative, ensure_positive_size, Error, Result};
-use crate::net::init::gaussian;
+use crate::random::gaussian;
 
 /// Settings of a teacher problem. `Default`: 256 samples, `s = 0.5`, no noise, whitened, seed 0.
 #[derive(Debug, Clone, PartialEq)]

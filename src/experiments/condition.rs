@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
+use super::claims::{log_log_slope, num, Claim, Verdict};
 use super::network::{build_network, AnyDataset, DataSpec, NetworkSpec, SUPPORTED_SHORTCUTS};
-use super::{col, count, ensure_nonempty, frame};
+use super::schema::{columns, shared, Schema};
+use super::{count, ensure_nonempty};
 use crate::error::{ensure_positive_size, Error, Result};
 use crate::hessian::spectrum::DEFAULT_RELATIVE_TOLERANCE;
-use crate::hessian::{spectrum_of, theory, HessianOptions, SpectrumSummary};
+use crate::hessian::{dense_spectrum_bytes, spectrum_of, theory, HessianOptions, SpectrumSummary};
 use crate::net::{Architecture, Init};
 
 /// Settings of [`condition_vs_depth`]. `Default`: width 4, depths 1, 2, 4, …, 128 (numeric up to 2048
@@ -37,6 +39,9 @@ pub struct ConditionVsDepthConfig {
     pub numeric_max_params: usize,
     /// The dense shortcut-1 closed form only up to this many parameters.
     pub closed_form_max_params: usize,
+    /// Finite-difference settings and the dense-size limit; a sweep whose largest dense Hessian (with its
+    /// eigenvalues) would exceed [`HessianOptions::max_dense_bytes`] is refused before anything runs.
+    pub hessian: HessianOptions,
 }
 
 impl Default for ConditionVsDepthConfig {
@@ -52,6 +57,7 @@ impl Default for ConditionVsDepthConfig {
             seed: 0,
             numeric_max_params: 2048,
             closed_form_max_params: 4096,
+            hessian: HessianOptions::default(),
         }
     }
 }
@@ -86,7 +92,7 @@ impl ConditionVsDepthConfig {
         for init in &self.random_inits {
             init.validate()?;
         }
-        Ok(())
+        self.hessian.validate()
     }
 }
 
@@ -126,21 +132,20 @@ fn closed_form_shortcut(architecture: Architecture) -> usize {
 
 fn run(
     task: &Task,
-    width: usize,
+    config: &ConditionVsDepthConfig,
     data: &AnyDataset,
-    seed: u64,
     closed: &BTreeMap<(usize, usize), SpectrumSummary>,
 ) -> Result<Row> {
     let spec = NetworkSpec {
-        width,
+        width: config.width,
         architecture: task.architecture,
         activation: super::ActivationKind::Linear,
         depth: task.depth,
     };
     let rel = DEFAULT_RELATIVE_TOLERANCE;
     if task.numeric {
-        let net = build_network(&spec, &task.point, seed)?;
-        let h = net.numeric_hessian(data, &HessianOptions::default())?;
+        let net = build_network(&spec, &task.point, config.seed)?;
+        let h = net.numeric_hessian(data, &config.hessian)?;
         let block = matches!(task.point, Init::Zero).then(|| spec.block_size());
         let spectrum = spectrum_of(h.matrix.as_ref(), block)?;
         let g = net.loss_and_gradient(data)?.1;
@@ -164,6 +169,76 @@ fn run(
     }
 }
 
+columns! {
+    /// Curve label `<architecture> @ <point>`, e.g. `residual n=2 @ zero` (see [`series_label`]).
+    SERIES = "series": Str;
+    /// `residual` or `plain`.
+    FAMILY = "architecture": Str;
+    /// Where the Hessian is evaluated: `zero`, `identity` (plain, V = I) or a random init's label.
+    POINT = "point": Str;
+    /// `numeric` (central differences of dfdx gradients) or `closed form` (see [`Method`]).
+    METHOD = "method": Str;
+    /// min|λ| over all eigenvalues.
+    MIN_ABS_EIGENVALUE = "min_abs_eigenvalue": F64;
+    /// Fraction of eigenvalues < 0.
+    NEGATIVE_FRACTION = "negative_fraction": F64;
+    /// `true` when every eigenvalue is 0 (the Hessian vanishes).
+    FLAT = "flat": Bool;
+    /// ‖∇ℓ‖ at the point (numeric rows only).
+    GRADIENT_NORM = "gradient_norm": F64, nullable;
+}
+
+/// The table of [`condition_vs_depth`], sorted by series, method, depth.
+pub const SCHEMA: Schema = Schema {
+    name: "condition_vs_depth",
+    columns: &[
+        SERIES,
+        FAMILY,
+        shared::SHORTCUT,
+        POINT,
+        shared::DEPTH,
+        shared::PARAMS,
+        METHOD,
+        shared::LAMBDA_MAX,
+        shared::LAMBDA_MIN,
+        MIN_ABS_EIGENVALUE,
+        shared::CONDITION_NUMBER,
+        shared::EFFECTIVE_CONDITION_NUMBER,
+        NEGATIVE_FRACTION,
+        FLAT,
+        GRADIENT_NORM,
+    ],
+};
+
+/// How a row's spectrum was obtained: the `method` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// Central differences of dfdx gradients, dense eigenvalues.
+    Numeric,
+    /// The closed form at the zero point (THEORY.md).
+    ClosedForm,
+}
+
+impl Method {
+    /// `"numeric"` or `"closed form"`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Method::Numeric => "numeric",
+            Method::ClosedForm => "closed form",
+        }
+    }
+}
+
+/// The `series` value of an architecture evaluated at `point`, e.g. `"residual n=2 @ zero"`.
+pub fn series_label(architecture: Architecture, point: &Init) -> String {
+    format!("{} @ {}", architecture.label(), point_label(point))
+}
+
+/// The `series` value of a residual network of shortcut depth `shortcut` at the zero point.
+pub fn residual_at_zero(shortcut: usize) -> String {
+    series_label(Architecture::Residual { shortcut }, &Init::Zero)
+}
+
 /// Condition number (and the rest of the spectrum summary) of the Hessian versus depth.
 ///
 /// What is computed, row by row (`point` column):
@@ -173,11 +248,7 @@ fn run(
 /// - `xavier`, `orthogonal`, …: the Hessian at that *random* initial point (not at zero; numeric only; one draw,
 ///   `seed`): where training from those initialisations starts.
 ///
-/// Columns: `series` (str, e.g. `"residual n=2 @ zero"`), `architecture` (str), `shortcut` (u64?), `point` (str),
-/// `depth` (u64), `params` (u64), `method` (`"numeric"`/`"closed form"`), `lambda_max`, `lambda_min`,
-/// `min_abs_eigenvalue` (f64), `condition_number` (f64?, null when the Hessian is flat),
-/// `effective_condition_number` (f64?, over |λ| > 1e-9·max|λ|), `negative_fraction` (f64), `flat` (bool),
-/// `gradient_norm` (f64?, numeric rows only). Sorted by series, method, depth.
+/// Columns: [`SCHEMA`] (one [`ColumnDef`](super::schema::ColumnDef) constant per column, documented there).
 pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<DataFrame> {
     config.validate()?;
     let data = config.data.load(config.width)?;
@@ -237,6 +308,30 @@ pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<DataFrame> 
             }
         }
     }
+    // The dense-size guard, for the largest dense computation of the sweep, before anything runs.
+    let dense_params = |numeric: bool| {
+        tasks
+            .iter()
+            .filter(|t| {
+                t.numeric == numeric && (numeric || closed_form_shortcut(t.architecture) == 1)
+            })
+            .map(|t| t.depth * closed_form_shortcut(t.architecture).max(1) * d2)
+            .max()
+    };
+    if let Some(p) = dense_params(true) {
+        config.hessian.ensure_dense_fits(
+            "numeric Hessian and its spectrum",
+            p,
+            dense_spectrum_bytes(p),
+        )?;
+    }
+    if let Some(p) = dense_params(false) {
+        config.hessian.ensure_dense_fits(
+            "closed-form shortcut-1 Hessian and its spectrum",
+            p,
+            dense_spectrum_bytes(p),
+        )?;
+    }
     // Closed forms once per (shortcut, depth): the plain network at the identity shares shortcut 1's.
     let mut keys: Vec<(usize, usize)> = tasks
         .iter()
@@ -250,14 +345,14 @@ pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<DataFrame> 
         .map(|&(n, depth)| {
             Ok((
                 (n, depth),
-                theory::spectrum_at_zero(n, depth, data.moments(), 1.0)?
+                theory::spectrum_at_zero_with(n, depth, data.moments(), 1.0, &config.hessian)?
                     .summary(DEFAULT_RELATIVE_TOLERANCE),
             ))
         })
         .collect::<Result<_>>()?;
     let rows = tasks
         .par_iter()
-        .map(|t| run(t, config.width, &data, config.seed, &closed))
+        .map(|t| run(t, config, &data, &closed))
         .collect::<Result<Vec<Row>>>()?;
 
     let arch_name = |a: &Architecture| match a {
@@ -269,95 +364,378 @@ pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<DataFrame> 
         Architecture::Plain => None,
     };
     let mut rows = rows;
-    let series = |r: &Row| {
-        format!(
-            "{} @ {}",
-            r.task.architecture.label(),
-            point_label(&r.task.point)
-        )
+    let series = |r: &Row| series_label(r.task.architecture, &r.task.point);
+    let method = |r: &Row| {
+        if r.task.numeric {
+            Method::Numeric
+        } else {
+            Method::ClosedForm
+        }
     };
     rows.sort_by_cached_key(|r| (series(r), r.task.numeric, r.task.depth));
-    frame(vec![
-        col("series", rows.iter().map(series).collect::<Vec<_>>()),
-        col(
-            "architecture",
+    SCHEMA.frame(vec![
+        SERIES.values(rows.iter().map(series).collect::<Vec<_>>()),
+        FAMILY.values(
             rows.iter()
                 .map(|r| arch_name(&r.task.architecture))
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "shortcut",
+        shared::SHORTCUT.values(
             rows.iter()
                 .map(|r| shortcut(&r.task.architecture))
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "point",
+        POINT.values(
             rows.iter()
                 .map(|r| point_label(&r.task.point))
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "depth",
-            rows.iter().map(|r| count(r.task.depth)).collect::<Vec<_>>(),
-        ),
-        col(
-            "params",
-            rows.iter().map(|r| count(r.params)).collect::<Vec<_>>(),
-        ),
-        col(
-            "method",
-            rows.iter()
-                .map(|r| {
-                    if r.task.numeric {
-                        "numeric"
-                    } else {
-                        "closed form"
-                    }
-                })
-                .collect::<Vec<_>>(),
-        ),
-        col(
-            "lambda_max",
+        shared::DEPTH.values(rows.iter().map(|r| count(r.task.depth)).collect::<Vec<_>>()),
+        shared::PARAMS.values(rows.iter().map(|r| count(r.params)).collect::<Vec<_>>()),
+        METHOD.values(rows.iter().map(|r| method(r).label()).collect::<Vec<_>>()),
+        shared::LAMBDA_MAX.values(
             rows.iter()
                 .map(|r| r.summary.lambda_max)
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "lambda_min",
+        shared::LAMBDA_MIN.values(
             rows.iter()
                 .map(|r| r.summary.lambda_min)
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "min_abs_eigenvalue",
-            rows.iter().map(|r| r.summary.min_abs).collect::<Vec<_>>(),
-        ),
-        col(
-            "condition_number",
+        MIN_ABS_EIGENVALUE.values(rows.iter().map(|r| r.summary.min_abs).collect::<Vec<_>>()),
+        shared::CONDITION_NUMBER.values(
             rows.iter()
                 .map(|r| r.summary.condition_number)
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "effective_condition_number",
+        shared::EFFECTIVE_CONDITION_NUMBER.values(
             rows.iter()
                 .map(|r| r.summary.effective_condition_number)
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "negative_fraction",
+        NEGATIVE_FRACTION.values(
             rows.iter()
                 .map(|r| r.summary.negative_fraction)
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "flat",
-            rows.iter().map(|r| r.summary.flat).collect::<Vec<_>>(),
-        ),
-        col(
-            "gradient_norm",
-            rows.iter().map(|r| r.gradient_norm).collect::<Vec<_>>(),
-        ),
+        FLAT.values(rows.iter().map(|r| r.summary.flat).collect::<Vec<_>>()),
+        GRADIENT_NORM.values(rows.iter().map(|r| r.gradient_norm).collect::<Vec<_>>()),
     ])
+}
+
+/// Row indices of `frame` whose `series` is `series` and, when given, whose `method` is `method`.
+fn rows_of(
+    series: &[Option<String>],
+    methods: &[Option<String>],
+    want: &str,
+    method: Option<Method>,
+) -> Vec<usize> {
+    (0..series.len())
+        .filter(|&i| series[i].as_deref() == Some(want))
+        .filter(|&i| method.is_none_or(|m| methods[i].as_deref() == Some(m.label())))
+        .collect()
+}
+
+/// `(min, max)` of `values` (`(∞, −∞)` when empty).
+fn min_max(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        })
+}
+
+/// A claim on the negative fraction of `rows`: holds when every row has one and `accept(min, max)`.
+fn negative_fraction_claim(
+    (id, claim, criterion): (&'static str, &str, &str),
+    rows: &[usize],
+    negative: &[Option<f64>],
+    accept: impl Fn(f64, f64) -> bool,
+) -> Claim {
+    if rows.is_empty() {
+        return Claim::not_applicable(id, claim, criterion, "no rows for this claim");
+    }
+    let fractions: Vec<f64> = rows.iter().filter_map(|&i| negative[i]).collect();
+    let (lo, hi) = min_max(&fractions);
+    Claim {
+        id,
+        claim: claim.into(),
+        evidence: format!(
+            "negative fraction between {} and {} over {} rows",
+            num(lo),
+            num(hi),
+            rows.len()
+        ),
+        criterion: criterion.into(),
+        verdict: Verdict::from_bool(fractions.len() == rows.len() && accept(lo, hi)),
+    }
+}
+
+/// The claims of notebook 03, checked on a frame of [`condition_vs_depth`] (ids in brackets):
+///
+/// - `n2_depth_invariant`: for shortcut 2 at `W = 0`, κ is the same at every depth (relative spread ≤ 1e-9);
+/// - `n2_half_negative`: for shortcut 2 at `W = 0`, exactly half of the eigenvalues are negative;
+/// - `n1_grows`: for shortcut 1 at `W = 0`, κ grows with depth (fitted log–log slope ≥ 0.5), with the fraction
+///   of depth steps at which it increases stated (it need not be monotone);
+/// - `plain_equals_n1`: the plain network at the identity has shortcut 1's κ (numeric, relative ≤ 1e-6);
+/// - `n3_flat`: for shortcut ≥ 3 at `W = 0` the Hessian vanishes (every row flat, no κ);
+/// - `numeric_matches_closed_form`: where both exist, numeric κ = closed-form κ (relative ≤ 1e-6);
+/// - `random_points_indefinite`: at random initial points (Xavier, orthogonal, …) of networks with two or more
+///   weight layers the Hessian has negative eigenvalues (one layer is linear in its weights: convex).
+///
+/// A claim whose rows the frame does not have is `NotApplicable`.
+pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
+    let series = SERIES.strs(frame)?;
+    let methods = METHOD.strs(frame)?;
+    let points = POINT.strs(frame)?;
+    let depth = shared::DEPTH.f64s(frame)?;
+    let shortcut = shared::SHORTCUT.f64s(frame)?;
+    let kappa = shared::CONDITION_NUMBER.f64s(frame)?;
+    let effective = shared::EFFECTIVE_CONDITION_NUMBER.f64s(frame)?;
+    let negative = NEGATIVE_FRACTION.f64s(frame)?;
+    let flat = FLAT.bools(frame)?;
+    let depth_range = |rows: &[usize]| {
+        let ls: Vec<f64> = rows.iter().filter_map(|&i| depth[i]).collect();
+        let (lo, hi) = min_max(&ls);
+        format!("L = {lo}…{hi}")
+    };
+    let mut out = Vec::new();
+
+    // Shortcut 2: depth invariance and half negative.
+    let two = rows_of(&series, &methods, &residual_at_zero(2), None);
+    let two_kappa: Vec<f64> = two.iter().filter_map(|&i| kappa[i]).collect();
+    let claim =
+        "For shortcut 2, the condition number of the Hessian at W = 0 is the same at every depth.";
+    let criterion =
+        "relative spread (max κ − min κ)/min κ ≤ 1e-9 over all rows, numeric and closed form";
+    if two_kappa.is_empty() {
+        out.push(Claim::not_applicable(
+            "n2_depth_invariant",
+            claim,
+            criterion,
+            "no shortcut-2 rows",
+        ));
+    } else {
+        let (lo, hi) = min_max(&two_kappa);
+        let spread = (hi - lo) / lo;
+        out.push(Claim {
+            id: "n2_depth_invariant",
+            claim: claim.into(),
+            evidence: format!(
+                "κ = {} in all {} rows ({}); relative spread {spread:.1e}",
+                num(lo),
+                two.len(),
+                depth_range(&two)
+            ),
+            criterion: criterion.into(),
+            verdict: Verdict::from_bool(two_kappa.len() == two.len() && spread <= 1e-9),
+        });
+    }
+    out.push(negative_fraction_claim(
+        (
+            "n2_half_negative",
+            "For shortcut 2, exactly half of the eigenvalues of the Hessian at W = 0 are negative (a strict saddle).",
+            "negative fraction = 0.5 in every shortcut-2 row",
+        ),
+        &two,
+        &negative,
+        |lo, hi| lo == 0.5 && hi == 0.5,
+    ));
+
+    // Shortcut 1: growth with depth (closed form where available, else numeric).
+    let claim = "For shortcut 1, the condition number at W = 0 grows with depth.";
+    let criterion = "least-squares slope of ln κ against ln L ≥ 0.5";
+    let mut one = rows_of(
+        &series,
+        &methods,
+        &residual_at_zero(1),
+        Some(Method::ClosedForm),
+    );
+    if one.is_empty() {
+        one = rows_of(
+            &series,
+            &methods,
+            &residual_at_zero(1),
+            Some(Method::Numeric),
+        );
+    }
+    let mut pts: Vec<(f64, f64)> = one
+        .iter()
+        .filter_map(|&i| Some((depth[i]?, kappa[i]?)))
+        .collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    match log_log_slope(&pts) {
+        None => out.push(Claim::not_applicable(
+            "n1_grows",
+            claim,
+            criterion,
+            "fewer than two shortcut-1 depths",
+        )),
+        Some(slope) => {
+            let steps = pts.len() - 1;
+            let rises = pts.windows(2).filter(|w| w[1].1 > w[0].1).count();
+            let (first, last) = (pts[0], pts[pts.len() - 1]);
+            out.push(Claim {
+                id: "n1_grows",
+                claim: claim.into(),
+                evidence: format!(
+                    "log–log slope {} over L = {}…{} ({} depths); κ = {} at L = {}, {} at L = {}; κ rose in {rises} of \
+                     {steps} steps from one depth to the next ({})",
+                    num(slope),
+                    first.0,
+                    last.0,
+                    pts.len(),
+                    num(first.1),
+                    first.0,
+                    num(last.1),
+                    last.0,
+                    if rises == steps { "monotone here" } else { "not monotone" }
+                ),
+                criterion: criterion.into(),
+                verdict: Verdict::from_bool(slope >= 0.5),
+            });
+        }
+    }
+
+    // Plain at the identity = shortcut 1 at zero (numeric rows at equal depths).
+    let claim =
+        "The plain network at the identity has the same Hessian spectrum as shortcut 1 at W = 0.";
+    let criterion = "|κ_plain / κ_n=1 − 1| ≤ 1e-6 at every depth computed numerically for both";
+    let plain = rows_of(
+        &series,
+        &methods,
+        &series_label(Architecture::Plain, &Init::Identity),
+        Some(Method::Numeric),
+    );
+    let one_numeric = rows_of(
+        &series,
+        &methods,
+        &residual_at_zero(1),
+        Some(Method::Numeric),
+    );
+    let pairs: Vec<(f64, f64)> = plain
+        .iter()
+        .filter_map(|&i| {
+            let j = one_numeric.iter().find(|&&j| depth[j] == depth[i])?;
+            Some((kappa[i]?, kappa[*j]?))
+        })
+        .collect();
+    if pairs.is_empty() {
+        out.push(Claim::not_applicable(
+            "plain_equals_n1",
+            claim,
+            criterion,
+            "no matching plain and shortcut-1 rows",
+        ));
+    } else {
+        let worst = pairs
+            .iter()
+            .map(|(a, b)| (a / b - 1.0).abs())
+            .fold(0.0, f64::max);
+        out.push(Claim {
+            id: "plain_equals_n1",
+            claim: claim.into(),
+            evidence: format!(
+                "largest relative difference {worst:.1e} over {} depths",
+                pairs.len()
+            ),
+            criterion: criterion.into(),
+            verdict: Verdict::from_bool(worst <= 1e-6),
+        });
+    }
+
+    // Shortcut ≥ 3: flat.
+    let claim = "For shortcut 3 or more, the Hessian at W = 0 is exactly zero: no curvature, no condition number.";
+    let criterion = "every row of shortcut ≥ 3 at W = 0 is flat and has no κ";
+    let deep: Vec<usize> = (0..frame.height())
+        .filter(|&i| shortcut[i].is_some_and(|n| n >= 3.0) && points[i].as_deref() == Some("zero"))
+        .collect();
+    if deep.is_empty() {
+        out.push(Claim::not_applicable(
+            "n3_flat",
+            claim,
+            criterion,
+            "no rows with shortcut ≥ 3",
+        ));
+    } else {
+        let flat_rows = deep
+            .iter()
+            .filter(|&&i| flat[i] == Some(true) && kappa[i].is_none())
+            .count();
+        out.push(Claim {
+            id: "n3_flat",
+            claim: claim.into(),
+            evidence: format!(
+                "{flat_rows} of {} rows flat ({})",
+                deep.len(),
+                depth_range(&deep)
+            ),
+            criterion: criterion.into(),
+            verdict: Verdict::from_bool(flat_rows == deep.len()),
+        });
+    }
+
+    // Numeric vs closed form.
+    let claim = "Finite differences of dfdx gradients reproduce the closed forms at W = 0.";
+    let criterion = "|κ_numeric / κ_closed − 1| ≤ 1e-6 (or both flat) wherever both were computed";
+    let mut compared = 0;
+    let mut worst = 0.0f64;
+    let mut mismatched_flat = 0;
+    for i in (0..frame.height()).filter(|&i| methods[i].as_deref() == Some(Method::Numeric.label()))
+    {
+        let twin = (0..frame.height()).find(|&j| {
+            methods[j].as_deref() == Some(Method::ClosedForm.label())
+                && series[j] == series[i]
+                && depth[j] == depth[i]
+        });
+        if let Some(j) = twin {
+            compared += 1;
+            match (effective[i], effective[j]) {
+                (Some(a), Some(b)) => worst = worst.max((a / b - 1.0).abs()),
+                (None, None) => {}
+                _ => mismatched_flat += 1,
+            }
+        }
+    }
+    if compared == 0 {
+        out.push(Claim::not_applicable(
+            "numeric_matches_closed_form",
+            claim,
+            criterion,
+            "no depth with both numeric and closed-form rows",
+        ));
+    } else {
+        out.push(Claim {
+            id: "numeric_matches_closed_form",
+            claim: claim.into(),
+            evidence: format!(
+                "{compared} (series, depth) pairs; largest relative difference of κ {worst:.1e}; {mismatched_flat} \
+                 flat/non-flat mismatches"
+            ),
+            criterion: criterion.into(),
+            verdict: Verdict::from_bool(worst <= 1e-6 && mismatched_flat == 0),
+        });
+    }
+
+    // Random initial points: a network with one weight layer (n·L = 1) is linear in its weights, so its loss is
+    // convex there; with two or more layers the product structure makes it indefinite.
+    let layers = |i: usize| shortcut[i].unwrap_or(1.0) * depth[i].unwrap_or(0.0);
+    let random: Vec<usize> = (0..frame.height())
+        .filter(|&i| {
+            !matches!(points[i].as_deref(), Some("zero") | Some("identity")) && layers(i) >= 2.0
+        })
+        .collect();
+    out.push(negative_fraction_claim(
+        (
+            "random_points_indefinite",
+            "At random initial points (Xavier, orthogonal) of networks with two or more weight layers, the Hessian \
+             is indefinite: it has negative eigenvalues.",
+            "negative fraction > 0 in every random-point row with n·L ≥ 2",
+        ),
+        &random,
+        &negative,
+        |lo, _| lo > 0.0,
+    ));
+    Ok(out)
 }

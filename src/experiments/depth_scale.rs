@@ -8,7 +8,7 @@ use super::network::{ActivationKind, DataSpec};
 use super::training::{training_grid, TrainingGridConfig};
 use crate::error::{ensure_non_negative, Result};
 use crate::net::{Architecture, Init};
-use crate::train::Optimiser;
+use crate::train::TrainConfig;
 
 /// Settings of [`depth_scale`]. `Default`: width 4, the default teacher; shortcut 1, 2, 3 from small init
 /// (ε = 1e-3) and the plain network from the identity; depths 1, 4, 16, 64, 256; rates 0.001 … 1; seeds 0, 1;
@@ -33,8 +33,8 @@ pub struct DepthScaleConfig {
     pub learning_rates: Vec<f64>,
     /// Seeds.
     pub seeds: Vec<u64>,
-    /// GD steps per run.
-    pub steps: usize,
+    /// Every run's settings (GD, 400 steps by default); `learning_rate` and `seed` come from the grid.
+    pub train: TrainConfig,
     /// Threshold as a fraction of ℓ(0).
     pub loss_threshold: f64,
 }
@@ -51,7 +51,10 @@ impl Default for DepthScaleConfig {
             depths: vec![1, 4, 16, 64, 256],
             learning_rates: vec![0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0],
             seeds: vec![0, 1],
-            steps: 400,
+            train: TrainConfig {
+                steps: 400,
+                ..Default::default()
+            },
             loss_threshold: 1e-3,
         }
     }
@@ -60,22 +63,23 @@ impl Default for DepthScaleConfig {
 impl DepthScaleConfig {
     /// A smaller version (width 2, depths 1, 4, 16, four rates, one seed, 100 steps), same code path.
     pub fn quick() -> Self {
-        Self {
+        let mut c = Self {
             width: 2,
             depths: vec![1, 4, 16],
             learning_rates: vec![0.01, 0.1, 0.3, 1.0],
             seeds: vec![0],
-            steps: 100,
             ..Self::default()
-        }
+        };
+        c.train.steps = 100;
+        c
     }
 }
 
-/// For every architecture and depth: the best learning rate of the grid (lowest mean final loss with no
-/// diverged seed), that rate's final loss (mean/min/max over seeds) and mean steps to the threshold.
+/// For every architecture and depth: the best learning rate of the grid (the crate's one rule,
+/// [`crate::train::best_rate`]: lowest mean final loss with no diverged seed), that rate's final loss
+/// (mean/min/max over seeds) and mean steps to the threshold.
 ///
-/// Columns: those of [`super::TrainingGrid::best`] (`architecture`, `init`, `depth`, `best_learning_rate`,
-/// `mean_final_loss`, `min_final_loss`, `max_final_loss`, `mean_steps_to_threshold`, `reached_threshold`).
+/// Columns: [`super::training::BEST_SCHEMA`], as [`super::TrainingGrid::best`].
 pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
     ensure_non_negative("small_init_std", config.small_init_std)?;
     if config.shortcuts.is_empty() && !config.include_plain {
@@ -96,10 +100,8 @@ pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
         depths: config.depths.clone(),
         learning_rates: config.learning_rates.clone(),
         seeds: config.seeds.clone(),
-        steps: config.steps,
-        optimiser: Optimiser::GradientDescent,
+        train: config.train.clone(),
         loss_threshold: config.loss_threshold,
-        record_every: 1,
     };
     let mut out: Option<DataFrame> = None;
     let mut grids = Vec::new();

@@ -5,9 +5,11 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
+use super::claims::log_log_slope;
 use super::network::{build_network, DataSpec, NetworkSpec};
-use super::{col, count, ensure_nonempty, frame};
-use crate::error::{ensure_positive, ensure_positive_size, Error, Result};
+use super::schema::{columns, shared, Schema};
+use super::{count, ensure_nonempty};
+use crate::error::{ensure_positive, Error, Result};
 use crate::hessian::theory::singular_values;
 use crate::net::Init;
 use crate::train::{RunStatus, TrainConfig};
@@ -29,10 +31,9 @@ pub struct EscapeConfig {
     pub epsilons: Vec<f64>,
     /// Seeds of the initial weights.
     pub seeds: Vec<u64>,
-    /// GD learning rate.
-    pub learning_rate: f64,
-    /// Runs that have not escaped after this many steps are reported as censored.
-    pub max_steps: usize,
+    /// The training run (GD by default): its `learning_rate` η, and its `steps` = the most steps a run may take
+    /// (runs that have not escaped by then are reported as censored). Its `target_loss` is set by the analysis.
+    pub train: TrainConfig,
     /// Escape = the loss has fallen to `(1 − drop_fraction)·ℓ(0)`; in (0, 1).
     pub drop_fraction: f64,
 }
@@ -46,8 +47,11 @@ impl Default for EscapeConfig {
             depth: 4,
             epsilons: vec![1e-1, 3e-2, 1e-2, 3e-3, 1e-3],
             seeds: vec![0, 1, 2],
-            learning_rate: 0.1,
-            max_steps: 20_000,
+            train: TrainConfig {
+                learning_rate: 0.1,
+                steps: 20_000,
+                ..Default::default()
+            },
             drop_fraction: 0.5,
         }
     }
@@ -56,25 +60,67 @@ impl Default for EscapeConfig {
 impl EscapeConfig {
     /// A smaller version (width 2, three ε, one seed, 5000 steps at most), same code path.
     pub fn quick() -> Self {
-        Self {
+        let mut c = Self {
             width: 2,
             epsilons: vec![1e-1, 1e-2, 1e-3],
             seeds: vec![0],
-            max_steps: 5000,
             ..Self::default()
-        }
+        };
+        c.train.steps = 5000;
+        c
     }
 }
+
+columns! {
+    /// Scale ε of the initial weights N(0, ε²).
+    EPSILON = "epsilon": F64;
+    /// First step with ℓ ≤ (1 − drop_fraction)·ℓ(0) (null when censored).
+    ESCAPE_STEP = "escape_step": U64, nullable;
+    /// `true` when the run had not escaped after the configured number of steps.
+    CENSORED = "censored": Bool;
+    /// The fitted theory curve at this ε (null when no run of this shortcut escaped).
+    THEORY_STEP = "theory_step": F64, nullable;
+    /// The theory model fitted: `t = ln(1/eps) / ln(1 + eta*sigma_max) + c` (n = 2) or `t = C * eps^-(n-2)`.
+    MODEL = "model": Str;
+    /// The fitted constant c or C (mean residual or mean ratio over escaped runs; null when none escaped).
+    CONSTANT = "constant": F64, nullable;
+    /// Least-squares slope of ln(escape step) vs ln(1/ε) over escaped runs: ≈ n − 2 for n ≥ 3, ≈ 0 for n = 2.
+    LOG_LOG_SLOPE = "log_log_slope": F64, nullable;
+    /// Number of runs of this shortcut depth that escaped.
+    RUNS_ESCAPED = "runs_escaped": U64;
+}
+
+/// [`EscapeResult::times`]: one row per run.
+pub const TIMES_SCHEMA: Schema = Schema {
+    name: "escape_times.times",
+    columns: &[
+        shared::SHORTCUT,
+        EPSILON,
+        shared::SEED,
+        ESCAPE_STEP,
+        CENSORED,
+        THEORY_STEP,
+    ],
+};
+
+/// [`EscapeResult::fits`]: one row per shortcut depth.
+pub const FITS_SCHEMA: Schema = Schema {
+    name: "escape_times.fits",
+    columns: &[
+        shared::SHORTCUT,
+        MODEL,
+        CONSTANT,
+        LOG_LOG_SLOPE,
+        RUNS_ESCAPED,
+    ],
+};
 
 /// The tables of [`escape_times`].
 #[derive(Debug, Clone)]
 pub struct EscapeResult {
-    /// One row per run: `shortcut` (u64), `epsilon` (f64), `seed` (u64), `escape_step` (u64?, null when
-    /// censored), `censored` (bool), `theory_step` (f64: the fitted theory curve at this ε, see `fits`).
+    /// One row per run: [`TIMES_SCHEMA`].
     pub times: DataFrame,
-    /// One row per shortcut depth: `shortcut`, `model` (str), `constant` (f64: the fitted constant),
-    /// `log_log_slope` (f64?: least-squares slope of log(escape step) vs log(1/ε) over escaped runs — ≈ n − 2
-    /// for n ≥ 3, ≈ 0 for n = 2 where the growth is logarithmic), `runs_escaped` (u64).
+    /// One row per shortcut depth: [`FITS_SCHEMA`].
     /// Models: n = 2: `t = ln(1/ε) / ln(1 + η σ_max(M)) + c` (linear growth at rate η σ_max per step);
     /// n ≥ 3: `t = C · ε^−(n−2)`; the constant `c` or `C` is fitted to the escaped runs (mean residual, or mean
     /// ratio), everything else comes from the data and η.
@@ -87,8 +133,7 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
     ensure_nonempty("shortcuts", &config.shortcuts)?;
     ensure_nonempty("epsilons", &config.epsilons)?;
     ensure_nonempty("seeds", &config.seeds)?;
-    ensure_positive("learning_rate", config.learning_rate)?;
-    ensure_positive_size("max_steps", config.max_steps)?;
+    config.train.validate()?;
     for &e in &config.epsilons {
         ensure_positive("epsilons", e)?;
     }
@@ -126,11 +171,9 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
                 seed,
             )?;
             let cfg = TrainConfig {
-                learning_rate: config.learning_rate,
-                steps: config.max_steps,
                 target_loss: Some(target),
-                record_every: config.max_steps,
-                ..Default::default()
+                record_every: config.train.steps,
+                ..config.train.clone()
             };
             Ok(match net.train(&data, &cfg)?.status {
                 RunStatus::ReachedTarget { step } => Some(step),
@@ -143,7 +186,7 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
         .first()
         .copied()
         .unwrap_or(0.0);
-    let rate = (1.0 + config.learning_rate * sigma_max).ln();
+    let rate = (1.0 + config.train.learning_rate * sigma_max).ln();
     // Theory shape for each shortcut, up to the fitted constant.
     let shape = |n: usize, eps: f64| {
         if n == 2 {
@@ -153,7 +196,7 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
         }
     };
     let mut fit_rows = Vec::new();
-    let mut theory = vec![0.0; keys.len()];
+    let mut theory: Vec<Option<f64>> = vec![None; keys.len()];
     for &n in &config.shortcuts {
         let pts: Vec<(f64, f64)> = keys
             .iter()
@@ -162,22 +205,25 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
             .map(|((_, e, _), s)| (*e, s.unwrap_or(0) as f64))
             .collect();
         let constant = if pts.is_empty() {
-            f64::NAN
+            None
         } else if n == 2 {
-            pts.iter().map(|(e, t)| t - shape(2, *e)).sum::<f64>() / pts.len() as f64
+            Some(pts.iter().map(|(e, t)| t - shape(2, *e)).sum::<f64>() / pts.len() as f64)
         } else {
-            pts.iter().map(|(e, t)| t / shape(n, *e)).sum::<f64>() / pts.len() as f64
+            Some(pts.iter().map(|(e, t)| t / shape(n, *e)).sum::<f64>() / pts.len() as f64)
         };
         for (i, (k, e, _)) in keys.iter().enumerate() {
             if *k == n {
-                theory[i] = if n == 2 {
-                    shape(2, *e) + constant
-                } else {
-                    constant * shape(n, *e)
-                };
+                theory[i] = constant.map(|c| {
+                    if n == 2 {
+                        shape(2, *e) + c
+                    } else {
+                        c * shape(n, *e)
+                    }
+                });
             }
         }
-        let slope = log_log_slope(&pts);
+        // Slope of ln t against ln(1/ε).
+        let slope = log_log_slope(&pts.iter().map(|(e, t)| (1.0 / e, *t)).collect::<Vec<_>>());
         let model = if n == 2 {
             "t = ln(1/eps) / ln(1 + eta*sigma_max) + c".to_string()
         } else {
@@ -185,56 +231,20 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
         };
         fit_rows.push((n, model, constant, slope, pts.len()));
     }
-    let times = frame(vec![
-        col(
-            "shortcut",
-            keys.iter().map(|k| count(k.0)).collect::<Vec<_>>(),
-        ),
-        col("epsilon", keys.iter().map(|k| k.1).collect::<Vec<_>>()),
-        col("seed", keys.iter().map(|k| k.2).collect::<Vec<_>>()),
-        col(
-            "escape_step",
-            steps.iter().map(|s| s.map(count)).collect::<Vec<_>>(),
-        ),
-        col(
-            "censored",
-            steps.iter().map(Option::is_none).collect::<Vec<_>>(),
-        ),
-        col("theory_step", theory),
+    let times = TIMES_SCHEMA.frame(vec![
+        shared::SHORTCUT.values(keys.iter().map(|k| count(k.0)).collect::<Vec<_>>()),
+        EPSILON.values(keys.iter().map(|k| k.1).collect::<Vec<_>>()),
+        shared::SEED.values(keys.iter().map(|k| k.2).collect::<Vec<_>>()),
+        ESCAPE_STEP.values(steps.iter().map(|s| s.map(count)).collect::<Vec<_>>()),
+        CENSORED.values(steps.iter().map(Option::is_none).collect::<Vec<_>>()),
+        THEORY_STEP.values(theory),
     ])?;
-    let fits = frame(vec![
-        col(
-            "shortcut",
-            fit_rows.iter().map(|r| count(r.0)).collect::<Vec<_>>(),
-        ),
-        col(
-            "model",
-            fit_rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
-        ),
-        col("constant", fit_rows.iter().map(|r| r.2).collect::<Vec<_>>()),
-        col(
-            "log_log_slope",
-            fit_rows.iter().map(|r| r.3).collect::<Vec<_>>(),
-        ),
-        col(
-            "runs_escaped",
-            fit_rows.iter().map(|r| count(r.4)).collect::<Vec<_>>(),
-        ),
+    let fits = FITS_SCHEMA.frame(vec![
+        shared::SHORTCUT.values(fit_rows.iter().map(|r| count(r.0)).collect::<Vec<_>>()),
+        MODEL.values(fit_rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>()),
+        CONSTANT.values(fit_rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+        LOG_LOG_SLOPE.values(fit_rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+        RUNS_ESCAPED.values(fit_rows.iter().map(|r| count(r.4)).collect::<Vec<_>>()),
     ])?;
     Ok(EscapeResult { times, fits })
-}
-
-/// Least-squares slope of `ln t` against `ln(1/ε)`; `None` with fewer than two distinct ε.
-fn log_log_slope(points: &[(f64, f64)]) -> Option<f64> {
-    let xy: Vec<(f64, f64)> = points
-        .iter()
-        .filter(|(_, t)| *t > 0.0)
-        .map(|(e, t)| ((1.0 / e).ln(), t.ln()))
-        .collect();
-    let n = xy.len() as f64;
-    let mx = xy.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = xy.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = xy.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    (xy.len() >= 2 && sxx > 0.0)
-        .then(|| xy.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx)
 }

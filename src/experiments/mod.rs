@@ -12,24 +12,34 @@
 //! | [`escape_times`] | escaping the zero point: log(1/ε) for n = 2, ε^−(n−2) for n ≥ 3 |
 //! | [`depth_scale`] | training very deep models is no harder than shallow ones (n = 2) |
 
+pub mod claims;
 pub mod condition;
 pub mod depth_scale;
 pub mod escape;
+pub mod identity;
 pub mod network;
-pub mod notebook_helpers;
+pub mod relu;
+pub mod schema;
 pub mod spectrum;
 pub mod training;
 pub mod trajectory;
+pub mod widths;
 
 use polars::prelude::{Column, DataFrame, NamedFrom, Series};
 
 use crate::error::{Error, Result};
 
+pub use claims::{claims_frame, Claim, Verdict};
 pub use condition::{condition_vs_depth, ConditionVsDepthConfig};
 pub use depth_scale::{depth_scale, DepthScaleConfig};
 pub use escape::{escape_times, EscapeConfig, EscapeResult};
-pub use network::{build_network, ActivationKind, AnyDataset, DataSpec, DynNetwork, NetworkSpec};
-pub use notebook_helpers::{identity_at_zero, mnist_from_env, relu_conventions, MNIST_ENV};
+pub use identity::identity_at_zero;
+pub use network::{
+    build_network, mnist_from_env, ActivationKind, AnyDataset, DataSpec, DynNetwork, NetworkSpec,
+    MNIST_ENV,
+};
+pub use relu::relu_conventions;
+pub use schema::{ColumnDef, ColumnType, Schema};
 pub use spectrum::{spectrum_at_zero, SpectrumAtZeroConfig};
 pub use training::{training_grid, TrainingGrid, TrainingGridConfig};
 pub use trajectory::{

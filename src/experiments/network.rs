@@ -2,12 +2,13 @@
 //!
 //! The core types are compile-time shaped (`ResNet<D, N, A>`); an experiment sweeps widths, shortcut depths and
 //! activations given as *values*. [`build_network`] maps a [`NetworkSpec`] to one of the compiled shapes
-//! (widths [`SUPPORTED_WIDTHS`], shortcut depths 1–4 or plain, activations linear/tanh/relu) behind the
+//! (widths [`SUPPORTED_WIDTHS`] of the one registry [`super::widths`], shortcut depths 1–4 or plain, activations linear/tanh/relu) behind the
 //! object-safe [`DynNetwork`]; [`DataSpec::load`] does the same for data. Everything numeric still runs in the
 //! compile-time-shaped code; this layer only dispatches, so notebook cells call plain, non-generic functions.
 
 use std::any::Any;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::data::{digits::digits, idx::mnist, Dataset, Moments, Teacher};
 
@@ -18,8 +19,9 @@ use crate::hessian::{
 use crate::net::{Architecture, FlatParams, Identity, Init, Network, PlainNet, ReLU, ResNet, Tanh};
 use crate::train::{train, History, TrainConfig};
 
-/// Widths `D` compiled into the library for run-time selection.
-pub const SUPPORTED_WIDTHS: [usize; 4] = [2, 4, 8, 16];
+use super::widths::with_width;
+pub use super::widths::{check_width, SUPPORTED_WIDTHS};
+
 /// Shortcut depths `N` compiled into the library for run-time selection.
 pub const SUPPORTED_SHORTCUTS: [usize; 4] = [1, 2, 3, 4];
 
@@ -113,37 +115,15 @@ impl NetworkSpec {
     }
 }
 
-/// Checks that `width` is one of [`SUPPORTED_WIDTHS`].
-pub fn check_width(width: usize) -> Result<()> {
-    if SUPPORTED_WIDTHS.contains(&width) {
-        Ok(())
-    } else {
-        Err(Error::Unsupported(format!(
-            "width {width} (compiled widths: {SUPPORTED_WIDTHS:?})"
-        )))
-    }
-}
-
-/// A dataset whose width is known at run time; holds a `Dataset<D>` of one of the supported widths.
-#[derive(Debug)]
+/// A dataset whose width is known at run time; holds a `Dataset<D>` of one of the supported widths. The data
+/// are immutable and shared: cloning is cheap.
+#[derive(Debug, Clone)]
 pub struct AnyDataset {
     width: usize,
     len: usize,
     name: String,
     moments: Moments,
-    typed: Box<dyn Any + Send + Sync>,
-}
-
-impl Clone for AnyDataset {
-    fn clone(&self) -> Self {
-        macro_rules! try_width {
-            ($($d:literal),*) => {
-                $(if let Ok(data) = self.typed::<$d>() { return AnyDataset::from(data.clone()); })*
-            };
-        }
-        try_width!(2, 4, 8, 16);
-        unreachable!("AnyDataset only ever holds a supported width")
-    }
+    typed: Arc<dyn Any + Send + Sync>,
 }
 
 impl<const D: usize> From<Dataset<D>> for AnyDataset {
@@ -153,7 +133,7 @@ impl<const D: usize> From<Dataset<D>> for AnyDataset {
             len: data.len(),
             name: data.name().to_string(),
             moments: data.moments(),
-            typed: Box::new(data),
+            typed: Arc::new(data),
         }
     }
 }
@@ -222,14 +202,7 @@ impl Default for DataSpec {
 impl DataSpec {
     /// Loads or generates the data at the given width.
     pub fn load(&self, width: usize) -> Result<AnyDataset> {
-        check_width(width)?;
-        match width {
-            2 => self.load_typed::<2>(),
-            4 => self.load_typed::<4>(),
-            8 => self.load_typed::<8>(),
-            16 => self.load_typed::<16>(),
-            _ => unreachable!("checked above"),
-        }
+        with_width!(width, D => self.load_typed::<D>())
     }
 
     fn load_typed<const D: usize>(&self) -> Result<AnyDataset> {
@@ -263,6 +236,23 @@ impl DataSpec {
     }
 }
 
+/// Environment variable naming a folder with the MNIST IDX files (`train-images-idx3-ubyte`,
+/// `train-labels-idx1-ubyte`, uncompressed).
+pub const MNIST_ENV: &str = "DEMYSTIFY_MNIST_DIR";
+
+/// The MNIST data spec if `DEMYSTIFY_MNIST_DIR` points to a folder holding both training files, else `None`
+/// (nothing is downloaded).
+pub fn mnist_from_env(max_samples: Option<usize>) -> Option<DataSpec> {
+    let dir = PathBuf::from(std::env::var_os(MNIST_ENV)?);
+    let images = dir.join("train-images-idx3-ubyte");
+    let labels = dir.join("train-labels-idx1-ubyte");
+    (images.is_file() && labels.is_file()).then_some(DataSpec::Mnist {
+        images,
+        labels,
+        max_samples,
+    })
+}
+
 /// A network of any compiled shape, behind an object-safe interface (see the module docs).
 pub trait DynNetwork: Send + Sync + std::fmt::Debug {
     /// Its shape.
@@ -292,7 +282,7 @@ pub trait DynNetwork: Send + Sync + std::fmt::Debug {
         options: &HessianOptions,
     ) -> Result<Box<dyn SymmetricOperator + Send>>;
     /// The Hessian from second differences of the loss alone (see [`loss_hessian`]); for small networks.
-    fn loss_hessian(&self, data: &AnyDataset) -> Result<NumericHessian>;
+    fn loss_hessian(&self, data: &AnyDataset, options: &HessianOptions) -> Result<NumericHessian>;
     /// `max_i |f(x_i) − x_i|` over the inputs (0 exactly at the zero point of a residual network).
     fn max_abs_deviation_from_identity(&self, data: &AnyDataset) -> Result<f64>;
     /// A copy.
@@ -345,8 +335,8 @@ impl<const D: usize, Net: Network<D> + 'static> DynNetwork for Typed<D, Net> {
             options,
         )?))
     }
-    fn loss_hessian(&self, data: &AnyDataset) -> Result<NumericHessian> {
-        crate::hessian::loss_hessian(&self.net, data.typed::<D>()?, &HessianOptions::default())
+    fn loss_hessian(&self, data: &AnyDataset, options: &HessianOptions) -> Result<NumericHessian> {
+        crate::hessian::loss_hessian(&self.net, data.typed::<D>()?, options)
     }
     fn max_abs_deviation_from_identity(&self, data: &AnyDataset) -> Result<f64> {
         let data = data.typed::<D>()?;
@@ -411,11 +401,5 @@ fn build_typed<const D: usize>(
 /// depth 0, invalid init.
 pub fn build_network(spec: &NetworkSpec, init: &Init, seed: u64) -> Result<Box<dyn DynNetwork>> {
     spec.validate()?;
-    match spec.width {
-        2 => build_typed::<2>(spec, init, seed),
-        4 => build_typed::<4>(spec, init, seed),
-        8 => build_typed::<8>(spec, init, seed),
-        16 => build_typed::<16>(spec, init, seed),
-        _ => unreachable!("validated"),
-    }
+    with_width!(spec.width, D => build_typed::<D>(spec, init, seed))
 }

@@ -1,16 +1,15 @@
 //! Experiment 3: training dynamics over a grid of initialisations × architectures × depths × learning rates ×
 //! seeds, with per-step loss curves, per-run outcomes, summaries across seeds and the best learning rate.
 
-use std::collections::BTreeMap;
-
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
-use super::{col, count, ensure_nonempty, frame};
+use super::schema::{columns, shared, Schema};
+use super::{count, ensure_nonempty};
 use crate::error::{ensure_positive, ensure_positive_size, Error, Result};
 use crate::net::{Architecture, Init};
-use crate::train::{History, Optimiser, RunStatus, TrainConfig};
+use crate::train::{best_rate, History, RateOutcome, RunStatus, TrainConfig};
 
 /// Settings of [`training_grid`]. `Default`: width 4, the default teacher, linear; residual shortcut 1, 2, 3
 /// and plain; inits small (ε = 1e-3), Xavier, orthogonal; depths 2, 8, 32; learning rates 0.003 … 1; seeds 0, 1,
@@ -33,14 +32,11 @@ pub struct TrainingGridConfig {
     pub learning_rates: Vec<f64>,
     /// Seeds; each seed fixes the initial weights and the minibatch order.
     pub seeds: Vec<u64>,
-    /// Optimisation steps per run.
-    pub steps: usize,
-    /// The update rule.
-    pub optimiser: Optimiser,
+    /// Every run's settings (steps, optimiser, divergence rule, `record_every` for the curves); its
+    /// `learning_rate` and `seed` are replaced by each rate and seed of the grid.
+    pub train: TrainConfig,
     /// A run "reaches the threshold" when its loss is ≤ `loss_threshold · ℓ(0)` (ℓ(0): loss of the zero point).
     pub loss_threshold: f64,
-    /// Record every this many steps in the curves.
-    pub record_every: usize,
 }
 
 impl Default for TrainingGridConfig {
@@ -63,10 +59,12 @@ impl Default for TrainingGridConfig {
             depths: vec![2, 8, 32],
             learning_rates: vec![0.003, 0.01, 0.03, 0.1, 0.3, 1.0],
             seeds: vec![0, 1, 2],
-            steps: 500,
-            optimiser: Optimiser::GradientDescent,
+            train: TrainConfig {
+                steps: 500,
+                record_every: 5,
+                ..Default::default()
+            },
             loss_threshold: 1e-3,
-            record_every: 5,
         }
     }
 }
@@ -74,17 +72,19 @@ impl Default for TrainingGridConfig {
 impl TrainingGridConfig {
     /// A smaller grid (width 2, depths 2 and 8, three rates, two seeds, 100 steps), same code path.
     pub fn quick() -> Self {
-        Self {
+        let mut c = Self {
             width: 2,
             depths: vec![2, 8],
             learning_rates: vec![0.01, 0.1, 1.0],
             seeds: vec![0, 1],
-            steps: 100,
             ..Self::default()
-        }
+        };
+        c.train.steps = 100;
+        c
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks every setting once (the runs' [`TrainConfig`] included); errors name the field.
+    pub fn validate(&self) -> Result<()> {
         ensure_nonempty("architectures", &self.architectures)?;
         ensure_nonempty("inits", &self.inits)?;
         ensure_nonempty("depths", &self.depths)?;
@@ -115,33 +115,116 @@ impl TrainingGridConfig {
             }
             .validate()?;
         }
-        TrainConfig {
-            steps: self.steps,
-            optimiser: self.optimiser,
-            record_every: self.record_every,
-            ..Default::default()
-        }
-        .validate()
+        self.train.validate()
     }
 }
+
+columns! {
+    /// `true` when the run diverged (loss not finite or above divergence_factor·ℓ(θ₀)).
+    DIVERGED = "diverged": Bool;
+    /// The step at which the run diverged (null when it did not).
+    DIVERGED_AT = "diverged_at": U64, nullable;
+    /// The last finite loss of the run.
+    FINAL_LOSS = "final_loss": F64, nullable;
+    /// First recorded step with loss ≤ threshold·ℓ(0) (null when never reached).
+    STEPS_TO_THRESHOLD = "steps_to_threshold": U64, nullable;
+    /// Number of seeds (runs) behind the row.
+    SEEDS = "seeds": U64;
+    /// Number of those runs that diverged.
+    DIVERGED_RUNS = "diverged_runs": U64;
+    /// Mean final loss over the runs that did not diverge (null when all diverged).
+    MEAN_FINAL_LOSS = "mean_final_loss": F64, nullable;
+    /// Smallest final loss over the runs that did not diverge.
+    MIN_FINAL_LOSS = "min_final_loss": F64, nullable;
+    /// Largest final loss over the runs that did not diverge.
+    MAX_FINAL_LOSS = "max_final_loss": F64, nullable;
+    /// Mean steps to the threshold over the runs that reached it.
+    MEAN_STEPS_TO_THRESHOLD = "mean_steps_to_threshold": F64, nullable;
+    /// Number of runs that reached the threshold.
+    REACHED_THRESHOLD = "reached_threshold": U64;
+    /// The best learning rate of the grid by `train::best_rate` (null when every rate had a diverged seed).
+    BEST_LEARNING_RATE = "best_learning_rate": F64, nullable;
+    /// Number of runs at the best rate that reached the threshold (null without a best rate).
+    BEST_REACHED_THRESHOLD = "reached_threshold": U64, nullable;
+}
+
+/// [`TrainingGrid::curves`]: long format, one row per recorded step.
+pub const CURVES_SCHEMA: Schema = Schema {
+    name: "training_grid.curves",
+    columns: &[
+        shared::ARCHITECTURE,
+        shared::INIT,
+        shared::DEPTH,
+        shared::LEARNING_RATE,
+        shared::SEED,
+        shared::STEP,
+        shared::LOSS,
+    ],
+};
+
+/// [`TrainingGrid::runs`]: one row per run.
+pub const RUNS_SCHEMA: Schema = Schema {
+    name: "training_grid.runs",
+    columns: &[
+        shared::ARCHITECTURE,
+        shared::INIT,
+        shared::DEPTH,
+        shared::LEARNING_RATE,
+        shared::SEED,
+        shared::STATUS,
+        DIVERGED,
+        DIVERGED_AT,
+        FINAL_LOSS,
+        STEPS_TO_THRESHOLD,
+    ],
+};
+
+/// [`TrainingGrid::summary`]: across seeds, one row per (architecture, init, depth, learning rate).
+pub const SUMMARY_SCHEMA: Schema = Schema {
+    name: "training_grid.summary",
+    columns: &[
+        shared::ARCHITECTURE,
+        shared::INIT,
+        shared::DEPTH,
+        shared::LEARNING_RATE,
+        SEEDS,
+        DIVERGED_RUNS,
+        MEAN_FINAL_LOSS,
+        MIN_FINAL_LOSS,
+        MAX_FINAL_LOSS,
+        MEAN_STEPS_TO_THRESHOLD,
+        REACHED_THRESHOLD,
+    ],
+};
+
+/// [`TrainingGrid::best`] (and [`super::depth_scale`]): one row per (architecture, init, depth), the best rate
+/// and that rate's statistics over seeds.
+pub const BEST_SCHEMA: Schema = Schema {
+    name: "training_grid.best",
+    columns: &[
+        shared::ARCHITECTURE,
+        shared::INIT,
+        shared::DEPTH,
+        BEST_LEARNING_RATE,
+        MEAN_FINAL_LOSS,
+        MIN_FINAL_LOSS,
+        MAX_FINAL_LOSS,
+        MEAN_STEPS_TO_THRESHOLD,
+        BEST_REACHED_THRESHOLD,
+    ],
+};
 
 /// The four tables of a training grid.
 #[derive(Debug, Clone)]
 pub struct TrainingGrid {
-    /// Long format, one row per recorded step: `architecture`, `init`, `depth`, `learning_rate`, `seed`,
-    /// `step` (u64), `loss` (f64, always finite).
+    /// Long format, one row per recorded step: [`CURVES_SCHEMA`] (every loss finite).
     pub curves: DataFrame,
-    /// One row per run: `architecture`, `init`, `depth`, `learning_rate`, `seed`, `status` (str),
-    /// `diverged` (bool), `diverged_at` (u64?), `final_loss` (f64?, last finite loss), `steps_to_threshold`
-    /// (u64?, first recorded step with loss ≤ threshold·ℓ(0)).
+    /// One row per run: [`RUNS_SCHEMA`].
     pub runs: DataFrame,
-    /// Across seeds, one row per (`architecture`, `init`, `depth`, `learning_rate`): `seeds` (u64),
-    /// `diverged_runs` (u64), `mean_final_loss`, `min_final_loss`, `max_final_loss` (f64?, over non-diverged
-    /// runs), `mean_steps_to_threshold` (f64?, over runs that reached it), `reached_threshold` (u64).
+    /// Across seeds, one row per (architecture, init, depth, learning rate): [`SUMMARY_SCHEMA`].
     pub summary: DataFrame,
-    /// One row per (`architecture`, `init`, `depth`): `best_learning_rate` (f64?: the rate with no diverged seed
-    /// and the lowest mean final loss; null if none), and that rate's `mean_final_loss`, `min_final_loss`,
-    /// `max_final_loss`, `mean_steps_to_threshold`, `reached_threshold`.
+    /// One row per (architecture, init, depth): [`BEST_SCHEMA`], the rate chosen by the crate's one rule,
+    /// [`crate::train::best_rate`].
     pub best: DataFrame,
 }
 
@@ -189,11 +272,8 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
             let mut net = build_network(&spec, &k.init, k.seed)?;
             let cfg = TrainConfig {
                 learning_rate: k.lr,
-                steps: config.steps,
-                optimiser: config.optimiser,
                 seed: k.seed,
-                record_every: config.record_every,
-                ..Default::default()
+                ..config.train.clone()
             };
             net.train(&data, &cfg)
         })
@@ -213,53 +293,40 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
             c_loss.push(r.loss);
         }
     }
-    let curves = frame(vec![
-        col("architecture", c_arch),
-        col("init", c_init),
-        col("depth", c_depth),
-        col("learning_rate", c_lr),
-        col("seed", c_seed),
-        col("step", c_step),
-        col("loss", c_loss),
+    let curves = CURVES_SCHEMA.frame(vec![
+        shared::ARCHITECTURE.values(c_arch),
+        shared::INIT.values(c_init),
+        shared::DEPTH.values(c_depth),
+        shared::LEARNING_RATE.values(c_lr),
+        shared::SEED.values(c_seed),
+        shared::STEP.values(c_step),
+        shared::LOSS.values(c_loss),
     ])?;
 
     // Runs.
-    let runs = frame(vec![
-        col(
-            "architecture",
+    let runs = RUNS_SCHEMA.frame(vec![
+        shared::ARCHITECTURE.values(
             keys.iter()
                 .map(|k| k.architecture.label())
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "init",
-            keys.iter().map(|k| k.init.label()).collect::<Vec<_>>(),
-        ),
-        col(
-            "depth",
-            keys.iter().map(|k| count(k.depth)).collect::<Vec<_>>(),
-        ),
-        col(
-            "learning_rate",
-            keys.iter().map(|k| k.lr).collect::<Vec<_>>(),
-        ),
-        col("seed", keys.iter().map(|k| k.seed).collect::<Vec<_>>()),
-        col(
-            "status",
+        shared::INIT.values(keys.iter().map(|k| k.init.label()).collect::<Vec<_>>()),
+        shared::DEPTH.values(keys.iter().map(|k| count(k.depth)).collect::<Vec<_>>()),
+        shared::LEARNING_RATE.values(keys.iter().map(|k| k.lr).collect::<Vec<_>>()),
+        shared::SEED.values(keys.iter().map(|k| k.seed).collect::<Vec<_>>()),
+        shared::STATUS.values(
             histories
                 .iter()
                 .map(|h| h.status.label())
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "diverged",
+        DIVERGED.values(
             histories
                 .iter()
                 .map(|h| h.status.diverged())
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "diverged_at",
+        DIVERGED_AT.values(
             histories
                 .iter()
                 .map(|h| match h.status {
@@ -268,12 +335,8 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
                 })
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "final_loss",
-            histories.iter().map(|h| h.final_loss()).collect::<Vec<_>>(),
-        ),
-        col(
-            "steps_to_threshold",
+        FINAL_LOSS.values(histories.iter().map(|h| h.final_loss()).collect::<Vec<_>>()),
+        STEPS_TO_THRESHOLD.values(
             histories
                 .iter()
                 .map(|h| h.steps_to_reach(threshold).map(count))
@@ -281,103 +344,93 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
         ),
     ])?;
 
-    // Summaries across seeds, grouped in grid order.
+    // Summaries across seeds, grouped in grid order: one group per (architecture, init, depth, rate).
     struct Group {
         key: RunKey,
-        seeds: usize,
-        diverged: usize,
-        finals: Vec<f64>,
+        outcome: RateOutcome,
         steps: Vec<f64>,
     }
-    let mut groups: BTreeMap<usize, Group> = BTreeMap::new();
-    let group_index = |i: usize| i / config.seeds.len();
-    for (i, (k, h)) in keys.iter().zip(&histories).enumerate() {
-        let g = groups.entry(group_index(i)).or_insert(Group {
-            key: *k,
-            seeds: 0,
-            diverged: 0,
-            finals: vec![],
-            steps: vec![],
-        });
-        g.seeds += 1;
-        if h.status.diverged() {
-            g.diverged += 1;
-        } else if let Some(l) = h.final_loss() {
-            g.finals.push(l);
-        }
-        if let Some(s) = h.steps_to_reach(threshold) {
-            g.steps.push(s as f64);
-        }
-    }
+    let groups: Vec<Group> = keys
+        .chunks(config.seeds.len())
+        .zip(histories.chunks(config.seeds.len()))
+        .map(|(ks, hs)| Group {
+            key: ks[0],
+            outcome: RateOutcome::from_histories(ks[0].lr, hs),
+            steps: hs
+                .iter()
+                .filter_map(|h| h.steps_to_reach(threshold).map(|s| s as f64))
+                .collect(),
+        })
+        .collect();
     let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
     let min = |v: &[f64]| v.iter().copied().reduce(f64::min);
     let max = |v: &[f64]| v.iter().copied().reduce(f64::max);
-    let groups: Vec<Group> = groups.into_values().collect();
-    let summary_frame = |gs: &[&Group]| {
-        frame(vec![
-            col(
-                "architecture",
-                gs.iter()
-                    .map(|g| g.key.architecture.label())
-                    .collect::<Vec<_>>(),
-            ),
-            col(
-                "init",
-                gs.iter().map(|g| g.key.init.label()).collect::<Vec<_>>(),
-            ),
-            col(
-                "depth",
-                gs.iter().map(|g| count(g.key.depth)).collect::<Vec<_>>(),
-            ),
-            col(
-                "learning_rate",
-                gs.iter().map(|g| g.key.lr).collect::<Vec<_>>(),
-            ),
-            col(
-                "seeds",
-                gs.iter().map(|g| count(g.seeds)).collect::<Vec<_>>(),
-            ),
-            col(
-                "diverged_runs",
-                gs.iter().map(|g| count(g.diverged)).collect::<Vec<_>>(),
-            ),
-            col(
-                "mean_final_loss",
-                gs.iter().map(|g| mean(&g.finals)).collect::<Vec<_>>(),
-            ),
-            col(
-                "min_final_loss",
-                gs.iter().map(|g| min(&g.finals)).collect::<Vec<_>>(),
-            ),
-            col(
-                "max_final_loss",
-                gs.iter().map(|g| max(&g.finals)).collect::<Vec<_>>(),
-            ),
-            col(
-                "mean_steps_to_threshold",
-                gs.iter().map(|g| mean(&g.steps)).collect::<Vec<_>>(),
-            ),
-            col(
-                "reached_threshold",
-                gs.iter().map(|g| count(g.steps.len())).collect::<Vec<_>>(),
-            ),
-        ])
-    };
-    let summary = summary_frame(&groups.iter().collect::<Vec<_>>())?;
+    let summary = SUMMARY_SCHEMA.frame(vec![
+        shared::ARCHITECTURE.values(
+            groups
+                .iter()
+                .map(|g| g.key.architecture.label())
+                .collect::<Vec<_>>(),
+        ),
+        shared::INIT.values(
+            groups
+                .iter()
+                .map(|g| g.key.init.label())
+                .collect::<Vec<_>>(),
+        ),
+        shared::DEPTH.values(
+            groups
+                .iter()
+                .map(|g| count(g.key.depth))
+                .collect::<Vec<_>>(),
+        ),
+        shared::LEARNING_RATE.values(groups.iter().map(|g| g.key.lr).collect::<Vec<_>>()),
+        SEEDS.values(
+            groups
+                .iter()
+                .map(|_| count(config.seeds.len()))
+                .collect::<Vec<_>>(),
+        ),
+        DIVERGED_RUNS.values(
+            groups
+                .iter()
+                .map(|g| count(g.outcome.diverged_runs))
+                .collect::<Vec<_>>(),
+        ),
+        MEAN_FINAL_LOSS.values(
+            groups
+                .iter()
+                .map(|g| g.outcome.mean_final_loss())
+                .collect::<Vec<_>>(),
+        ),
+        MIN_FINAL_LOSS.values(
+            groups
+                .iter()
+                .map(|g| min(&g.outcome.final_losses))
+                .collect::<Vec<_>>(),
+        ),
+        MAX_FINAL_LOSS.values(
+            groups
+                .iter()
+                .map(|g| max(&g.outcome.final_losses))
+                .collect::<Vec<_>>(),
+        ),
+        MEAN_STEPS_TO_THRESHOLD.values(groups.iter().map(|g| mean(&g.steps)).collect::<Vec<_>>()),
+        REACHED_THRESHOLD.values(
+            groups
+                .iter()
+                .map(|g| count(g.steps.len()))
+                .collect::<Vec<_>>(),
+        ),
+    ])?;
 
-    // Best learning rate per (architecture, init, depth): groups come in grid order, one chunk per config.
+    // Best learning rate per (architecture, init, depth) by the one rule: groups come in grid order, one chunk
+    // of rates per configuration.
     let chosen: Vec<(RunKey, Option<&Group>)> = groups
         .chunks(config.learning_rates.len())
         .map(|chunk| {
-            let best = chunk
-                .iter()
-                .filter(|g| g.diverged == 0 && !g.finals.is_empty())
-                .min_by(|a, b| {
-                    mean(&a.finals)
-                        .unwrap_or(f64::INFINITY)
-                        .total_cmp(&mean(&b.finals).unwrap_or(f64::INFINITY))
-                });
-            (chunk[0].key, best)
+            let outcomes: Vec<RateOutcome> = chunk.iter().map(|g| g.outcome.clone()).collect();
+            (chunk[0].key, best_rate(&outcomes).map(|i| &chunk[i]))
         })
         .collect();
     let stat = |f: &dyn Fn(&Group) -> Option<f64>| {
@@ -386,35 +439,31 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
             .map(|(_, g)| g.and_then(f))
             .collect::<Vec<_>>()
     };
-    let best = frame(vec![
-        col(
-            "architecture",
+    let best = BEST_SCHEMA.frame(vec![
+        shared::ARCHITECTURE.values(
             chosen
                 .iter()
                 .map(|(k, _)| k.architecture.label())
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "init",
+        shared::INIT.values(
             chosen
                 .iter()
                 .map(|(k, _)| k.init.label())
                 .collect::<Vec<_>>(),
         ),
-        col(
-            "depth",
+        shared::DEPTH.values(
             chosen
                 .iter()
                 .map(|(k, _)| count(k.depth))
                 .collect::<Vec<_>>(),
         ),
-        col("best_learning_rate", stat(&|g| Some(g.key.lr))),
-        col("mean_final_loss", stat(&|g| mean(&g.finals))),
-        col("min_final_loss", stat(&|g| min(&g.finals))),
-        col("max_final_loss", stat(&|g| max(&g.finals))),
-        col("mean_steps_to_threshold", stat(&|g| mean(&g.steps))),
-        col(
-            "reached_threshold",
+        BEST_LEARNING_RATE.values(stat(&|g| Some(g.key.lr))),
+        MEAN_FINAL_LOSS.values(stat(&|g| g.outcome.mean_final_loss())),
+        MIN_FINAL_LOSS.values(stat(&|g| min(&g.outcome.final_losses))),
+        MAX_FINAL_LOSS.values(stat(&|g| max(&g.outcome.final_losses))),
+        MEAN_STEPS_TO_THRESHOLD.values(stat(&|g| mean(&g.steps))),
+        BEST_REACHED_THRESHOLD.values(
             chosen
                 .iter()
                 .map(|(_, g)| g.map(|g| count(g.steps.len())))

@@ -5,11 +5,12 @@ use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
 use super::network::{build_network, DataSpec, NetworkSpec};
-use super::{col, count, ensure_nonempty, frame};
-use crate::error::{ensure_len, ensure_positive, ensure_positive_size, Result};
+use super::schema::{columns, shared, Schema};
+use super::{count, ensure_nonempty};
+use crate::error::{ensure_len, ensure_positive_size, Result};
 use crate::hessian::lanczos::{extreme_eigenvalues, LanczosOptions, Which};
 use crate::hessian::spectrum::DEFAULT_RELATIVE_TOLERANCE;
-use crate::hessian::{spectrum_of, HessianOptions};
+use crate::hessian::{dense_spectrum_bytes, spectrum_of, HessianOptions};
 use crate::net::Init;
 use crate::train::{RunStatus, TrainConfig};
 
@@ -36,10 +37,9 @@ pub struct HessianAlongTrainingConfig {
     pub data: DataSpec,
     /// The trajectories (all on the same data; widths must match the data's).
     pub runs: Vec<TrajectoryRun>,
-    /// Gradient-descent learning rate.
-    pub learning_rate: f64,
-    /// Total steps.
-    pub steps: usize,
+    /// The training run: learning rate, total `steps`, optimiser, divergence rule (its `record_every` is
+    /// replaced by `every`).
+    pub train: TrainConfig,
     /// Compute the Hessian every this many steps (and at step 0 and the end).
     pub every: usize,
     /// How many of the largest eigenvalues to report.
@@ -48,6 +48,8 @@ pub struct HessianAlongTrainingConfig {
     pub dense_max_params: usize,
     /// Lanczos settings for large networks.
     pub lanczos: LanczosOptions,
+    /// Finite-difference settings and the dense-size limit.
+    pub hessian: HessianOptions,
 }
 
 impl Default for HessianAlongTrainingConfig {
@@ -65,8 +67,11 @@ impl Default for HessianAlongTrainingConfig {
                 run("n=2, Xavier", 2, Init::XavierNormal),
                 run("n=1, small init", 1, Init::SmallGaussian { std: 1e-3 }),
             ],
-            learning_rate: 0.05,
-            steps: 300,
+            train: TrainConfig {
+                learning_rate: 0.05,
+                steps: 300,
+                ..Default::default()
+            },
             every: 20,
             top_k: 5,
             dense_max_params: 1024,
@@ -74,6 +79,7 @@ impl Default for HessianAlongTrainingConfig {
                 max_steps: 80,
                 ..Default::default()
             },
+            hessian: HessianOptions::default(),
         }
     }
 }
@@ -81,10 +87,8 @@ impl Default for HessianAlongTrainingConfig {
 impl HessianAlongTrainingConfig {
     /// A smaller version (width 2, depth 4, 60 steps, every 20), same code path.
     pub fn quick() -> Self {
-        let mut c = Self {
-            steps: 60,
-            ..Self::default()
-        };
+        let mut c = Self::default();
+        c.train.steps = 60;
         for r in &mut c.runs {
             r.network.width = 2;
             r.network.depth = 4;
@@ -93,15 +97,72 @@ impl HessianAlongTrainingConfig {
     }
 }
 
+columns! {
+    /// The trajectory's label ([`TrajectoryRun::label`]).
+    RUN = "run": Str;
+    /// `dense` (full eigendecomposition) or `lanczos` (extreme eigenvalues only): see [`SpectrumMethod`].
+    METHOD = "method": Str;
+    /// min|λ| over all eigenvalues (dense rows only).
+    MIN_ABS_EIGENVALUE = "min_abs_eigenvalue": F64, nullable;
+    /// Fraction of eigenvalues < 0 (dense rows only: Lanczos finds the extremes, not the whole spectrum).
+    NEGATIVE_FRACTION = "negative_fraction": F64, nullable;
+    /// `true` on every row of a run that diverged later (its rows stop at the last checkpoint before that).
+    RUN_DIVERGED = "run_diverged": Bool;
+    /// Rank of the eigenvalue, 1 = largest.
+    RANK = "rank": U64;
+    /// The eigenvalue.
+    EIGENVALUE = "eigenvalue": F64;
+}
+
+/// [`HessianTrajectory::summary`]: one row per (run, checkpoint).
+pub const SUMMARY_SCHEMA: Schema = Schema {
+    name: "hessian_along_training.summary",
+    columns: &[
+        RUN,
+        shared::STEP,
+        shared::LOSS,
+        METHOD,
+        shared::LAMBDA_MAX,
+        shared::LAMBDA_MIN,
+        MIN_ABS_EIGENVALUE,
+        shared::CONDITION_NUMBER,
+        shared::EFFECTIVE_CONDITION_NUMBER,
+        NEGATIVE_FRACTION,
+        RUN_DIVERGED,
+    ],
+};
+
+/// [`HessianTrajectory::top_eigenvalues`]: one row per (run, checkpoint, rank).
+pub const TOP_EIGENVALUES_SCHEMA: Schema = Schema {
+    name: "hessian_along_training.top_eigenvalues",
+    columns: &[RUN, shared::STEP, RANK, EIGENVALUE],
+};
+
+/// How a checkpoint's spectrum was computed: the `method` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpectrumMethod {
+    /// Dense eigendecomposition of the numeric Hessian.
+    Dense,
+    /// Lanczos on the finite-difference Hessian-vector product.
+    Lanczos,
+}
+
+impl SpectrumMethod {
+    /// `"dense"` or `"lanczos"`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            SpectrumMethod::Dense => "dense",
+            SpectrumMethod::Lanczos => "lanczos",
+        }
+    }
+}
+
 /// The two tables of [`hessian_along_training`].
 #[derive(Debug, Clone)]
 pub struct HessianTrajectory {
-    /// One row per (run, checkpoint): `run` (str), `step` (u64), `loss` (f64), `method` (`"dense"`/`"lanczos"`),
-    /// `lambda_max`, `lambda_min` (f64), `min_abs_eigenvalue`, `condition_number`, `effective_condition_number`,
-    /// `negative_fraction` (f64?, dense only: Lanczos finds the extremes, not the whole spectrum), `status` (str:
-    /// how the run stood at that point; a diverged run stops contributing rows).
+    /// One row per (run, checkpoint): [`SUMMARY_SCHEMA`]. A diverged run stops contributing rows.
     pub summary: DataFrame,
-    /// One row per (run, checkpoint, rank): `run`, `step`, `rank` (u64, 1 = largest), `eigenvalue` (f64).
+    /// One row per (run, checkpoint, rank): [`TOP_EIGENVALUES_SCHEMA`].
     pub top_eigenvalues: DataFrame,
 }
 
@@ -126,7 +187,7 @@ fn trajectory(
     data: &super::AnyDataset,
 ) -> Result<Vec<Checkpoint>> {
     let mut net = build_network(&run.network, &run.init, run.seed)?;
-    let opts = HessianOptions::default();
+    let opts = config.hessian;
     let mut out = Vec::new();
     let mut step = 0;
     loop {
@@ -171,15 +232,14 @@ fn trajectory(
             }
         };
         out.push(cp);
-        if step >= config.steps {
+        if step >= config.train.steps {
             break;
         }
-        let chunk = config.every.min(config.steps - step);
+        let chunk = config.every.min(config.train.steps - step);
         let cfg = TrainConfig {
-            learning_rate: config.learning_rate,
             steps: chunk,
             record_every: chunk,
-            ..Default::default()
+            ..config.train.clone()
         };
         let h = net.train(data, &cfg)?;
         if let RunStatus::Diverged { .. } = h.status {
@@ -196,8 +256,8 @@ fn trajectory(
 /// finite-difference Hessian-vector product). Runs are computed in parallel.
 pub fn hessian_along_training(config: &HessianAlongTrainingConfig) -> Result<HessianTrajectory> {
     ensure_nonempty("runs", &config.runs)?;
-    ensure_positive("learning_rate", config.learning_rate)?;
-    ensure_positive_size("steps", config.steps)?;
+    config.train.validate()?;
+    config.hessian.validate()?;
     ensure_positive_size("every", config.every)?;
     ensure_positive_size("top_k", config.top_k)?;
     let width = config.runs[0].network.width;
@@ -209,6 +269,14 @@ pub fn hessian_along_training(config: &HessianAlongTrainingConfig) -> Result<Hes
             width,
             r.network.width,
         )?;
+        let p = r.network.num_params();
+        if p <= config.dense_max_params {
+            config.hessian.ensure_dense_fits(
+                "numeric Hessian and its spectrum",
+                p,
+                dense_spectrum_bytes(p),
+            )?;
+        }
     }
     let data = config.data.load(width)?;
     let all = config
@@ -217,47 +285,26 @@ pub fn hessian_along_training(config: &HessianAlongTrainingConfig) -> Result<Hes
         .map(|r| trajectory(r, config, &data))
         .collect::<Result<Vec<_>>>()?;
     let cps: Vec<&Checkpoint> = all.iter().flatten().collect();
-    let summary = frame(vec![
-        col("run", cps.iter().map(|c| c.run.clone()).collect::<Vec<_>>()),
-        col(
-            "step",
-            cps.iter().map(|c| count(c.step)).collect::<Vec<_>>(),
-        ),
-        col("loss", cps.iter().map(|c| c.loss).collect::<Vec<_>>()),
-        col(
-            "method",
-            cps.iter()
-                .map(|c| if c.dense { "dense" } else { "lanczos" })
-                .collect::<Vec<_>>(),
-        ),
-        col(
-            "lambda_max",
-            cps.iter().map(|c| c.lambda_max).collect::<Vec<_>>(),
-        ),
-        col(
-            "lambda_min",
-            cps.iter().map(|c| c.lambda_min).collect::<Vec<_>>(),
-        ),
-        col(
-            "min_abs_eigenvalue",
-            cps.iter().map(|c| c.min_abs).collect::<Vec<_>>(),
-        ),
-        col(
-            "condition_number",
-            cps.iter().map(|c| c.cond).collect::<Vec<_>>(),
-        ),
-        col(
-            "effective_condition_number",
-            cps.iter().map(|c| c.eff_cond).collect::<Vec<_>>(),
-        ),
-        col(
-            "negative_fraction",
-            cps.iter().map(|c| c.neg).collect::<Vec<_>>(),
-        ),
-        col(
-            "run_diverged",
-            cps.iter().map(|c| c.run_diverged).collect::<Vec<_>>(),
-        ),
+    let method = |c: &Checkpoint| {
+        if c.dense {
+            SpectrumMethod::Dense
+        } else {
+            SpectrumMethod::Lanczos
+        }
+    };
+    let summary = SUMMARY_SCHEMA.frame(vec![
+        RUN.values(cps.iter().map(|c| c.run.clone()).collect::<Vec<_>>()),
+        shared::STEP.values(cps.iter().map(|c| count(c.step)).collect::<Vec<_>>()),
+        shared::LOSS.values(cps.iter().map(|c| c.loss).collect::<Vec<_>>()),
+        METHOD.values(cps.iter().map(|c| method(c).label()).collect::<Vec<_>>()),
+        shared::LAMBDA_MAX.values(cps.iter().map(|c| c.lambda_max).collect::<Vec<_>>()),
+        shared::LAMBDA_MIN.values(cps.iter().map(|c| c.lambda_min).collect::<Vec<_>>()),
+        MIN_ABS_EIGENVALUE.values(cps.iter().map(|c| c.min_abs).collect::<Vec<_>>()),
+        shared::CONDITION_NUMBER.values(cps.iter().map(|c| c.cond).collect::<Vec<_>>()),
+        shared::EFFECTIVE_CONDITION_NUMBER
+            .values(cps.iter().map(|c| c.eff_cond).collect::<Vec<_>>()),
+        NEGATIVE_FRACTION.values(cps.iter().map(|c| c.neg).collect::<Vec<_>>()),
+        RUN_DIVERGED.values(cps.iter().map(|c| c.run_diverged).collect::<Vec<_>>()),
     ])?;
     let mut t_run = vec![];
     let mut t_step = vec![];
@@ -271,11 +318,11 @@ pub fn hessian_along_training(config: &HessianAlongTrainingConfig) -> Result<Hes
             t_val.push(*v);
         }
     }
-    let top_eigenvalues = frame(vec![
-        col("run", t_run),
-        col("step", t_step),
-        col("rank", t_rank),
-        col("eigenvalue", t_val),
+    let top_eigenvalues = TOP_EIGENVALUES_SCHEMA.frame(vec![
+        RUN.values(t_run),
+        shared::STEP.values(t_step),
+        RANK.values(t_rank),
+        EIGENVALUE.values(t_val),
     ])?;
     Ok(HessianTrajectory {
         summary,

@@ -16,7 +16,8 @@ use crate::error::Result;
 pub use eigen::{symmetric_eigenvalues, symmetric_eigenvalues_with, EigenBackend};
 pub use lanczos::{extreme_eigenvalues, hutchinson_trace, spectral_density, LanczosOptions, Which};
 pub use numeric::{
-    loss_hessian, numeric_hessian, numeric_hessian_block, HessianOptions, NumericHessian,
+    dense_matrix_bytes, dense_spectrum_bytes, loss_hessian, numeric_hessian, numeric_hessian_block,
+    HessianOptions, NumericHessian, DEFAULT_MAX_DENSE_BYTES,
 };
 pub use operator::{HessianOperator, SymmetricOperator};
 pub use spectrum::{Spectrum, SpectrumSummary};

@@ -11,8 +11,12 @@
 //! data only through its second moments (THEORY.md), so gradients are evaluated on
 //! [`Dataset::moment_equivalent`] (`≤ 2D` samples), which makes each column cost independent of `m`.
 //!
-//! Columns are computed in parallel (rayon); each column's arithmetic does not depend on the thread that runs
-//! it, so the result is bitwise identical for any number of threads.
+//! Columns are computed in parallel (rayon) and written straight into the matrix, so the peak memory is the
+//! `P×P` matrix plus two gradient vectors per thread; each column's arithmetic does not depend on the thread
+//! that runs it, so the result is bitwise identical for any number of threads.
+//!
+//! **Size guard**: every dense path estimates its peak memory before it allocates and returns
+//! [`Error::TooLarge`] above [`HessianOptions::max_dense_bytes`] (default [`DEFAULT_MAX_DENSE_BYTES`]).
 
 use faer::Mat;
 use rayon::prelude::*;
@@ -21,13 +25,35 @@ use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::net::{Activation, FlatParams, Identity};
 
-/// How to compute a numeric Hessian.
+/// Default of [`HessianOptions::max_dense_bytes`]: 2 GiB, i.e. a dense Hessian up to `P ≈ 16 000` parameters, or
+/// `P ≈ 11 500` with its eigenvalues (which need a second `P×P` copy).
+pub const DEFAULT_MAX_DENSE_BYTES: u64 = 2 << 30;
+
+/// The matrix-free alternative named in [`Error::TooLarge`].
+pub const MATRIX_FREE_ALTERNATIVE: &str =
+    "the matrix-free `HessianOperator` with `hessian::lanczos` (extreme eigenvalues, Hutchinson trace, SLQ density)";
+
+/// Bytes of a dense `n×n` f64 matrix.
+pub fn dense_matrix_bytes(n: usize) -> u64 {
+    (n as u64).saturating_mul(n as u64).saturating_mul(8)
+}
+
+/// Peak bytes of assembling a dense `P×P` Hessian and then its eigenvalues (the eigensolver works on a copy).
+pub fn dense_spectrum_bytes(p: usize) -> u64 {
+    dense_matrix_bytes(p).saturating_mul(2)
+}
+
+/// How to compute a Hessian: the finite-difference step, the moment compression, and the largest dense
+/// matrix allowed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HessianOptions {
     /// Fixed finite-difference step; `None` uses the rule `h_j = ε^{1/3} · max(1, |θ_j|)`.
     pub step: Option<f64>,
     /// Evaluate gradients of *linear* networks on the moment-equivalent dataset (exact up to rounding).
     pub moment_compression: bool,
+    /// The most memory a dense path (a `P×P` Hessian, closed form or numeric, and its eigenvalues) may need;
+    /// above it the call returns [`Error::TooLarge`] before allocating. Default [`DEFAULT_MAX_DENSE_BYTES`].
+    pub max_dense_bytes: u64,
 }
 
 impl Default for HessianOptions {
@@ -35,6 +61,7 @@ impl Default for HessianOptions {
         Self {
             step: None,
             moment_compression: true,
+            max_dense_bytes: DEFAULT_MAX_DENSE_BYTES,
         }
     }
 }
@@ -46,7 +73,28 @@ impl HessianOptions {
             .unwrap_or_else(|| f64::EPSILON.cbrt() * scale.abs().max(1.0))
     }
 
-    fn validate(&self) -> Result<()> {
+    /// `Err(Error::TooLarge)` when `bytes_needed` exceeds [`HessianOptions::max_dense_bytes`].
+    pub fn ensure_dense_fits(
+        &self,
+        what: &'static str,
+        params: usize,
+        bytes_needed: u64,
+    ) -> Result<()> {
+        if bytes_needed <= self.max_dense_bytes {
+            Ok(())
+        } else {
+            Err(Error::TooLarge {
+                what,
+                params,
+                bytes_needed,
+                limit: self.max_dense_bytes,
+                alternative: MATRIX_FREE_ALTERNATIVE,
+            })
+        }
+    }
+
+    /// Checks the step (finite and > 0 when fixed).
+    pub fn validate(&self) -> Result<()> {
         match self.step {
             Some(h) if !(h.is_finite() && h > 0.0) => Err(Error::OutOfRange {
                 field: "step",
@@ -83,19 +131,22 @@ pub(crate) fn effective_data<const D: usize, Net: FlatParams<D>>(
     }
 }
 
-/// Finite-difference columns `j ∈ columns` of the Hessian (each a full `P`-vector), in parallel.
-fn fd_columns<const D: usize, Net: FlatParams<D>>(
+/// Writes the finite-difference Hessian columns `columns[c]` (rows `rows`) into column `c` of `out`, in
+/// parallel, one column at a time: no other `P×P`-sized buffer exists.
+fn fd_columns_into<const D: usize, Net: FlatParams<D>>(
     net: &Net,
     data: &Dataset<D>,
     columns: &[usize],
+    rows: std::ops::Range<usize>,
     options: &HessianOptions,
-) -> Result<Vec<Vec<f64>>> {
+    out: &mut Mat<f64>,
+) -> Result<()> {
     let theta = net.params();
-    columns
-        .par_iter()
+    out.par_col_iter_mut()
+        .zip(columns.par_iter())
         .map_init(
             || (net.on_own_device(), theta.clone()),
-            |(probe, p), &j| {
+            |(probe, p), (column, &j)| -> Result<()> {
                 let probe = probe.as_mut().map_err(|e| e.clone())?;
                 let h = options.step_for(theta[j]);
                 p[j] = theta[j] + h;
@@ -105,34 +156,39 @@ fn fd_columns<const D: usize, Net: FlatParams<D>>(
                 probe.set_params(p)?;
                 let minus = probe.loss_and_gradient(data)?.1;
                 p[j] = theta[j];
-                Ok(plus
-                    .iter()
-                    .zip(&minus)
-                    .map(|(a, b)| (a - b) / (2.0 * h))
-                    .collect())
+                for (dst, (a, b)) in column
+                    .iter_mut()
+                    .zip(plus[rows.clone()].iter().zip(&minus[rows.clone()]))
+                {
+                    *dst = (a - b) / (2.0 * h);
+                }
+                Ok(())
             },
         )
-        .collect()
+        .collect::<Result<()>>()
 }
 
 /// The full numeric Hessian of `ℓ` at `net`'s current weights on `data` (`P×P`, `2P` gradient evaluations).
 ///
-/// Errors: invalid options, or a non-finite entry (the point or the data overflow).
+/// Errors: invalid options, a matrix above the dense-size limit ([`Error::TooLarge`], nothing allocated), or a
+/// non-finite entry (the point or the data overflow).
 pub fn numeric_hessian<const D: usize, Net: FlatParams<D>>(
     net: &Net,
     data: &Dataset<D>,
     options: &HessianOptions,
 ) -> Result<NumericHessian> {
-    let eval = effective_data(net, data, options)?;
     let p = net.num_params();
-    let cols = fd_columns(net, &eval, &(0..p).collect::<Vec<_>>(), options)?;
+    options.ensure_dense_fits("numeric Hessian", p, dense_matrix_bytes(p))?;
+    let eval = effective_data(net, data, options)?;
     let mut raw = Mat::<f64>::zeros(p, p);
-    for (j, col) in cols.iter().enumerate() {
-        raw.col_mut(j)
-            .iter_mut()
-            .zip(col)
-            .for_each(|(dst, &v)| *dst = v);
-    }
+    fd_columns_into(
+        net,
+        &eval,
+        &(0..p).collect::<Vec<_>>(),
+        0..p,
+        options,
+        &mut raw,
+    )?;
     symmetrise(raw, eval.len())
 }
 
@@ -151,10 +207,18 @@ pub fn numeric_hessian_block<const D: usize, Net: FlatParams<D>>(
             found: range.end,
         });
     }
-    let eval = effective_data(net, data, options)?;
-    let cols = fd_columns(net, &eval, &range.clone().collect::<Vec<_>>(), options)?;
     let k = range.len();
-    let raw = Mat::from_fn(k, k, |i, j| cols[j][range.start + i]);
+    options.ensure_dense_fits("numeric Hessian block", k, dense_matrix_bytes(k))?;
+    let eval = effective_data(net, data, options)?;
+    let mut raw = Mat::<f64>::zeros(k, k);
+    fd_columns_into(
+        net,
+        &eval,
+        &range.clone().collect::<Vec<_>>(),
+        range,
+        options,
+        &mut raw,
+    )?;
     symmetrise(raw, eval.len())
 }
 
@@ -169,9 +233,16 @@ pub fn loss_hessian<const D: usize, Net: FlatParams<D>>(
     data: &Dataset<D>,
     options: &HessianOptions,
 ) -> Result<NumericHessian> {
+    let p = net.num_params();
+    // The matrix, the list of (i, j) pairs (16 bytes each) and their values (8 bytes each), P(P+1)/2 of each.
+    let pairs_bytes = (p as u64).saturating_mul(p as u64 + 1) / 2 * 24;
+    options.ensure_dense_fits(
+        "second-difference Hessian",
+        p,
+        dense_matrix_bytes(p).saturating_add(pairs_bytes),
+    )?;
     let eval = effective_data(net, data, options)?; // validates the options
     let theta = net.params();
-    let p = theta.len();
     let scale = theta.iter().fold(1.0f64, |a, v| a.max(v.abs()));
     let h = options.step.unwrap_or(f64::EPSILON.powf(0.25) * scale);
     let pairs: Vec<(usize, usize)> = (0..p).flat_map(|j| (j..p).map(move |i| (i, j))).collect();

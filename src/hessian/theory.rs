@@ -13,7 +13,9 @@
 
 use faer::Mat;
 
+use super::numeric::{dense_matrix_bytes, dense_spectrum_bytes};
 use super::spectrum::Spectrum;
+use super::HessianOptions;
 use crate::data::Moments;
 use crate::error::{ensure_positive_size, Error, Result};
 
@@ -46,31 +48,46 @@ pub fn gradient_at_zero(shortcut: usize, depth: usize, moments: &Moments) -> Res
     Ok(g)
 }
 
-/// Writes `K[(i,j),(j,k)] = −c·M[k,i]` (the bilinear form `vec(W_b)ᵀ K vec(W_a) = −c·tr(W_b W_a M)`) into the
-/// `d²×d²` block of `h` at `(row0, col0)`, and its transpose at `(col0, row0)`.
+/// Adds `K[(i,j),(j,k)] = −c·M[k,i]` (the bilinear form `vec(W_b)ᵀ K vec(W_a) = −c·tr(W_b W_a M)`) to the
+/// `d²×d²` block of `h` at `(row0, col0)`, and its transpose to `(col0, row0)` (two distinct blocks, each entry
+/// touched once).
 fn put_cross_block(h: &mut Mat<f64>, row0: usize, col0: usize, m: &Mat<f64>, c: f64) {
     let d = m.nrows();
     for i in 0..d {
         for j in 0..d {
             for k in 0..d {
                 let v = -c * m[(k, i)];
-                h[(row0 + i * d + j, col0 + j * d + k)] = v;
-                h[(col0 + j * d + k, row0 + i * d + j)] = v;
+                h[(row0 + i * d + j, col0 + j * d + k)] += v;
+                h[(col0 + j * d + k, row0 + i * d + j)] += v;
             }
         }
     }
 }
 
 /// The dense Hessian at `W = 0` (`P×P`) for shortcut depth `n`, `L` units and activation slope `c = σ'(0)`
-/// (1 for linear and tanh). Memory is `P²` doubles: use [`spectrum_at_zero`] for large `n = 2` networks.
+/// (1 for linear and tanh). Memory is `P²` doubles, refused above [`DEFAULT_MAX_DENSE_BYTES`](super::numeric::DEFAULT_MAX_DENSE_BYTES) with
+/// [`crate::Error::TooLarge`] (see [`hessian_at_zero_with`] to change the limit): use [`spectrum_at_zero`] for
+/// large `n = 2` networks.
 pub fn hessian_at_zero(
     shortcut: usize,
     depth: usize,
     moments: &Moments,
     slope: f64,
 ) -> Result<Mat<f64>> {
+    hessian_at_zero_with(shortcut, depth, moments, slope, &HessianOptions::default())
+}
+
+/// [`hessian_at_zero`] with the dense-size limit of `options` ([`HessianOptions::max_dense_bytes`]).
+pub fn hessian_at_zero_with(
+    shortcut: usize,
+    depth: usize,
+    moments: &Moments,
+    slope: f64,
+    options: &HessianOptions,
+) -> Result<Mat<f64>> {
     let d = check(shortcut, depth, moments)?;
     let p = num_params(shortcut, depth, d);
+    options.ensure_dense_fits("closed-form Hessian at zero", p, dense_matrix_bytes(p))?;
     let dd = d * d;
     let mut h = Mat::<f64>::zeros(p, p);
     match shortcut {
@@ -88,13 +105,11 @@ pub fn hessian_at_zero(
                 }
             }
             // Unit a applied after unit b (a > b): the product W_a W_b pairs with M.
-            let mut cross = Mat::<f64>::zeros(p, p);
             for a in 0..depth {
                 for b in 0..a {
-                    put_cross_block(&mut cross, a * dd, b * dd, &moments.m, 1.0);
+                    put_cross_block(&mut h, a * dd, b * dd, &moments.m, 1.0);
                 }
             }
-            h += &cross;
         }
         2 => {
             for l in 0..depth {
@@ -112,18 +127,35 @@ pub fn hessian_at_zero(
 /// - `n = 2`: `{±c·σ_i(M)}`, each with multiplicity `d·L`, from the singular values of the `d×d` matrix `M`:
 ///   `O(d³)` at any depth (try `L = 10⁴`).
 /// - `n ≥ 3`: flat (all `P` eigenvalues 0).
-/// - `n = 1`: dense eigendecomposition of [`hessian_at_zero`] (`O(P³)`; `P = L·d²`).
+/// - `n = 1`: dense eigendecomposition of [`hessian_at_zero`] (`O(P³)` time, two `P×P` matrices of memory;
+///   `P = L·d²`), refused above [`DEFAULT_MAX_DENSE_BYTES`](super::numeric::DEFAULT_MAX_DENSE_BYTES) (see [`spectrum_at_zero_with`]).
 pub fn spectrum_at_zero(
     shortcut: usize,
     depth: usize,
     moments: &Moments,
     slope: f64,
 ) -> Result<Spectrum> {
+    spectrum_at_zero_with(shortcut, depth, moments, slope, &HessianOptions::default())
+}
+
+/// [`spectrum_at_zero`] with the dense-size limit of `options` (it only matters for `n = 1`).
+pub fn spectrum_at_zero_with(
+    shortcut: usize,
+    depth: usize,
+    moments: &Moments,
+    slope: f64,
+    options: &HessianOptions,
+) -> Result<Spectrum> {
     let d = check(shortcut, depth, moments)?;
     let p = num_params(shortcut, depth, d);
     match shortcut {
         1 => {
-            let h = hessian_at_zero(1, depth, moments, slope)?;
+            options.ensure_dense_fits(
+                "closed-form Hessian at zero and its spectrum",
+                p,
+                dense_spectrum_bytes(p),
+            )?;
+            let h = hessian_at_zero_with(1, depth, moments, slope, options)?;
             Ok(Spectrum::from_eigenvalues(
                 super::eigen::symmetric_eigenvalues(h.as_ref())?,
             ))

@@ -6,11 +6,11 @@
 use faer::Mat;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use rand_distr::{Distribution, StandardNormal};
 
 use super::params::FlatParams;
 use super::Network;
 use crate::error::{ensure_non_negative, Result};
+use crate::random::gaussian;
 
 /// How to choose the initial weights (each `D×D` matrix independently).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,16 +78,6 @@ impl Init {
         }
         net.set_params(&flat)
     }
-}
-
-/// `n` i.i.d. `N(0, std²)` numbers.
-pub(crate) fn gaussian(n: usize, std: f64, rng: &mut StdRng) -> Vec<f64> {
-    (0..n)
-        .map(|_| {
-            let z: f64 = StandardNormal.sample(rng);
-            std * z
-        })
-        .collect()
 }
 
 /// A Haar-distributed `d×d` orthogonal matrix, row-major: `Q · diag(sign(diag R))` from the QR of a

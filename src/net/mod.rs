@@ -14,12 +14,11 @@ pub mod unit;
 use std::fmt::Debug;
 
 use dfdx::nn::TensorCollection;
-use dfdx::prelude::{Const, Cpu, NoneTape, OwnedTape, Rank2, Tensor};
+use dfdx::prelude::{Cpu, OwnedTape, Rank2, Tensor};
 
 use crate::error::Result;
 
-/// A batch of `m` row vectors of width `D` (`m` chosen at run time), optionally carrying a gradient tape.
-pub type Batch<const D: usize, T = NoneTape> = Tensor<(usize, Const<D>), f64, Cpu, T>;
+pub use crate::data::Batch;
 
 /// One `D×D` weight matrix as dfdx stores it (`w[i][j]` = Wᵢⱼ, applied to a column as `W h`).
 pub type WeightMatrix<const D: usize> = Tensor<Rank2<D, D>, f64, Cpu>;

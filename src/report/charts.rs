@@ -12,11 +12,13 @@ use polars::prelude::{AnyValue, DataFrame};
 
 use super::figure::Figure;
 use crate::error::{Error, Result};
+use crate::experiments::schema::{shared, ColumnDef};
+use crate::experiments::{condition, escape, spectrum, trajectory};
 use crate::hessian::lanczos::SpectralDensity;
 
 /// Values of a column as `f64` (integers converted; null and non-numbers → `None`).
-pub(crate) fn column_f64(frame: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
-    let c = super::table::column(frame, name)?;
+pub(crate) fn column_f64(frame: &DataFrame, def: &ColumnDef) -> Result<Vec<Option<f64>>> {
+    let c = super::table::column(frame, def.name)?;
     (0..frame.height())
         .map(|i| {
             Ok(match c.get(i)? {
@@ -33,8 +35,8 @@ pub(crate) fn column_f64(frame: &DataFrame, name: &str) -> Result<Vec<Option<f64
 }
 
 /// Values of a column as text (nulls → empty).
-pub(crate) fn column_text(frame: &DataFrame, name: &str) -> Result<Vec<String>> {
-    let c = super::table::column(frame, name)?;
+pub(crate) fn column_text(frame: &DataFrame, def: &ColumnDef) -> Result<Vec<String>> {
+    let c = super::table::column(frame, def.name)?;
     (0..frame.height())
         .map(|i| {
             Ok(match c.get(i)? {
@@ -118,10 +120,10 @@ fn trace_per_group(
 /// point with a non-singular `M` it equals the plain condition number. Series whose Hessian is flat (no
 /// condition number) are listed in a note under the plot.
 pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
-    let series = column_text(frame, "series")?;
-    let method = column_text(frame, "method")?;
-    let depth = column_f64(frame, "depth")?;
-    let cond = column_f64(frame, "effective_condition_number")?;
+    let series = column_text(frame, &condition::SERIES)?;
+    let method = column_text(frame, &condition::METHOD)?;
+    let depth = column_f64(frame, &shared::DEPTH)?;
+    let cond = column_f64(frame, &shared::EFFECTIVE_CONDITION_NUMBER)?;
     let mut plot = Plot::new();
     let mut flat = Vec::new();
     let keys: Vec<String> = series
@@ -148,7 +150,7 @@ pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
             }
             continue;
         }
-        let closed = method[rows[0]] == "closed form";
+        let closed = method[rows[0]] == condition::Method::ClosedForm.label();
         let trace = Scatter::new(
             pts.iter().map(|p| p.0).collect(),
             pts.iter().map(|p| p.1).collect(),
@@ -190,13 +192,13 @@ pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
 /// Loss curves from [`crate::experiments::TrainingGrid::curves`] (filter the frame first, e.g. with
 /// [`super::table::filter_rows`]): one thin line per run, coloured by (architecture, init, depth, rate), log y.
 pub fn loss_curves_figure(curves: &DataFrame, title: &str) -> Result<Figure> {
-    let arch = column_text(curves, "architecture")?;
-    let init = column_text(curves, "init")?;
-    let depth = column_text(curves, "depth")?;
-    let lr = column_text(curves, "learning_rate")?;
-    let seed = column_text(curves, "seed")?;
-    let step = column_f64(curves, "step")?;
-    let loss = column_f64(curves, "loss")?;
+    let arch = column_text(curves, &shared::ARCHITECTURE)?;
+    let init = column_text(curves, &shared::INIT)?;
+    let depth = column_text(curves, &shared::DEPTH)?;
+    let lr = column_text(curves, &shared::LEARNING_RATE)?;
+    let seed = column_text(curves, &shared::SEED)?;
+    let step = column_f64(curves, &shared::STEP)?;
+    let loss = column_f64(curves, &shared::LOSS)?;
     let mut plot = Plot::new();
     let runs: Vec<String> = (0..curves.height())
         .map(|i| format!("{}|{}|{}|{}|{}", arch[i], init[i], depth[i], lr[i], seed[i]))
@@ -235,8 +237,10 @@ pub fn loss_curves_figure(curves: &DataFrame, title: &str) -> Result<Figure> {
 /// The spectrum of the Hessian at zero from [`crate::experiments::spectrum_at_zero`] for one shortcut depth:
 /// closed-form eigenvalues as bars of height = multiplicity, numeric ones as markers on top.
 pub fn spectrum_figure(frame: &DataFrame, shortcut: u64) -> Result<Figure> {
-    let rows =
-        super::table::filter_rows(frame, &[("shortcut", super::table::Cell::U64(shortcut))])?;
+    let rows = super::table::filter_rows(
+        frame,
+        &[(shared::SHORTCUT.name, super::table::Cell::U64(shortcut))],
+    )?;
     if rows.height() == 0 {
         return Err(Error::ShapeMismatch {
             what: format!("rows for shortcut {shortcut}"),
@@ -251,12 +255,12 @@ pub fn spectrum_figure(frame: &DataFrame, shortcut: u64) -> Result<Figure> {
             .unzip()
     };
     let (tx, ty) = pick(
-        column_f64(&rows, "eigenvalue_theory")?,
-        column_f64(&rows, "multiplicity_theory")?,
+        column_f64(&rows, &spectrum::EIGENVALUE_THEORY)?,
+        column_f64(&rows, &spectrum::MULTIPLICITY_THEORY)?,
     );
     let (nx, ny) = pick(
-        column_f64(&rows, "eigenvalue_numeric")?,
-        column_f64(&rows, "multiplicity_numeric")?,
+        column_f64(&rows, &spectrum::EIGENVALUE_NUMERIC)?,
+        column_f64(&rows, &spectrum::MULTIPLICITY_NUMERIC)?,
     );
     let mut plot = Plot::new();
     plot.add_trace(
@@ -317,10 +321,10 @@ pub fn hessian_heatmap(matrix: &Mat<f64>, title: &str) -> Result<Figure> {
 /// The top eigenvalues along training from [`crate::experiments::HessianTrajectory::top_eigenvalues`]: one
 /// line per (run, rank), x = step.
 pub fn eigenvalue_trajectories_figure(top: &DataFrame) -> Result<Figure> {
-    let run = column_text(top, "run")?;
-    let rank = column_text(top, "rank")?;
-    let step = column_f64(top, "step")?;
-    let ev = column_f64(top, "eigenvalue")?;
+    let run = column_text(top, &trajectory::RUN)?;
+    let rank = column_text(top, &trajectory::RANK)?;
+    let step = column_f64(top, &shared::STEP)?;
+    let ev = column_f64(top, &trajectory::EIGENVALUE)?;
     let keys: Vec<String> = run
         .iter()
         .zip(&rank)
@@ -347,16 +351,17 @@ pub fn eigenvalue_trajectories_figure(top: &DataFrame) -> Result<Figure> {
     Ok(Figure::new(plot, "eigenvalue trajectories"))
 }
 
-/// A per-step quantity of [`crate::experiments::HessianTrajectory::summary`] (e.g. `"condition_number"`,
-/// `"negative_fraction"`, `"loss"`), one line per run; `log_y` for ratios and losses.
+/// A per-step quantity of [`crate::experiments::HessianTrajectory::summary`] (a column of
+/// [`trajectory::SUMMARY_SCHEMA`], e.g. `shared::CONDITION_NUMBER`, `trajectory::NEGATIVE_FRACTION`,
+/// `shared::LOSS`), one line per run; `log_y` for ratios and losses.
 pub fn trajectory_figure(
     summary: &DataFrame,
-    column: &str,
+    column: &ColumnDef,
     label: &str,
     log_y: bool,
 ) -> Result<Figure> {
-    let run = column_text(summary, "run")?;
-    let step = column_f64(summary, "step")?;
+    let run = column_text(summary, &trajectory::RUN)?;
+    let step = column_f64(summary, &shared::STEP)?;
     let val = column_f64(summary, column)?;
     let mut plot = Plot::new();
     trace_per_group(&mut plot, &run, &step, &val, Mode::LinesMarkers);
@@ -372,10 +377,10 @@ pub fn trajectory_figure(
 /// Escape time vs initial scale from [`crate::experiments::EscapeResult::times`]: measured steps as markers
 /// (censored runs omitted), the fitted theory curve dashed, log–log axes.
 pub fn escape_figure(times: &DataFrame) -> Result<Figure> {
-    let n = column_text(times, "shortcut")?;
-    let eps = column_f64(times, "epsilon")?;
-    let step = column_f64(times, "escape_step")?;
-    let theory = column_f64(times, "theory_step")?;
+    let n = column_text(times, &shared::SHORTCUT)?;
+    let eps = column_f64(times, &escape::EPSILON)?;
+    let step = column_f64(times, &escape::ESCAPE_STEP)?;
+    let theory = column_f64(times, &escape::THEORY_STEP)?;
     let mut plot = Plot::new();
     for (key, rows) in groups(&n) {
         let pts: Vec<(f64, f64)> = rows
@@ -421,12 +426,13 @@ pub fn escape_figure(times: &DataFrame) -> Result<Figure> {
     Ok(Figure::new(plot, "escape time vs epsilon"))
 }
 
-/// One column of [`crate::experiments::depth_scale`] (e.g. `"best_learning_rate"`, `"mean_final_loss"`,
-/// `"mean_steps_to_threshold"`) vs depth, one line per architecture, log–log.
-pub fn depth_scale_figure(frame: &DataFrame, column: &str, label: &str) -> Result<Figure> {
-    let arch = column_text(frame, "architecture")?;
-    let init = column_text(frame, "init")?;
-    let depth = column_f64(frame, "depth")?;
+/// One column of [`crate::experiments::depth_scale`] (a column of [`crate::experiments::training::BEST_SCHEMA`],
+/// e.g. `training::BEST_LEARNING_RATE`, `training::MEAN_STEPS_TO_THRESHOLD`) vs depth, one line per
+/// architecture, log–log.
+pub fn depth_scale_figure(frame: &DataFrame, column: &ColumnDef, label: &str) -> Result<Figure> {
+    let arch = column_text(frame, &shared::ARCHITECTURE)?;
+    let init = column_text(frame, &shared::INIT)?;
+    let depth = column_f64(frame, &shared::DEPTH)?;
     let val = column_f64(frame, column)?;
     let keys: Vec<String> = arch
         .iter()

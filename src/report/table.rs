@@ -358,13 +358,40 @@ fn cell_matches(v: &AnyValue<'_>, want: &Cell<'_>) -> bool {
     }
 }
 
-/// The rows of `frame` where every `(column, value)` condition holds (e.g. `[("depth", Cell::U64(8))]`).
-/// Errors: an unknown column.
+/// The rows of `frame` where every `(column, value)` condition holds (e.g.
+/// `[(shared::DEPTH.name, Cell::U64(8))]`; column names come from the analyses' schemas).
+///
+/// Errors: an unknown column, or a value that no row of its column holds (a misspelled series label, a depth
+/// that was not run): the error lists the values that are there, so a typo never passes as an empty table.
 pub fn filter_rows(frame: &DataFrame, conditions: &[(&str, Cell<'_>)]) -> Result<DataFrame> {
     let columns = conditions
         .iter()
         .map(|(n, _)| column(frame, n))
         .collect::<std::result::Result<Vec<_>, _>>()?;
+    for (c, (name, want)) in columns.iter().zip(conditions) {
+        let mut present = false;
+        for i in 0..frame.height() {
+            if cell_matches(&c.get(i)?, want) {
+                present = true;
+                break;
+            }
+        }
+        if !present {
+            let mut values: Vec<String> = Vec::new();
+            for i in 0..frame.height() {
+                let v = cell_text(&c.get(i)?, 6, "null");
+                if !values.contains(&v) {
+                    values.push(v);
+                }
+            }
+            let shown = values.len().min(20);
+            return Err(crate::Error::Table(format!(
+                "no row has `{name}` = {want:?}; the values in `{name}` are: {}{}",
+                values[..shown].join(", "),
+                if values.len() > shown { ", …" } else { "" }
+            )));
+        }
+    }
     let mask = (0..frame.height())
         .map(|i| -> Result<bool> {
             for (c, (_, want)) in columns.iter().zip(conditions) {

@@ -16,7 +16,7 @@ use crate::error::{ensure_positive, ensure_positive_size, Error, Result};
 use crate::net::{FlatParams, Network};
 
 pub use history::{History, RunStatus, StepRecord};
-pub use lr_grid::{best_learning_rate, LrSearch};
+pub use lr_grid::{best_learning_rate, best_rate, LrSearch, RateOutcome};
 
 /// Which update rule to use. All use the learning rate of [`TrainConfig`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -185,8 +185,9 @@ impl<B: dfdx::nn::TensorCollection<f64, Cpu>> States<B> {
     }
 
     fn update(&mut self, blocks: &mut [B], grads: &Gradients<f64, Cpu>) -> Result<()> {
-        let err = |e: dfdx::optim::OptimizerUpdateError<dfdx::tensor::CpuError>| {
-            Error::Device(format!("{e:?}"))
+        let err = |e: dfdx::optim::OptimizerUpdateError<dfdx::tensor::CpuError>| match e {
+            dfdx::optim::OptimizerUpdateError::DeviceError(device) => Error::Device(device),
+            unused => Error::Optimizer(unused.to_string()),
         };
         match self {
             States::Sgd(states) => {

@@ -61,3 +61,15 @@ pub fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
         .map(|(x, y)| (x - y).abs())
         .fold(0.0, f64::max)
 }
+
+/// A numeric column as `f64` (u64 converted; nulls and other types → `None`).
+pub fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    let c = df.column(name).unwrap();
+    (0..df.height())
+        .map(|i| match c.get(i).unwrap() {
+            demystify_resnet::polars::prelude::AnyValue::Float64(x) => Some(x),
+            demystify_resnet::polars::prelude::AnyValue::UInt64(x) => Some(x as f64),
+            _ => None,
+        })
+        .collect()
+}
