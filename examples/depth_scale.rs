@@ -12,6 +12,11 @@ fn main() -> Result<()> {
     };
     let table = depth_scale(&config)?;
     println!("{}", Table::new(&table).to_text()?);
+    let claims = claims_frame(&demystify_resnet::experiments::depth_scale::claims(
+        &table,
+        &config.learning_rates,
+    )?)?;
+    println!("{}", Table::new(&claims).to_text()?);
     let lr = depth_scale_figure(&table, &training::BEST_LEARNING_RATE, "best learning rate")?;
     let steps = depth_scale_figure(
         &table,
@@ -21,7 +26,7 @@ fn main() -> Result<()> {
     for path in save_outputs(
         "reports/examples",
         "depth_scale",
-        &[("table", &table)],
+        &[("table", &table), ("claims", &claims)],
         &[("best_lr", &lr), ("steps", &steps)],
     )? {
         eprintln!("wrote {}", path.display());

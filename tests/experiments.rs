@@ -525,3 +525,33 @@ fn condition_claims_hold_and_are_falsifiable() {
         Some(Verdict::NotApplicable)
     );
 }
+
+/// The depth-sweep claims are computed from the frame: on the quick sweep the rate claims for shortcut 1 and the
+/// plain network hold, and flattening the shortcut-1 best rates flips `n1_rate_shrinks`.
+#[test]
+fn depth_scale_claims_are_computed_from_the_frame() {
+    use demystify_resnet::experiments::claims::verdict_of;
+    use demystify_resnet::polars::prelude::Column;
+    let cfg = DepthScaleConfig::quick();
+    let df = depth_scale(&cfg).unwrap();
+    let claims = depth_scale::claims(&df, &cfg.learning_rates).unwrap();
+    assert_eq!(claims.len(), 4);
+    for id in ["n1_rate_shrinks", "plain_rate_shrinks"] {
+        let c = claims.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(c.verdict, Verdict::Holds, "{id}: {}", c.evidence);
+    }
+    // Every best rate equal: no exponent can be ≤ −0.5.
+    let flat_rates = vec![Some(0.1); df.height()];
+    let mut bent = df.clone();
+    bent.with_column(Column::new("best_learning_rate".into(), flat_rates))
+        .unwrap();
+    let bent_claims = depth_scale::claims(&bent, &cfg.learning_rates).unwrap();
+    assert_eq!(
+        verdict_of(&bent_claims, "n1_rate_shrinks"),
+        Some(Verdict::Fails)
+    );
+    assert_eq!(
+        verdict_of(&bent_claims, "n2_rate_depth_independent"),
+        Some(Verdict::Holds)
+    );
+}

@@ -3,9 +3,13 @@
 
 use polars::prelude::DataFrame;
 
+use super::claims::{log_log_slope, num, Claim, Verdict};
 use super::ensure_nonempty;
 use super::network::{ActivationKind, DataSpec};
-use super::training::{training_grid, TrainingGridConfig};
+use super::schema::shared;
+use super::training::{
+    training_grid, TrainingGridConfig, BEST_LEARNING_RATE, MEAN_STEPS_TO_THRESHOLD,
+};
 use crate::error::{ensure_non_negative, Result};
 use crate::net::{Architecture, Init};
 use crate::train::TrainConfig;
@@ -126,4 +130,115 @@ pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
         });
     }
     out.ok_or(crate::Error::ZeroSize { field: "shortcuts" })
+}
+
+/// The claims of notebook 04's depth sweep, checked on a frame of [`depth_scale`] (ids in brackets):
+///
+/// - `n2_rate_depth_independent`: the best learning rate of shortcut 2 does not depend on depth (fitted
+///   log–log exponent of the best rate against `L` within ±0.25);
+/// - `n1_rate_shrinks`, `plain_rate_shrinks`: the best rate of shortcut 1 and of the plain network shrinks with
+///   depth (exponent ≤ −0.5; THEORY.md §3 predicts −1 for the largest stable rate);
+/// - `n2_steps_depth_independent`: shortcut 2 needs about the same number of steps to the threshold at every
+///   depth (exponent within ±0.25).
+///
+/// A best rate at the edge of the searched grid is only a bound; the evidence says at how many depths that
+/// happened. A series without two depths that have a value is `NotApplicable`.
+pub fn claims(frame: &DataFrame, rates: &[f64]) -> Result<Vec<Claim>> {
+    let arch = shared::ARCHITECTURE.strs(frame)?;
+    let depth = shared::DEPTH.f64s(frame)?;
+    let best = BEST_LEARNING_RATE.f64s(frame)?;
+    let steps = MEAN_STEPS_TO_THRESHOLD.f64s(frame)?;
+    let (lo_rate, hi_rate) = rates
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &r| (a.min(r), b.max(r)));
+    let series = |label: &str, values: &[Option<f64>]| -> Vec<(f64, f64)> {
+        (0..frame.height())
+            .filter(|&i| arch[i].as_deref() == Some(label))
+            .filter_map(|i| Some((depth[i]?, values[i]?)))
+            .collect()
+    };
+    let exponent_claim = |id: &'static str,
+                          claim: &str,
+                          criterion: &str,
+                          pts: Vec<(f64, f64)>,
+                          what: &str,
+                          accept: &dyn Fn(f64) -> bool,
+                          rate_edges: bool| {
+        match log_log_slope(&pts) {
+            None => {
+                Claim::not_applicable(id, claim, criterion, "fewer than two depths with a value")
+            }
+            Some(slope) => {
+                let listing: Vec<String> = pts
+                    .iter()
+                    .map(|(l, v)| format!("{} at L = {l}", num(*v)))
+                    .collect();
+                let edges = pts
+                    .iter()
+                    .filter(|(_, v)| *v <= lo_rate || *v >= hi_rate)
+                    .count();
+                Claim {
+                    id,
+                    claim: claim.into(),
+                    evidence: format!(
+                        "fitted exponent {} of {what} against L; {}{}",
+                        num(slope),
+                        listing.join(", "),
+                        if rate_edges {
+                            format!(
+                                "; {edges} of {} at the edge of the searched rates {}…{}",
+                                pts.len(),
+                                num(lo_rate),
+                                num(hi_rate)
+                            )
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    criterion: criterion.into(),
+                    verdict: Verdict::from_bool(accept(slope)),
+                }
+            }
+        }
+    };
+    let n = |k: usize| Architecture::Residual { shortcut: k }.label();
+    let plain = Architecture::Plain.label();
+    Ok(vec![
+        exponent_claim(
+            "n2_rate_depth_independent",
+            "For shortcut 2 from small initialisation, the best learning rate does not depend on depth.",
+            "|fitted log–log exponent of the best rate against L| ≤ 0.25",
+            series(&n(2), &best),
+            "the best rate",
+            &|s| s.abs() <= 0.25,
+            true,
+        ),
+        exponent_claim(
+            "n1_rate_shrinks",
+            "For shortcut 1 from small initialisation, the best learning rate shrinks as depth grows.",
+            "fitted log–log exponent of the best rate against L ≤ −0.5",
+            series(&n(1), &best),
+            "the best rate",
+            &|s| s <= -0.5,
+            true,
+        ),
+        exponent_claim(
+            "plain_rate_shrinks",
+            "For the plain network from the identity, the best learning rate shrinks as depth grows.",
+            "fitted log–log exponent of the best rate against L ≤ −0.5",
+            series(&plain, &best),
+            "the best rate",
+            &|s| s <= -0.5,
+            true,
+        ),
+        exponent_claim(
+            "n2_steps_depth_independent",
+            "For shortcut 2 from small initialisation, the number of steps to the threshold does not depend on depth.",
+            "|fitted log–log exponent of the mean steps to the threshold against L| ≤ 0.25",
+            series(&n(2), &steps),
+            "the mean steps to the threshold",
+            &|s| s.abs() <= 0.25,
+            false,
+        ),
+    ])
 }
