@@ -16,11 +16,13 @@ fn main() -> Result<()> {
         Table::new(&r.times).to_text()?,
         Table::new(&r.fits).to_text()?
     );
+    let claims = claims_frame(&escape::claims(&r)?)?;
+    println!("{}", Table::new(&claims).to_text()?);
     let figure = escape_figure(&r.times)?;
     for path in save_outputs(
         "reports/examples",
         "escape",
-        &[("times", &r.times), ("fits", &r.fits)],
+        &[("times", &r.times), ("fits", &r.fits), ("claims", &claims)],
         &[("figure", &figure)],
     )? {
         eprintln!("wrote {}", path.display());

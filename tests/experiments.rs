@@ -555,3 +555,69 @@ fn depth_scale_claims_are_computed_from_the_frame() {
         Some(Verdict::Holds)
     );
 }
+
+/// Notebook 02's claims hold on the quick spectrum, for linear and tanh branches; for ReLU (autodiff slope 0 in
+/// the closed form, slope ½ or ¼ numerically) the numeric-vs-theory claim fails, as it must.
+#[test]
+fn spectrum_claims_hold_for_linear_and_tanh_and_catch_relu() {
+    use demystify_resnet::experiments::claims::verdict_of;
+    let linear = spectrum_at_zero(&SpectrumAtZeroConfig::quick()).unwrap();
+    let claims = demystify_resnet::experiments::spectrum::claims(&linear).unwrap();
+    for c in &claims {
+        assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
+    }
+    let tanh = spectrum_at_zero(&SpectrumAtZeroConfig {
+        activation: ActivationKind::Tanh,
+        shortcuts: vec![2, 3],
+        ..SpectrumAtZeroConfig::quick()
+    })
+    .unwrap();
+    let tanh_claims = demystify_resnet::experiments::spectrum::claims(&tanh).unwrap();
+    assert_eq!(
+        verdict_of(&tanh_claims, "numeric_matches_theory"),
+        Some(Verdict::Holds)
+    );
+    let relu = spectrum_at_zero(&SpectrumAtZeroConfig {
+        activation: ActivationKind::Relu,
+        shortcuts: vec![2],
+        ..SpectrumAtZeroConfig::quick()
+    })
+    .unwrap();
+    let relu_claims = demystify_resnet::experiments::spectrum::claims(&relu).unwrap();
+    assert_eq!(
+        verdict_of(&relu_claims, "numeric_matches_theory"),
+        Some(Verdict::Fails)
+    );
+}
+
+/// Notebook 05's escape claims hold on the quick sweep.
+#[test]
+fn escape_claims_hold_on_the_quick_sweep() {
+    let r = escape_times(&EscapeConfig::quick()).unwrap();
+    let claims = escape::claims(&r).unwrap();
+    assert_eq!(claims.len(), 2);
+    for c in &claims {
+        assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
+    }
+}
+
+/// Notebooks 01 and 06: the identity claims and the ReLU-convention claims hold.
+#[test]
+fn identity_and_relu_claims_hold() {
+    let archs = [
+        Architecture::Residual { shortcut: 1 },
+        Architecture::Residual { shortcut: 2 },
+        Architecture::Plain,
+    ];
+    let table = identity_at_zero(4, &archs, &[2, 16], &DataSpec::default()).unwrap();
+    for c in demystify_resnet::experiments::identity::claims(&table, 4).unwrap() {
+        assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
+    }
+    // With the wrong width the parameter formula fails.
+    let wrong = demystify_resnet::experiments::identity::claims(&table, 2).unwrap();
+    assert_eq!(wrong[0].verdict, Verdict::Fails);
+    let relu = relu_conventions(2, 2, &DataSpec::default(), &HessianOptions::default()).unwrap();
+    for c in demystify_resnet::experiments::relu::claims(&relu).unwrap() {
+        assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
+    }
+}

@@ -5,7 +5,7 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-use super::claims::log_log_slope;
+use super::claims::{log_log_slope, num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
@@ -247,4 +247,121 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
         RUNS_ESCAPED.values(fit_rows.iter().map(|r| count(r.4)).collect::<Vec<_>>()),
     ])?;
     Ok(EscapeResult { times, fits })
+}
+
+/// The claims of notebook 05's escape experiment, checked on an [`EscapeResult`] (ids in brackets):
+///
+/// - `n2_log_growth`: for shortcut 2 the escape time grows like `ln(1/ε)` at the predicted rate: every run
+///   escaped, the least-squares slope of `t` against `ln(1/ε)` is within 30 % of `1/ln(1 + ησ_max)` (THEORY.md
+///   §5; only the offset `c` is fitted); the largest distance to the fitted curve is reported;
+/// - `n3_polynomial_growth` (and `n4_…`): for shortcut `n ≥ 3` the escape time grows like `ε^{−(n−2)}`: the
+///   fitted log–log slope is within 30 % of `n − 2`.
+///
+/// Censored runs (no escape within the step budget) are counted in the evidence; a shortcut depth with fewer than
+/// two escaped ε is `NotApplicable`.
+pub fn claims(result: &EscapeResult) -> Result<Vec<Claim>> {
+    let times = &result.times;
+    let shortcut = shared::SHORTCUT.f64s(times)?;
+    let measured = ESCAPE_STEP.f64s(times)?;
+    let epsilon = EPSILON.f64s(times)?;
+    let theory = THEORY_STEP.f64s(times)?;
+    let fit_shortcut = shared::SHORTCUT.f64s(&result.fits)?;
+    let slopes = LOG_LOG_SLOPE.f64s(&result.fits)?;
+    let mut out = Vec::new();
+    for (k, n) in fit_shortcut.iter().enumerate() {
+        let Some(n) = n.map(|v| v as usize) else {
+            continue;
+        };
+        let rows: Vec<usize> = (0..times.height())
+            .filter(|&i| shortcut[i] == Some(n as f64))
+            .collect();
+        let escaped: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&i| measured[i].is_some())
+            .collect();
+        let censored = rows.len() - escaped.len();
+        let slope = slopes[k];
+        if n == 2 {
+            let claim = "For shortcut 2, the number of steps to escape the zero point grows like ln(1/ε), at the \
+                         rate the theory predicts.";
+            let criterion = "every run escaped; the least-squares slope of t against ln(1/ε) is within 30 % of the \
+                             predicted 1/ln(1 + ησ_max)";
+            // (ln(1/ε), measured t, theory t) over the escaped runs; the theory curve is linear in ln(1/ε) with
+            // the predicted slope, so its least-squares slope is that prediction.
+            let pts: Vec<(f64, f64, f64)> = escaped
+                .iter()
+                .filter_map(|&i| Some(((1.0 / epsilon[i]?).ln(), measured[i]?, theory[i]?)))
+                .collect();
+            let slope_of = |ys: &dyn Fn(&(f64, f64, f64)) -> f64| -> Option<f64> {
+                let k = pts.len() as f64;
+                let mx = pts.iter().map(|p| p.0).sum::<f64>() / k;
+                let my = pts.iter().map(ys).sum::<f64>() / k;
+                let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+                (pts.len() >= 2 && sxx > 0.0)
+                    .then(|| pts.iter().map(|p| (p.0 - mx) * (ys(p) - my)).sum::<f64>() / sxx)
+            };
+            match (slope_of(&|p| p.1), slope_of(&|p| p.2)) {
+                (Some(measured_slope), Some(predicted)) => {
+                    let worst = pts.iter().map(|p| (p.1 - p.2).abs()).fold(0.0, f64::max);
+                    out.push(Claim {
+                        id: "n2_log_growth",
+                        claim: claim.into(),
+                        evidence: format!(
+                            "{} of {} runs escaped; slope of t against ln(1/ε) {} (predicted {}); largest \
+                             distance to the fitted curve {} steps",
+                            escaped.len(),
+                            rows.len(),
+                            num(measured_slope),
+                            num(predicted),
+                            num(worst)
+                        ),
+                        criterion: criterion.into(),
+                        verdict: Verdict::from_bool(
+                            censored == 0 && (measured_slope / predicted - 1.0).abs() <= 0.3,
+                        ),
+                    });
+                }
+                _ => out.push(Claim::not_applicable(
+                    "n2_log_growth",
+                    claim,
+                    criterion,
+                    "fewer than two escaped ε",
+                )),
+            }
+        } else {
+            let id: &'static str = match n {
+                3 => "n3_polynomial_growth",
+                4 => "n4_polynomial_growth",
+                _ => "deep_polynomial_growth",
+            };
+            let power = (n - 2) as f64;
+            let claim = format!(
+                "For shortcut {n}, the number of steps to escape grows like ε^−{}.",
+                n - 2
+            );
+            let criterion =
+                format!("|log–log slope − {power}| ≤ 0.3·{power} over the escaped runs");
+            match slope {
+                None => out.push(Claim::not_applicable(
+                    id,
+                    &claim,
+                    &criterion,
+                    "fewer than two escaped ε",
+                )),
+                Some(s) => out.push(Claim {
+                    id,
+                    claim,
+                    evidence: format!(
+                        "log–log slope {} over {} escaped runs ({censored} censored)",
+                        num(s),
+                        escaped.len()
+                    ),
+                    criterion,
+                    verdict: Verdict::from_bool((s - power).abs() <= 0.3 * power),
+                }),
+            }
+        }
+    }
+    Ok(out)
 }

@@ -4,6 +4,7 @@
 
 use polars::prelude::DataFrame;
 
+use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
 use crate::error::Result;
@@ -102,5 +103,54 @@ pub fn relu_conventions(
                 .map(|r| r.1 / linear.lambda_max())
                 .collect::<Vec<_>>(),
         ),
+    ])
+}
+
+/// The claims of notebook 06 on the ReLU conventions, checked on a frame of [`relu_conventions`] (rows in its
+/// order: linear reference, autodiff, second differences of the loss, differences of dfdx gradients):
+///
+/// - `relu_slopes`: λ_max relative to the linear network is 0 (autodiff), ½ (second differences of the loss)
+///   and ¼ (differences of gradients), each within 1e-4 (THEORY.md §6);
+/// - `relu_gradient_differences_asymmetric`: the raw matrix from differences of dfdx gradients has one block and
+///   not its transpose (asymmetry ≥ 0.99), while second differences of the loss are symmetric by construction.
+pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
+    let ratio = LAMBDA_MAX_OVER_LINEAR.f64s(frame)?;
+    let asymmetry = ASYMMETRY.f64s(frame)?;
+    if frame.height() != 4 {
+        return Ok(vec![Claim::not_applicable(
+            "relu_slopes",
+            "ReLU at W = 0: three conventions, three Hessians.",
+            "four rows in the order of relu_conventions",
+            "the frame is not a relu_conventions table",
+        )]);
+    }
+    let expected = [1.0, 0.0, 0.5, 0.25];
+    let worst = ratio
+        .iter()
+        .zip(expected)
+        .map(|(r, e)| r.map_or(f64::INFINITY, |r| (r - e).abs()))
+        .fold(0.0, f64::max);
+    let shown: Vec<String> = ratio.iter().map(|r| r.map_or("null".into(), num)).collect();
+    let mixed = asymmetry[3].unwrap_or(0.0);
+    Ok(vec![
+        Claim {
+            id: "relu_slopes",
+            claim: "At W = 0 a ReLU network's Hessian is 0, ½ or ¼ times the linear one, depending on how the \
+                    kink is differentiated."
+                .into(),
+            evidence: format!(
+                "λ_max / λ_max(linear) = {} (linear, autodiff, second differences, gradient differences)",
+                shown.join(", ")
+            ),
+            criterion: "within 1e-4 of 1, 0, ½, ¼".into(),
+            verdict: Verdict::from_bool(worst <= 1e-4),
+        },
+        Claim {
+            id: "relu_gradient_differences_asymmetric",
+            claim: "Differences of dfdx gradients at the kink give a one-sided, asymmetric matrix.".into(),
+            evidence: format!("asymmetry of the raw matrix {}", num(mixed)),
+            criterion: "asymmetry ≥ 0.99".into(),
+            verdict: Verdict::from_bool(mixed >= 0.99),
+        },
     ])
 }

@@ -3,6 +3,7 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
+use super::claims::{Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
@@ -182,4 +183,158 @@ pub fn spectrum_at_zero(config: &SpectrumAtZeroConfig) -> Result<DataFrame> {
         GRADIENT_NORM_THEORY.values(g_t),
         THEORY_SLOPE.values(sl),
     ])
+}
+
+/// The claims of notebook 02 (and of notebook 06 for tanh), checked on a frame of [`spectrum_at_zero`]:
+///
+/// - `numeric_matches_theory`: the numeric Hessian at `W = 0` has the closed form's distinct eigenvalues
+///   (within 1e-6·max|λ|, or 1e-8 when the spectrum is 0) with the same multiplicities;
+/// - `n2_pm_sigma`: for shortcut 2 the eigenvalues come in pairs `±σ`, each of multiplicity `D·L`;
+/// - `gradients_at_zero`: the gradient at zero vanishes for shortcut ≥ 2 (norm ≤ 1e-9) and equals the closed
+///   form `−Mᵀ` per unit for shortcut 1 (relative 1e-6);
+/// - `n3_flat`: for shortcut ≥ 3 the whole spectrum is 0 (one distinct value, |λ| ≤ 1e-9, multiplicity `P`).
+pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
+    let n = shared::SHORTCUT.f64s(frame)?;
+    let depth = shared::DEPTH.f64s(frame)?;
+    let params = shared::PARAMS.f64s(frame)?;
+    let ev_n = EIGENVALUE_NUMERIC.f64s(frame)?;
+    let mult_n = MULTIPLICITY_NUMERIC.f64s(frame)?;
+    let ev_t = EIGENVALUE_THEORY.f64s(frame)?;
+    let mult_t = MULTIPLICITY_THEORY.f64s(frame)?;
+    let g_n = GRADIENT_NORM_NUMERIC.f64s(frame)?;
+    let g_t = GRADIENT_NORM_THEORY.f64s(frame)?;
+    let rows_of = |pred: &dyn Fn(f64) -> bool| -> Vec<usize> {
+        (0..frame.height())
+            .filter(|&i| n[i].is_some_and(pred))
+            .collect()
+    };
+    let mut out = Vec::new();
+
+    // Numeric = theory, per shortcut depth.
+    let mut worst = 0.0f64;
+    let mut mismatched = 0;
+    let mut shortcuts: Vec<f64> = n.iter().flatten().copied().collect();
+    shortcuts.dedup();
+    for &s in &shortcuts {
+        let rows = rows_of(&|v| v == s);
+        let scale = rows
+            .iter()
+            .filter_map(|&i| ev_t[i])
+            .fold(0.0f64, |a, v| a.max(v.abs()));
+        for &i in &rows {
+            match (ev_n[i], ev_t[i]) {
+                (Some(a), Some(b)) => {
+                    let err = (a - b).abs();
+                    worst = worst.max(if scale > 0.0 { err / scale } else { err });
+                    if mult_n[i] != mult_t[i] {
+                        mismatched += 1;
+                    }
+                }
+                (None, None) => {}
+                _ => mismatched += 1,
+            }
+        }
+    }
+    out.push(Claim {
+        id: "numeric_matches_theory",
+        claim: "The numeric Hessian at W = 0 has the closed form's eigenvalues, with the same multiplicities.".into(),
+        evidence: format!(
+            "{} shortcut depths; largest eigenvalue difference {worst:.1e} (relative to max|λ|); {mismatched} \
+             distinct values whose multiplicity or presence differs",
+            shortcuts.len()
+        ),
+        criterion: "difference ≤ 1e-6 (absolute 1e-8 when the spectrum is 0) and no multiplicity mismatch".into(),
+        verdict: Verdict::from_bool(!shortcuts.is_empty() && worst <= 1e-6 && mismatched == 0),
+    });
+
+    // Shortcut 2: ±σ pairs of multiplicity D·L.
+    let two = rows_of(&|v| v == 2.0);
+    let claim = "For shortcut 2 the eigenvalues at W = 0 come in pairs ±σ_i(M), each D·L times.";
+    let criterion = "every numeric eigenvalue λ has a partner −λ (within 1e-6·max|λ|) of the same multiplicity D·L";
+    if two.is_empty() {
+        out.push(Claim::not_applicable(
+            "n2_pm_sigma",
+            claim,
+            criterion,
+            "no shortcut-2 rows",
+        ));
+    } else {
+        let values: Vec<(f64, f64)> = two
+            .iter()
+            .filter_map(|&i| Some((ev_n[i]?, mult_n[i]?)))
+            .collect();
+        let scale = values.iter().fold(0.0f64, |a, v| a.max(v.0.abs()));
+        let (l, p) = (depth[two[0]].unwrap_or(0.0), params[two[0]].unwrap_or(0.0));
+        let dl = (p / (2.0 * l)).sqrt() * l; // D = √(P / 2L)
+        let paired = values
+            .iter()
+            .filter(|(v, m)| {
+                *m == dl
+                    && values
+                        .iter()
+                        .any(|(w, mw)| (v + w).abs() <= 1e-6 * scale && mw == m)
+            })
+            .count();
+        out.push(Claim {
+            id: "n2_pm_sigma",
+            claim: claim.into(),
+            evidence: format!(
+                "{paired} of {} distinct eigenvalues paired with their negative at multiplicity D·L = {dl}",
+                values.len()
+            ),
+            criterion: criterion.into(),
+            verdict: Verdict::from_bool(!values.is_empty() && paired == values.len()),
+        });
+    }
+
+    // Gradients at zero.
+    let mut zero_norm = 0.0f64;
+    let mut one_err = 0.0f64;
+    for i in 0..frame.height() {
+        match (n[i], g_n[i], g_t[i]) {
+            (Some(s), Some(g), _) if s >= 2.0 => zero_norm = zero_norm.max(g),
+            (Some(_), Some(g), Some(t)) if t > 0.0 => one_err = one_err.max((g / t - 1.0).abs()),
+            _ => {}
+        }
+    }
+    out.push(Claim {
+        id: "gradients_at_zero",
+        claim: "At W = 0 the gradient vanishes for shortcut 2 or more, and equals −Mᵀ per unit for shortcut 1.".into(),
+        evidence: format!(
+            "largest gradient norm for n ≥ 2: {zero_norm:.1e}; largest relative difference to the closed form for \
+             n = 1: {one_err:.1e}"
+        ),
+        criterion: "norm ≤ 1e-9 for n ≥ 2; relative difference ≤ 1e-6 for n = 1".into(),
+        verdict: Verdict::from_bool(zero_norm <= 1e-9 && one_err <= 1e-6),
+    });
+
+    // Shortcut ≥ 3: flat.
+    let deep = rows_of(&|v| v >= 3.0);
+    let claim = "For shortcut 3 or more the whole spectrum at W = 0 is 0: no curvature at all.";
+    let criterion =
+        "one distinct numeric eigenvalue per shortcut depth, |λ| ≤ 1e-9, with multiplicity P";
+    if deep.is_empty() {
+        out.push(Claim::not_applicable(
+            "n3_flat",
+            claim,
+            criterion,
+            "no rows with shortcut ≥ 3",
+        ));
+    } else {
+        let flat = deep
+            .iter()
+            .filter(|&&i| ev_n[i].is_some_and(|v| v.abs() <= 1e-9) && mult_n[i] == params[i])
+            .count();
+        out.push(Claim {
+            id: "n3_flat",
+            claim: claim.into(),
+            evidence: format!(
+                "{flat} of {} rows are a single 0 of multiplicity P",
+                deep.len()
+            ),
+            criterion: criterion.into(),
+            verdict: Verdict::from_bool(flat == deep.len()),
+        });
+    }
+    Ok(out)
 }
