@@ -129,7 +129,10 @@ pub fn log_log_slope(points: &[(f64, f64)]) -> Option<f64> {
 
 /// A number to 4 significant digits for evidence strings (scientific outside `1e-3 ≤ |v| < 1e5`).
 pub(crate) fn num(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
+    if v == 0.0 {
+        return "0".into(); // also −0
+    }
+    if !v.is_finite() {
         return format!("{v}");
     }
     let mag = v.abs().log10().floor() as i32;
