@@ -34,14 +34,15 @@ PY
 }
 
 kernel() {
-  if ! cargo install --list | grep -q '^evcxr_jupyter v0.22.0:'; then
+  # `grep >/dev/null`, not `grep -q`: under pipefail an early exit of grep can fail the pipeline (SIGPIPE).
+  if ! cargo install --list | grep '^evcxr_jupyter v0.22.0:' >/dev/null; then
     echo "installing evcxr_jupyter 0.22.0 (about 15-30 minutes on 2 cores) ..." >&2
     cargo install --locked evcxr_jupyter --version 0.22.0
   fi
-  if ! python3 -m jupyter kernelspec list 2>/dev/null | grep -q '^ *rust '; then
+  if ! python3 -m jupyter kernelspec list 2>/dev/null | grep '^ *rust ' >/dev/null; then
     evcxr_jupyter --install
   fi
-  if ! rustup component list --installed 2>/dev/null | grep -q '^rust-src'; then
+  if ! rustup component list --installed 2>/dev/null | grep '^rust-src' >/dev/null; then
     rustup component add rust-src
   fi
 }

@@ -64,7 +64,8 @@ pub mod prelude {
     };
     pub use crate::report::charts::*;
     pub use crate::report::{
-        filter_rows, plotly_bootstrap, save_outputs, write_csv, Cell, EvcxrDisplay, Figure, Table,
+        filter_rows, matrix_table, plotly_bootstrap, save_outputs, write_csv, Cell, EvcxrDisplay,
+        Figure, Table,
     };
     pub use crate::train::{train, History, Optimiser, RunStatus, TrainConfig};
     pub use polars::prelude::DataFrame;

@@ -621,3 +621,17 @@ fn identity_and_relu_claims_hold() {
         assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
     }
 }
+
+/// Notebook 02's step-by-step derivation: one shortcut-2 block built from M has eigenvalues ±σ_k(M), D times
+/// each; a wrong width makes the multiplicity check fail.
+#[test]
+fn one_shortcut_two_block_has_eigenvalues_plus_minus_sigma() {
+    let data = DataSpec::default().load(4).unwrap();
+    let table =
+        demystify_resnet::experiments::spectrum::shortcut_two_block(data.moments()).unwrap();
+    assert_eq!(table.height(), 4);
+    let claims = demystify_resnet::experiments::spectrum::block_claims(&table, 4).unwrap();
+    assert_eq!(claims[0].verdict, Verdict::Holds, "{}", claims[0].evidence);
+    let wrong = demystify_resnet::experiments::spectrum::block_claims(&table, 3).unwrap();
+    assert_eq!(wrong[0].verdict, Verdict::Fails);
+}

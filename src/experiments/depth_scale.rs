@@ -142,7 +142,8 @@ pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
 ///   depth (exponent within ±0.25).
 ///
 /// A best rate at the edge of the searched grid is only a bound; the evidence says at how many depths that
-/// happened. A series without two depths that have a value is `NotApplicable`.
+/// happened, and a rate claim whose every best rate is at the edge is `NotApplicable` (widen the grid). A series
+/// without two depths that have a value is `NotApplicable`.
 pub fn claims(frame: &DataFrame, rates: &[f64]) -> Result<Vec<Claim>> {
     let arch = shared::ARCHITECTURE.strs(frame)?;
     let depth = shared::DEPTH.f64s(frame)?;
@@ -196,7 +197,12 @@ pub fn claims(frame: &DataFrame, rates: &[f64]) -> Result<Vec<Claim>> {
                         }
                     ),
                     criterion: criterion.into(),
-                    verdict: Verdict::from_bool(accept(slope)),
+                    // Every best rate at the edge of the grid: only bounds, no exponent to judge.
+                    verdict: if rate_edges && edges == pts.len() {
+                        Verdict::NotApplicable
+                    } else {
+                        Verdict::from_bool(accept(slope))
+                    },
                 }
             }
         }

@@ -33,3 +33,14 @@ pub fn spectrum_of(h: MatRef<'_, f64>, block: Option<usize>) -> Result<Spectrum>
     }
     Ok(Spectrum::from_eigenvalues(symmetric_eigenvalues(h)?))
 }
+
+/// `max_ij |a_ij − b_ij|`: how far a numeric Hessian is from a closed form, entry by entry. Errors when the
+/// shapes differ.
+pub fn max_abs_difference(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Result<f64> {
+    crate::error::ensure_len("matrix rows", a.nrows(), b.nrows())?;
+    crate::error::ensure_len("matrix columns", a.ncols(), b.ncols())?;
+    Ok((0..a.ncols())
+        .flat_map(|j| (0..a.nrows()).map(move |i| (i, j)))
+        .map(|(i, j)| (a[(i, j)] - b[(i, j)]).abs())
+        .fold(0.0, f64::max))
+}

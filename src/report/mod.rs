@@ -11,4 +11,6 @@ pub use charts::*;
 pub use display::EvcxrDisplay;
 pub use export::save_outputs;
 pub use figure::{plotly_bootstrap, Figure, PlotlyBootstrap};
-pub use table::{column, filter_rows, format_float, to_csv_string, write_csv, Cell, Table};
+pub use table::{
+    column, filter_rows, format_float, matrix_table, to_csv_string, write_csv, Cell, Table,
+};

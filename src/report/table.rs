@@ -404,3 +404,19 @@ pub fn filter_rows(frame: &DataFrame, conditions: &[(&str, Cell<'_>)]) -> Result
         .collect::<Result<Vec<bool>>>()?;
     Ok(frame.filter(&BooleanChunked::from_slice("mask".into(), &mask))?)
 }
+
+/// A small dense matrix as a table for reading (e.g. `M = Σ_xy − Σ_xx`): a `row` column (1-based) and one column
+/// per matrix column, `c1 … cD`.
+pub fn matrix_table(m: &faer::Mat<f64>, title: &str) -> Result<Table> {
+    let mut columns = vec![Column::new(
+        "row".into(),
+        (1..=m.nrows() as u64).collect::<Vec<_>>(),
+    )];
+    for j in 0..m.ncols() {
+        columns.push(Column::new(
+            format!("c{}", j + 1).into(),
+            (0..m.nrows()).map(|i| m[(i, j)]).collect::<Vec<f64>>(),
+        ));
+    }
+    Ok(Table::new(&DataFrame::new_infer_height(columns)?).title(title))
+}
