@@ -119,6 +119,11 @@ pub fn log_log_slope(points: &[(f64, f64)]) -> Option<f64> {
         .filter(|(x, y)| *x > 0.0 && *y > 0.0)
         .map(|(x, y)| (x.ln(), y.ln()))
         .collect();
+    least_squares_slope(&xy)
+}
+
+/// Least-squares slope of `y` against `x`; `None` with fewer than two distinct `x`.
+pub fn least_squares_slope(xy: &[(f64, f64)]) -> Option<f64> {
     let n = xy.len() as f64;
     let mx = xy.iter().map(|p| p.0).sum::<f64>() / n;
     let my = xy.iter().map(|p| p.1).sum::<f64>() / n;

@@ -5,7 +5,7 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-use super::claims::{log_log_slope, num, Claim, Verdict};
+use super::claims::{least_squares_slope, log_log_slope, num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
@@ -293,15 +293,10 @@ pub fn claims(result: &EscapeResult) -> Result<Vec<Claim>> {
                 .iter()
                 .filter_map(|&i| Some(((1.0 / epsilon[i]?).ln(), measured[i]?, theory[i]?)))
                 .collect();
-            let slope_of = |ys: &dyn Fn(&(f64, f64, f64)) -> f64| -> Option<f64> {
-                let k = pts.len() as f64;
-                let mx = pts.iter().map(|p| p.0).sum::<f64>() / k;
-                let my = pts.iter().map(ys).sum::<f64>() / k;
-                let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-                (pts.len() >= 2 && sxx > 0.0)
-                    .then(|| pts.iter().map(|p| (p.0 - mx) * (ys(p) - my)).sum::<f64>() / sxx)
+            let slope_of = |y: fn(&(f64, f64, f64)) -> f64| {
+                least_squares_slope(&pts.iter().map(|p| (p.0, y(p))).collect::<Vec<_>>())
             };
-            match (slope_of(&|p| p.1), slope_of(&|p| p.2)) {
+            match (slope_of(|p| p.1), slope_of(|p| p.2)) {
                 (Some(measured_slope), Some(predicted)) => {
                     let worst = pts.iter().map(|p| (p.1 - p.2).abs()).fold(0.0, f64::max);
                     out.push(Claim {
