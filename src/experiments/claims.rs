@@ -132,6 +132,15 @@ pub fn least_squares_slope(xy: &[(f64, f64)]) -> Option<f64> {
         .then(|| xy.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx)
 }
 
+/// `(min, max)` of `values` (`(∞, −∞)` when empty).
+pub(crate) fn min_max(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        })
+}
+
 /// A number to 4 significant digits for evidence strings (scientific outside `1e-3 ≤ |v| < 1e5`).
 pub(crate) fn num(v: f64) -> String {
     if v == 0.0 {

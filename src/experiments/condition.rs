@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-use super::claims::{log_log_slope, num, Claim, Verdict};
+use super::claims::{log_log_slope, min_max, num, Claim, Verdict};
 use super::network::{build_network, AnyDataset, DataSpec, NetworkSpec, SUPPORTED_SHORTCUTS};
 use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
@@ -435,15 +435,6 @@ fn rows_of(
         .filter(|&i| series[i].as_deref() == Some(want))
         .filter(|&i| method.is_none_or(|m| methods[i].as_deref() == Some(m.label())))
         .collect()
-}
-
-/// `(min, max)` of `values` (`(∞, −∞)` when empty).
-fn min_max(values: &[f64]) -> (f64, f64) {
-    values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        })
 }
 
 /// A claim on the negative fraction of `rows`: holds when every row has one and `accept(min, max)`.

@@ -3,7 +3,7 @@
 
 use polars::prelude::DataFrame;
 
-use super::claims::{log_log_slope, num, Claim, Verdict};
+use super::claims::{log_log_slope, min_max, num, Claim, Verdict};
 use super::ensure_nonempty;
 use super::network::{ActivationKind, DataSpec};
 use super::schema::shared;
@@ -149,9 +149,7 @@ pub fn claims(frame: &DataFrame, rates: &[f64]) -> Result<Vec<Claim>> {
     let depth = shared::DEPTH.f64s(frame)?;
     let best = BEST_LEARNING_RATE.f64s(frame)?;
     let steps = MEAN_STEPS_TO_THRESHOLD.f64s(frame)?;
-    let (lo_rate, hi_rate) = rates
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(a, b), &r| (a.min(r), b.max(r)));
+    let (lo_rate, hi_rate) = min_max(rates);
     let series = |label: &str, values: &[Option<f64>]| -> Vec<(f64, f64)> {
         (0..frame.height())
             .filter(|&i| arch[i].as_deref() == Some(label))

@@ -43,6 +43,25 @@ impl ColumnType {
     }
 }
 
+/// The column called `name`, found by comparing names one by one.
+///
+/// polars' own `DataFrame::column` looks the name up in a hash map whose hasher seed is a process-wide static;
+/// in evcxr, where each cell is a separate shared library with its own copy of that static, a frame built in one
+/// cell is then not found by name in the next ("not found"). A linear scan has no such state. The error lists
+/// the columns that are there.
+pub fn column_named<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
+    df.columns()
+        .iter()
+        .find(|c| c.name().as_str() == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = df.columns().iter().map(|c| c.name().as_str()).collect();
+            Error::Table(format!(
+                "no column `{name}` (columns: {})",
+                names.join(", ")
+            ))
+        })
+}
+
 /// One column of an analysis table: its name, type, whether it may hold nulls, and what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ColumnDef {
@@ -60,10 +79,7 @@ impl ColumnDef {
     /// This column of `df`, found by comparing names one by one (polars' hashed lookup fails across evcxr
     /// cells, see `report::table::column`). Errors when `df` has no such column.
     pub fn of<'a>(&self, df: &'a DataFrame) -> Result<&'a Column> {
-        df.columns()
-            .iter()
-            .find(|c| c.name().as_str() == self.name)
-            .ok_or_else(|| Error::Table(format!("no column `{}`", self.name)))
+        column_named(df, self.name)
     }
 
     /// Its values as `f64` (integers converted; nulls and non-numbers → `None`).
@@ -73,7 +89,11 @@ impl ColumnDef {
             .map(|i| {
                 Ok(match c.get(i)? {
                     AnyValue::Float64(x) => Some(x),
+                    AnyValue::Float32(x) => Some(x as f64),
                     AnyValue::UInt64(x) => Some(x as f64),
+                    AnyValue::UInt32(x) => Some(x as f64),
+                    AnyValue::Int64(x) => Some(x as f64),
+                    AnyValue::Int32(x) => Some(x as f64),
                     _ => None,
                 })
             })

@@ -8,7 +8,7 @@ use plotly::common::ExponentFormat;
 use plotly::common::{DashType, Line, Marker, Mode, Title};
 use plotly::layout::{Annotation, Axis, AxisType, Layout};
 use plotly::{Bar, HeatMap, Plot, Scatter};
-use polars::prelude::{AnyValue, DataFrame};
+use polars::prelude::DataFrame;
 
 use super::figure::Figure;
 use crate::error::{Error, Result};
@@ -16,37 +16,18 @@ use crate::experiments::schema::{shared, ColumnDef};
 use crate::experiments::{condition, escape, spectrum, trajectory};
 use crate::hessian::lanczos::SpectralDensity;
 
-/// Values of a column as `f64` (integers converted; null and non-numbers → `None`).
+/// Values of a column as `f64` (integers converted; null and non-numbers → `None`): [`ColumnDef::f64s`].
 pub(crate) fn column_f64(frame: &DataFrame, def: &ColumnDef) -> Result<Vec<Option<f64>>> {
-    let c = super::table::column(frame, def.name)?;
-    (0..frame.height())
-        .map(|i| {
-            Ok(match c.get(i)? {
-                AnyValue::Float64(x) => Some(x),
-                AnyValue::Float32(x) => Some(x as f64),
-                AnyValue::UInt64(x) => Some(x as f64),
-                AnyValue::UInt32(x) => Some(x as f64),
-                AnyValue::Int64(x) => Some(x as f64),
-                AnyValue::Int32(x) => Some(x as f64),
-                _ => None,
-            })
-        })
-        .collect()
+    def.f64s(frame)
 }
 
-/// Values of a column as text (nulls → empty).
+/// Values of a column as text (nulls → empty): [`ColumnDef::strs`].
 pub(crate) fn column_text(frame: &DataFrame, def: &ColumnDef) -> Result<Vec<String>> {
-    let c = super::table::column(frame, def.name)?;
-    (0..frame.height())
-        .map(|i| {
-            Ok(match c.get(i)? {
-                AnyValue::Null => String::new(),
-                AnyValue::String(s) => s.to_string(),
-                AnyValue::StringOwned(s) => s.to_string(),
-                v => v.to_string(),
-            })
-        })
-        .collect()
+    Ok(def
+        .strs(frame)?
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect())
 }
 
 fn axis(title: &str, log: bool) -> Axis {

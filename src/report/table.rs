@@ -61,27 +61,10 @@ pub fn escape_html(s: &str) -> String {
     out
 }
 
-/// The column called `name`, found by comparing names one by one.
-///
-/// polars' own `DataFrame::column` looks the name up in a hash map whose hasher seed is a process-wide static;
-/// in evcxr, where each cell is a separate shared library with its own copy of that static, a frame built in one
-/// cell is then not found by name in the next ("not found"). A linear scan has no such state.
+/// The column called `name`, found by a linear scan (see [`crate::experiments::schema::column_named`]: polars'
+/// hashed lookup fails across evcxr cells); the error lists the columns that are there.
 pub fn column<'a>(frame: &'a DataFrame, name: &str) -> Result<&'a Column> {
-    frame
-        .columns()
-        .iter()
-        .find(|c| c.name().as_str() == name)
-        .ok_or_else(|| {
-            let names: Vec<String> = frame
-                .columns()
-                .iter()
-                .map(|c| c.name().to_string())
-                .collect();
-            crate::Error::Table(format!(
-                "no column `{name}` (columns: {})",
-                names.join(", ")
-            ))
-        })
+    crate::experiments::schema::column_named(frame, name)
 }
 
 /// One cell as text: floats to `digits` significant digits, nulls as `null_text`.
