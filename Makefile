@@ -1,13 +1,16 @@
 # The two commands of README.md. Each installs what it needs first (scripts/setup.sh, idempotent).
 #   make reports   – execute the notebooks on the evcxr kernel, write offline HTML reports to reports/
-#   make test      – the whole test suite (what CI runs): Rust tests, the notebooks in quick mode through
-#                    Jupyter, and the exported reports checked in headless Chromium with no network
+#   make test      – the whole test suite (what CI runs): Rust tests, the notebooks and the exercises' worked
+#                    solutions in quick mode through Jupyter, and the exported reports checked in headless
+#                    Chromium with no network
 # and: make examples (each analysis without Jupyter), make bench, make peer (side-by-side with JAX).
 CARGO ?= cargo
 PYTHON ?= python3
-# `make reports QUICK=1` runs every analysis in its small version.
+# `make reports QUICK=1` runs every analysis in its small version; `make reports SOLUTIONS=1` adds the worked
+# solutions of the exercises (the instructor's copy, reports/solutions/).
 QUICK_FLAG = $(if $(QUICK),--quick,)
-EXAMPLES = spectrum_at_zero condition_vs_depth training_dynamics hessian_along_training escape depth_scale
+SOLUTIONS_FLAG = $(if $(SOLUTIONS),--solutions,)
+EXAMPLES = spectrum_at_zero condition_vs_depth training_dynamics hessian_along_training escape depth_scale matrix_free
 
 .PHONY: reports test test-rust test-notebooks examples bench peer check-rust clean
 
@@ -16,7 +19,7 @@ check-rust:
 
 reports: check-rust
 	scripts/setup.sh notebooks
-	$(PYTHON) scripts/run_notebooks.py $(QUICK_FLAG) --out reports
+	$(PYTHON) scripts/run_notebooks.py $(QUICK_FLAG) $(SOLUTIONS_FLAG) --out reports
 
 test: test-rust test-notebooks
 
@@ -32,7 +35,7 @@ test-rust: check-rust
 test-notebooks: check-rust
 	scripts/setup.sh notebooks
 	scripts/setup.sh browser
-	$(PYTHON) scripts/run_notebooks.py --quick --out reports/test
+	$(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test
 	$(PYTHON) scripts/check_reports.py reports/test
 
 examples: check-rust

@@ -12,10 +12,7 @@ fn main() -> Result<()> {
     };
     let table = depth_scale(&config)?;
     println!("{}", Table::new(&table).to_text()?);
-    let claims = claims_frame(&demystify_resnet::experiments::depth_scale::claims(
-        &table,
-        &config.learning_rates,
-    )?)?;
+    let claims = claims_frame(&demystify_resnet::experiments::depth_scale::claims(&table)?)?;
     println!("{}", Table::new(&claims).to_text()?);
     let lr = depth_scale_figure(&table, &training::BEST_LEARNING_RATE, "best learning rate")?;
     let steps = depth_scale_figure(

@@ -17,6 +17,8 @@ fn main() -> Result<()> {
             .title("Best learning rate per configuration")
             .to_text()?
     );
+    let claims = claims_frame(&training::claims(&grid.best, &config)?)?;
+    println!("{}", Table::new(&claims).to_text()?);
     // Loss curves at the deepest depth and a middle learning rate, every init and architecture.
     let depth = *config.depths.iter().max().unwrap_or(&1) as u64;
     let lr = config.learning_rates[config.learning_rates.len() / 2];
@@ -36,6 +38,7 @@ fn main() -> Result<()> {
         ("runs", &grid.runs),
         ("summary", &grid.summary),
         ("best", &grid.best),
+        ("claims", &claims),
     ];
     for path in save_outputs(
         "reports/examples",

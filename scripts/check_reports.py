@@ -2,7 +2,7 @@
 
 Usage: python3 scripts/check_reports.py [REPORTS_DIR]   (default: reports)
 
-For each reports/<name>.html (and the index): every request that is not a local file is blocked and recorded;
+For each reports/<name>.html, reports/solutions/<name>.html (when exported) and the index: every request that is not a local file is blocked and recorded;
 the page must make none, raise no JavaScript error, draw as many plotly figures (an `svg.main-svg` inside each
 `.js-plotly-plot`) as the executed notebook has figure outputs, and typeset its math (MathJax `mjx-container`).
 A full-page screenshot goes to reports/screenshots/<name>.png for people to look at.
@@ -30,7 +30,7 @@ def expected_figures(executed: Path) -> int:
 
 def main():
     reports = Path(sys.argv[1] if len(sys.argv) > 1 else "reports").resolve()
-    pages = sorted(reports.glob("[0-9][0-9]_*.html"))
+    pages = sorted(reports.glob("[0-9][0-9]_*.html")) + sorted((reports / "solutions").glob("[0-9][0-9]_*.html"))
     if not pages:
         raise SystemExit(f"no reports in {reports}: run the notebooks first")
     (reports / "screenshots").mkdir(exist_ok=True)
@@ -50,7 +50,7 @@ def main():
             page.goto(page_path.as_uri(), wait_until="load", timeout=120_000)
             problems = []
             if name != "index":
-                want = expected_figures(reports / "executed" / f"{name}.ipynb")
+                want = expected_figures(page_path.parent / "executed" / f"{name}.ipynb")
                 page.wait_for_timeout(1500)
                 drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot svg.main-svg').length > 0 ? "
                                       "Array.from(document.querySelectorAll('.js-plotly-plot')).filter(d => d.querySelector('svg.main-svg')).length : 0")

@@ -1,10 +1,14 @@
 """Execute the notebooks headlessly on the evcxr kernel and export each as a self-contained, offline HTML report.
 
-Usage: python3 scripts/run_notebooks.py [--quick] [--out reports] [NOTEBOOK ...]
+Usage: python3 scripts/run_notebooks.py [--quick] [--solutions] [--out reports] [NOTEBOOK ...]
 
 * Runs each notebook in `notebooks/` (or those named) with nbclient and the `rust` (evcxr) kernel, in the
   notebooks folder, stopping at the first cell error and printing the notebook, the cell and the message.
 * `--quick` sets DEMYSTIFY_QUICK=1 (every analysis in its small version; same code path).
+* `--solutions` also runs the worked solutions of the exercises (`notebooks/solutions/`, each checks that the
+  crate's checkers accept its answers and reject a wrong one) and exports them to reports/solutions/ — the
+  instructor's copy, linked from the notebooks' exercise sections and the index. Without it, reports show the
+  exercises only, and their links to the solutions are plain text.
 * EVCXR_TMPDIR defaults to /var/tmp/demystify-resnet/evcxr, a persistent folder outside the repository, so the kernels share one build of the
   dependencies: the first notebook compiles them, the others reuse them (and so does the next run).
 * Writes reports/<name>.html (offline: no CDN script; MathJax inlined from the plotly crate's bundled copy),
@@ -61,10 +65,21 @@ def first_markdown(nb) -> tuple[str, str]:
     return "", ""
 
 
-def run(path: Path, out: Path, timeout: int) -> dict:
+SOLUTION_LINK = re.compile(r'<a href="solutions/([^"]+)\.ipynb">(.*?)</a>', re.S)
+NOTEBOOK_LINK = re.compile(r'<a href="\.\./([0-9][0-9]_[^"/]+)\.ipynb">')
+
+
+def link_solutions(page: str, with_solutions: bool) -> str:
+    """Points the exercise sections' links at the exported solutions, or turns them into plain text."""
+    if with_solutions:
+        return SOLUTION_LINK.sub(lambda m: f'<a href="solutions/{m.group(1)}.html">{m.group(2)}</a>', page)
+    return SOLUTION_LINK.sub(lambda m: m.group(2), page)
+
+
+def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> dict:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, kernel_name="rust", timeout=timeout, allow_errors=False,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+                            resources={"metadata": {"path": str(path.parent)}})
     started = time.time()
     try:
         client.execute()
@@ -88,6 +103,7 @@ def run(path: Path, out: Path, timeout: int) -> dict:
     nbformat.write(nb, out / "executed" / path.name)
     exporter = HTMLExporter(template_name="lab")
     body, _ = exporter.from_notebook_node(nb)
+    body = NOTEBOOK_LINK.sub(lambda m: f'<a href="../{m.group(1)}.html">', link_solutions(body, with_solutions))
     (out / f"{path.stem}.html").write_text(offline(body, run.mathjax))
     figures = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                   if "application/vnd.plotly.v1+json" in o.get("data", {}))
@@ -96,10 +112,13 @@ def run(path: Path, out: Path, timeout: int) -> dict:
     return {"notebook": path.stem, "seconds": round(seconds, 1), "figures": figures, "title": title, "summary": summary}
 
 
-def index_page(results: list, quick: bool) -> str:
+def index_page(results: list, quick: bool, solutions: list = ()) -> str:
     items = "\n".join(
         f"<li><a href=\"{r['notebook']}.html\"><b>{html.escape(r['title'])}</b></a><br>"
         f"<span>{html.escape(r['summary'][:400])}{'…' if len(r['summary']) > 400 else ''}</span></li>" for r in results)
+    if solutions:
+        items += "\n</ol>\n<h2>Worked solutions (instructor's copy)</h2>\n<ul>\n" + "\n".join(
+            f"<li><a href=\"solutions/{r['notebook']}.html\">{html.escape(r['title'])}</a></li>" for r in solutions) + "\n</ul><ol>"
     mode = "quick mode (small sweeps)" if quick else "full analyses"
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>demystify-resnet reports</title>
@@ -141,6 +160,8 @@ def record_in_readme(label: str, results: list, quick: bool) -> None:
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="set DEMYSTIFY_QUICK=1")
+    parser.add_argument("--solutions", action="store_true",
+                        help="also run notebooks/solutions/ and export them (the instructor's copy)")
     parser.add_argument("--out", default=str(ROOT / "reports"))
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell (the first compiles the crate)")
     parser.add_argument("--readme-row", metavar="LABEL",
@@ -158,9 +179,15 @@ def main():
     run.mathjax = mathjax_source()
     paths = [NOTEBOOKS / (n if n.endswith(".ipynb") else n + ".ipynb") for n in args.notebooks] or \
         sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-    results = [run(p, out, args.timeout) for p in paths]
-    (out / "index.html").write_text(index_page(results, args.quick))
-    (out / "timings.json").write_text(json.dumps({"quick": args.quick, "notebooks": results,
+    results = [run(p, out, args.timeout, args.solutions) for p in paths]
+    solutions = []
+    if args.solutions:
+        wanted = {p.stem for p in paths}
+        solution_paths = [p for p in sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*_solutions.ipynb"))
+                          if p.stem.removesuffix("_solutions") in wanted]
+        solutions = [run(p, out / "solutions", args.timeout, True) for p in solution_paths]
+    (out / "index.html").write_text(index_page(results, args.quick, solutions))
+    (out / "timings.json").write_text(json.dumps({"quick": args.quick, "notebooks": results, "solutions": solutions,
                                                   "total_seconds": round(sum(r["seconds"] for r in results), 1)}, indent=1))
     if args.readme_row:
         record_in_readme(args.readme_row, results, args.quick)

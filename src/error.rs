@@ -79,6 +79,9 @@ pub enum Error {
     Table(String),
     /// A polars operation failed while building or exporting a table.
     Polars(Arc<polars::error::PolarsError>),
+    /// An exercise checker rejected a worked solution or accepted a wrong answer
+    /// ([`crate::exercises::confirm`]).
+    Exercise(String),
 }
 
 impl fmt::Display for Error {
@@ -126,6 +129,7 @@ impl fmt::Display for Error {
             Error::Unsupported(m) => write!(f, "unsupported: {m}"),
             Error::Table(m) => write!(f, "table: {m}"),
             Error::Polars(e) => write!(f, "polars failed while building a table: {e}"),
+            Error::Exercise(m) => write!(f, "exercise checker: {m}"),
         }
     }
 }

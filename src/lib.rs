@@ -27,6 +27,7 @@
 
 pub mod data;
 pub mod error;
+pub mod exercises;
 pub mod experiments;
 mod files;
 pub mod hessian;
@@ -46,16 +47,17 @@ pub use error::{Error, Result};
 pub mod prelude {
     pub use crate::data::{digits::digits, Dataset, Moments, Teacher, TeacherData};
     pub use crate::error::{Error, Result};
+    pub use crate::exercises::{self, Feedback};
     pub use crate::experiments::schema::shared;
     pub use crate::experiments::{
         build_network, condition_vs_depth, depth_scale, escape_times, hessian_along_training,
-        identity_at_zero, mnist_from_env, quick_mode, relu_conventions, spectrum_at_zero,
-        training_grid, ActivationKind, ConditionVsDepthConfig, DataSpec, DepthScaleConfig,
-        DynNetwork, EscapeConfig, HessianAlongTrainingConfig, NetworkSpec, SpectrumAtZeroConfig,
-        TrainingGridConfig,
+        identity_at_zero, matrix_free_spectrum, mnist_from_env, quick_mode, relu_conventions,
+        spectrum_at_zero, training_grid, ActivationKind, ConditionVsDepthConfig, DataSpec,
+        DepthScaleConfig, DynNetwork, EscapeConfig, HessianAlongTrainingConfig, MatrixFreeConfig,
+        NetworkSpec, SpectrumAtZeroConfig, TrainingGridConfig,
     };
     pub use crate::experiments::{
-        claims_frame, condition, escape, training, trajectory, Claim, Verdict,
+        claims_frame, condition, escape, matrix_free, training, trajectory, Claim, Verdict,
     };
     pub use crate::hessian::{numeric_hessian, spectrum_of, theory, HessianOptions, Spectrum};
     pub use crate::net::{

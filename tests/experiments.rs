@@ -204,18 +204,42 @@ fn spectrum_at_zero_numeric_equals_closed_form() {
 #[test]
 fn training_grid_tables_are_consistent() {
     let cfg = TrainingGridConfig::quick();
+    let search = cfg.rate_search.unwrap();
     let g = training_grid(&cfg).unwrap();
-    let runs = cfg.architectures.len()
-        * cfg.inits.len()
-        * cfg.depths.len()
-        * cfg.learning_rates.len()
-        * cfg.seeds.len();
-    assert_eq!(g.runs.height(), runs);
-    assert_eq!(g.summary.height(), runs / cfg.seeds.len());
-    assert_eq!(
-        g.best.height(),
-        runs / cfg.seeds.len() / cfg.learning_rates.len()
+    let arms = cfg.architectures.len() * cfg.inits.len() * cfg.depths.len();
+    assert_eq!(g.best.height(), arms);
+    // Every configuration tried every rate of the grid, and each rate with every seed.
+    assert_eq!(g.runs.height(), g.summary.height() * cfg.seeds.len());
+    assert!(g.summary.height() >= arms * cfg.learning_rates.len());
+    // The search bracketed each configuration's largest stable rate within the search factor (refining the
+    // coarse quick grid), or stopped at a bound; the table says which.
+    let col = |c: &ColumnDef| f64s(&g.best, c.name);
+    let (stable, diverging, from, to, best) = (
+        col(&training::LARGEST_STABLE_RATE),
+        col(&training::SMALLEST_DIVERGING_RATE),
+        col(&training::SEARCHED_FROM),
+        col(&training::SEARCHED_TO),
+        col(&training::BEST_LEARNING_RATE),
     );
+    let (grid_lo, grid_hi) = (cfg.learning_rates[0], *cfg.learning_rates.last().unwrap());
+    for i in 0..arms {
+        let (from, to) = (from[i].unwrap(), to[i].unwrap());
+        assert!(from <= grid_lo && to >= grid_hi);
+        match (stable[i], diverging[i]) {
+            (Some(s), Some(d)) => assert!(
+                s < d && d <= s * search.factor * (1.0 + 1e-9),
+                "row {i}: {s} … {d}"
+            ),
+            (Some(_), None) => assert!(to * search.factor > search.highest),
+            (None, _) => assert!(from / search.factor < search.lowest && best[i].is_none()),
+        }
+        if let (Some(b), Some(s)) = (best[i], stable[i]) {
+            assert!(
+                b <= s,
+                "row {i}: best rate {b} above the largest stable rate {s}"
+            );
+        }
+    }
     assert!(f64s(&g.curves, "loss")
         .iter()
         .all(|l| l.unwrap().is_finite()));
@@ -534,7 +558,7 @@ fn depth_scale_claims_are_computed_from_the_frame() {
     use demystify_resnet::polars::prelude::Column;
     let cfg = DepthScaleConfig::quick();
     let df = depth_scale(&cfg).unwrap();
-    let claims = depth_scale::claims(&df, &cfg.learning_rates).unwrap();
+    let claims = depth_scale::claims(&df).unwrap();
     assert_eq!(claims.len(), 4);
     for id in ["n1_rate_shrinks", "plain_rate_shrinks"] {
         let c = claims.iter().find(|c| c.id == id).unwrap();
@@ -545,7 +569,7 @@ fn depth_scale_claims_are_computed_from_the_frame() {
     let mut bent = df.clone();
     bent.with_column(Column::new("best_learning_rate".into(), flat_rates))
         .unwrap();
-    let bent_claims = depth_scale::claims(&bent, &cfg.learning_rates).unwrap();
+    let bent_claims = depth_scale::claims(&bent).unwrap();
     assert_eq!(
         verdict_of(&bent_claims, "n1_rate_shrinks"),
         Some(Verdict::Fails)
@@ -634,4 +658,121 @@ fn one_shortcut_two_block_has_eigenvalues_plus_minus_sigma() {
     assert_eq!(claims[0].verdict, Verdict::Holds, "{}", claims[0].evidence);
     let wrong = demystify_resnet::experiments::spectrum::block_claims(&table, 3).unwrap();
     assert_eq!(wrong[0].verdict, Verdict::Fails);
+}
+
+/// Notebook 04's training-grid claims hold on the quick grid (each configuration at its own, bracketed best
+/// rate), and raising the small-init shortcut-2 losses above the rivals' flips both.
+#[test]
+fn training_claims_hold_on_the_quick_grid_and_are_computed_from_it() {
+    use demystify_resnet::experiments::claims::verdict_of;
+    use demystify_resnet::polars::prelude::Column;
+    let cfg = TrainingGridConfig::quick();
+    let g = training_grid(&cfg).unwrap();
+    let claims = training::claims(&g.best, &cfg).unwrap();
+    assert_eq!(claims.len(), 2);
+    for c in &claims {
+        assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
+    }
+    let arch = shared::ARCHITECTURE.strs(&g.best).unwrap();
+    let init = shared::INIT.strs(&g.best).unwrap();
+    let small = Init::SmallGaussian { std: 1e-3 }.label();
+    let worse: Vec<Option<f64>> = f64s(&g.best, training::MEAN_FINAL_LOSS.name)
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if arch[i].as_deref() == Some("residual n=2")
+                && init[i].as_deref() == Some(small.as_str())
+            {
+                Some(1e3)
+            } else {
+                *l
+            }
+        })
+        .collect();
+    let mut bent = g.best.clone();
+    bent.with_column(Column::new(training::MEAN_FINAL_LOSS.name.into(), worse))
+        .unwrap();
+    let bent_claims = training::claims(&bent, &cfg).unwrap();
+    for id in [
+        "n2_small_beats_random_inits",
+        "n2_small_beats_deeper_shortcuts",
+    ] {
+        assert_eq!(verdict_of(&bent_claims, id), Some(Verdict::Fails), "{id}");
+    }
+    // Without the small init in the grid, nothing to compare.
+    let no_small = TrainingGridConfig {
+        inits: vec![Init::XavierNormal],
+        ..cfg.clone()
+    };
+    assert!(training::claims(&g.best, &no_small)
+        .unwrap()
+        .iter()
+        .all(|c| c.verdict == Verdict::NotApplicable));
+}
+
+/// Notebook 07: on the quick comparison the matrix-free estimates agree with the dense spectrum (Lanczos to
+/// 1e-6, Hutchinson and SLQ within 3 standard errors); on the quick large network the Lanczos extremes are the
+/// closed form's ±σ_max(M) within 1 %, with no dense matrix; moving the estimate off flips the claim.
+#[test]
+fn matrix_free_claims_hold_in_quick_mode() {
+    use demystify_resnet::experiments::matrix_free;
+    use demystify_resnet::polars::prelude::Column;
+    let compared = matrix_free_spectrum(&MatrixFreeConfig::quick()).unwrap();
+    assert_eq!(compared.params, 256);
+    assert_eq!(compared.dense_eigenvalues.as_ref().unwrap().len(), 256);
+    for c in matrix_free::claims(&compared).unwrap() {
+        assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
+    }
+    let large = matrix_free_spectrum(&MatrixFreeConfig::large_quick()).unwrap();
+    assert!(large.dense_eigenvalues.is_none() && large.dense_seconds.is_none());
+    assert!(matrix_free::claims(&large)
+        .unwrap()
+        .iter()
+        .all(|c| c.verdict == Verdict::NotApplicable));
+    let zero = matrix_free::zero_point_claims(&large).unwrap();
+    assert_eq!(zero[0].verdict, Verdict::Holds, "{}", zero[0].evidence);
+    // Double every estimate: the extremes no longer match the closed form.
+    let doubled: Vec<Option<f64>> = matrix_free::MATRIX_FREE
+        .f64s(&large.estimates)
+        .unwrap()
+        .iter()
+        .map(|v| v.map(|x| 2.0 * x))
+        .collect();
+    let mut bent = large.clone();
+    bent.estimates
+        .with_column(Column::new(matrix_free::MATRIX_FREE.name.into(), doubled))
+        .unwrap();
+    assert_eq!(
+        matrix_free::zero_point_claims(&bent).unwrap()[0].verdict,
+        Verdict::Fails
+    );
+    // The SLQ density is a probability distribution.
+    let total: f64 = compared.density.weights.iter().sum();
+    assert!((total - 1.0).abs() < 1e-9, "{total}");
+}
+
+/// The per-unit blocks of a shortcut-2 run from small init start at ±σ_max(M) in every unit, one row per unit and
+/// dense checkpoint.
+#[test]
+fn unit_blocks_start_at_the_zero_point() {
+    let mut cfg = HessianAlongTrainingConfig::quick();
+    cfg.runs.truncate(1);
+    let traj = hessian_along_training(&cfg).unwrap();
+    let run = &cfg.runs[0];
+    let checkpoints = traj.summary.height();
+    assert_eq!(traj.unit_blocks.height(), checkpoints * run.network.depth);
+    let sigma =
+        theory::singular_values(&cfg.data.load(run.network.width).unwrap().moments().m).unwrap()[0];
+    let claims = trajectory::unit_block_claims(&traj.unit_blocks, &run.label, sigma).unwrap();
+    assert_eq!(claims[0].verdict, Verdict::Holds, "{}", claims[0].evidence);
+    // Against a wrong σ_max the claim fails; for an unknown run it is not applicable.
+    assert_eq!(
+        trajectory::unit_block_claims(&traj.unit_blocks, &run.label, 2.0 * sigma).unwrap()[0]
+            .verdict,
+        Verdict::Fails
+    );
+    assert_eq!(
+        trajectory::unit_block_claims(&traj.unit_blocks, "no such run", sigma).unwrap()[0].verdict,
+        Verdict::NotApplicable
+    );
 }

@@ -5,7 +5,16 @@ use std::path::Path;
 use serde_json::Value;
 
 fn notebooks() -> Vec<(String, Value)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks");
+    notebooks_in("notebooks")
+}
+
+/// The worked solutions of the exercises.
+fn solutions() -> Vec<(String, Value)> {
+    notebooks_in("notebooks/solutions")
+}
+
+fn notebooks_in(folder: &str) -> Vec<(String, Value)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut out: Vec<(String, Value)> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -34,7 +43,7 @@ fn source(cell: &Value) -> String {
 }
 
 #[test]
-fn six_numbered_notebooks_on_the_rust_kernel() {
+fn seven_numbered_notebooks_on_the_rust_kernel() {
     let nbs = notebooks();
     let names: Vec<&str> = nbs.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
@@ -45,7 +54,8 @@ fn six_numbered_notebooks_on_the_rust_kernel() {
             "03_condition_number_vs_depth.ipynb",
             "04_training_dynamics.ipynb",
             "05_hessian_along_training.ipynb",
-            "06_nonlinear_and_real_data.ipynb"
+            "06_nonlinear_and_real_data.ipynb",
+            "07_matrix_free_spectra.ipynb"
         ]
     );
     for (name, nb) in &nbs {
@@ -55,7 +65,7 @@ fn six_numbered_notebooks_on_the_rust_kernel() {
 
 #[test]
 fn committed_notebooks_carry_no_outputs() {
-    for (name, nb) in notebooks() {
+    for (name, nb) in notebooks().into_iter().chain(solutions()) {
         for (i, cell) in cells(&nb).iter().enumerate() {
             if cell["cell_type"] == "code" {
                 assert_eq!(
@@ -105,7 +115,7 @@ fn notebooks_load_the_crate_and_plotly_first() {
 
 #[test]
 fn every_code_cell_is_introduced_by_markdown() {
-    for (name, nb) in notebooks() {
+    for (name, nb) in notebooks().into_iter().chain(solutions()) {
         let cs = cells(&nb);
         assert_eq!(cs[0]["cell_type"], "markdown", "{name} starts with a title");
         for i in 1..cs.len() {
@@ -114,5 +124,72 @@ fn every_code_cell_is_introduced_by_markdown() {
                 assert!(i <= 3, "{name}: code cell {i} has no explanation before it");
             }
         }
+    }
+}
+
+/// Every notebook ends with 2–4 exercises, each an answer cell left blank (`None`) that calls its checker in
+/// `exercises::chNN`; `notebooks/solutions/` holds one solutions notebook per notebook with a worked solution per
+/// exercise, each confirmed by `exercises::confirm` (accepted, a wrong answer rejected, a blank not attempted).
+#[test]
+fn every_notebook_ends_with_exercises_and_has_worked_solutions() {
+    let sols = solutions();
+    let nbs = notebooks();
+    assert_eq!(sols.len(), nbs.len(), "one solutions notebook per notebook");
+    for (name, nb) in &nbs {
+        let cs = cells(nb);
+        let start = cs
+            .iter()
+            .position(|c| c["cell_type"] == "markdown" && source(c).starts_with("## Exercises"))
+            .unwrap_or_else(|| panic!("{name}: no Exercises section"));
+        let section = &cs[start + 1..];
+        let questions: Vec<String> = section
+            .iter()
+            .filter(|c| c["cell_type"] == "markdown")
+            .map(source)
+            .collect();
+        let answers: Vec<String> = section
+            .iter()
+            .filter(|c| c["cell_type"] == "code")
+            .map(source)
+            .collect();
+        assert!(
+            (2..=4).contains(&answers.len()),
+            "{name}: {} exercises",
+            answers.len()
+        );
+        assert_eq!(
+            questions.len(),
+            answers.len(),
+            "{name}: one statement per exercise"
+        );
+        assert!(questions.iter().all(|q| q.starts_with("### Exercise")));
+        let chapter = format!("exercises::ch{}::", &name[..2]);
+        for a in &answers {
+            assert!(
+                a.contains("= None;"),
+                "{name}: the answer starts blank:\n{a}"
+            );
+            assert!(
+                a.contains(&chapter),
+                "{name}: the answer cell calls its checker:\n{a}"
+            );
+        }
+        let stem = name.trim_end_matches(".ipynb");
+        let (_, sol) = sols
+            .iter()
+            .find(|(n, _)| *n == format!("{stem}_solutions.ipynb"))
+            .unwrap_or_else(|| panic!("{name}: no solutions notebook"));
+        let confirmed = cells(sol)
+            .iter()
+            .filter(|c| c["cell_type"] == "code" && source(c).contains("exercises::confirm("))
+            .count();
+        assert_eq!(
+            confirmed,
+            answers.len(),
+            "{name}: one confirmed solution per exercise"
+        );
+        assert!(cells(sol)
+            .iter()
+            .any(|c| source(c).contains("path = \"../..\"")));
     }
 }

@@ -403,6 +403,7 @@ fn the_grid_and_the_single_network_search_agree() {
         inits: vec![Init::SmallGaussian { std: 1e-3 }],
         depths: vec![4],
         learning_rates: rates.to_vec(),
+        rate_search: None,
         seeds: vec![0],
         ..TrainingGridConfig::quick()
     };

@@ -232,3 +232,113 @@ fn invalid_settings_are_typed_errors() {
         Err(Error::OutOfRange { .. })
     ));
 }
+
+/// Runs the rate search on an arm whose runs are stable exactly for η ≤ `edge`, starting from `grid`; returns
+/// the outcomes and how many rates the search added.
+fn search_threshold_arm(
+    search: &demystify_resnet::train::RateSearch,
+    grid: &[f64],
+    edge: f64,
+) -> (Vec<demystify_resnet::train::RateOutcome>, usize) {
+    use demystify_resnet::train::RateOutcome;
+    let outcome = |lr: f64| RateOutcome {
+        learning_rate: lr,
+        diverged_runs: usize::from(lr > edge),
+        final_losses: if lr > edge { vec![] } else { vec![1.0 / lr] },
+    };
+    let mut outcomes: Vec<RateOutcome> = grid.iter().map(|&lr| outcome(lr)).collect();
+    let mut added = 0;
+    while let Some(lr) = search.next_rate(&outcomes) {
+        outcomes.push(outcome(lr));
+        added += 1;
+        assert!(added < 1000, "the search does not stop");
+    }
+    (outcomes, added)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The widened search brackets the edge of stability η* whenever η* lies inside the search bounds: the
+    /// largest stable rate η⁺ ≤ η* < the smallest diverging rate above it ≤ η⁺·factor, from any starting grid
+    /// (coarse ones are refined); when η* is outside, it stops at the bound and says so (no bracket). It never
+    /// tries a rate outside [lowest, highest] beyond the grid, and adds at most log(highest/lowest)/log(factor)
+    /// + 1 rates.
+    #[test]
+    fn rate_search_brackets_the_edge_of_stability(
+        log_edge in -10.0f64..3.0,
+        log_grid in proptest::collection::vec(-4.0f64..1.5, 1..7),
+        log_factor in 0.2f64..1.0,
+    ) {
+        use demystify_resnet::train::{RateBracket, RateSearch};
+        let search = RateSearch { factor: 10f64.powf(log_factor), lowest: 1e-8, highest: 100.0 };
+        let grid: Vec<f64> = log_grid.iter().map(|g| 10f64.powf(*g)).collect();
+        let edge = 10f64.powf(log_edge);
+        let (outcomes, added) = search_threshold_arm(&search, &grid, edge);
+        let bound = ((search.highest / search.lowest).ln() / search.factor.ln()).ceil() as usize + 1;
+        prop_assert!(added <= bound, "{added} rates added, bound {bound}");
+        for o in &outcomes[grid.len()..] {
+            prop_assert!(o.learning_rate >= search.lowest * (1.0 - 1e-9) && o.learning_rate <= search.highest * (1.0 + 1e-9));
+        }
+        let b = RateBracket::of(&outcomes);
+        let tried_low = b.searched_from;
+        let tried_high = b.searched_to;
+        if b.is_bracketed() {
+            let (s, d) = (b.largest_stable.unwrap(), b.smallest_diverging_above.unwrap());
+            prop_assert!(s <= edge && edge < d);
+            prop_assert!(d <= s * search.factor * (1.0 + 1e-9), "bracket {s}…{d} wider than the factor");
+        } else if b.largest_stable.is_none() {
+            // Nothing stable: the search went down to its bound, and η* is below every tried rate.
+            prop_assert!(tried_low / search.factor < search.lowest * (1.0 - 1e-9));
+            prop_assert!(edge < tried_low);
+        } else {
+            // Nothing diverged: the search went up to its bound, and η* is above every tried rate.
+            prop_assert!(tried_high * search.factor > search.highest * (1.0 + 1e-9));
+            prop_assert!(edge >= tried_high);
+        }
+        // Inside the bounds (with a factor of margin), η* is always bracketed.
+        if edge >= search.lowest * search.factor && edge * search.factor < search.highest {
+            prop_assert!(b.is_bracketed(), "edge {edge} not bracketed: {b:?}");
+        }
+    }
+}
+
+/// Invalid searches are typed errors naming the field.
+#[test]
+fn rate_search_validation_names_the_field() {
+    use demystify_resnet::train::RateSearch;
+    for (search, field) in [
+        (
+            RateSearch {
+                factor: 1.0,
+                ..Default::default()
+            },
+            "rate_search.factor",
+        ),
+        (
+            RateSearch {
+                lowest: 0.0,
+                ..Default::default()
+            },
+            "rate_search.lowest",
+        ),
+        (
+            RateSearch {
+                lowest: 10.0,
+                highest: 1.0,
+                ..Default::default()
+            },
+            "rate_search.highest",
+        ),
+        (
+            RateSearch {
+                highest: f64::NAN,
+                ..Default::default()
+            },
+            "rate_search.highest",
+        ),
+    ] {
+        let e = search.validate().unwrap_err();
+        assert!(e.to_string().contains(field), "{e}");
+    }
+}

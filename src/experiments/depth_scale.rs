@@ -3,19 +3,21 @@
 
 use polars::prelude::DataFrame;
 
-use super::claims::{log_log_slope, min_max, num, Claim, Verdict};
+use super::claims::{log_log_slope, num, Claim, Verdict};
 use super::ensure_nonempty;
 use super::network::{ActivationKind, DataSpec};
 use super::schema::shared;
 use super::training::{
     training_grid, TrainingGridConfig, BEST_LEARNING_RATE, MEAN_STEPS_TO_THRESHOLD,
+    SMALLEST_DIVERGING_RATE,
 };
 use crate::error::{ensure_non_negative, Result};
 use crate::net::{Architecture, Init};
-use crate::train::TrainConfig;
+use crate::train::{RateSearch, TrainConfig};
 
 /// Settings of [`depth_scale`]. `Default`: width 4, the default teacher; shortcut 1, 2, 3 from small init
-/// (ε = 1e-3) and the plain network from the identity; depths 1, 4, 16, 64, 256; rates 0.001 … 1; seeds 0, 1;
+/// (ε = 1e-3) and the plain network from the identity; depths 1, 4, 16, 64, 256; rates 0.001 … 1, widened by
+/// half decades within 1e-8 … 100 until each configuration's largest stable rate is bracketed; seeds 0, 1;
 /// 400 GD steps; threshold 1e-3·ℓ(0).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DepthScaleConfig {
@@ -33,8 +35,10 @@ pub struct DepthScaleConfig {
     pub small_init_std: f64,
     /// Depths `L`.
     pub depths: Vec<usize>,
-    /// The learning-rate grid.
+    /// The starting learning-rate grid.
     pub learning_rates: Vec<f64>,
+    /// How the grid is widened per configuration ([`RateSearch`]); `None` keeps the grid as given.
+    pub rate_search: Option<RateSearch>,
     /// Seeds.
     pub seeds: Vec<u64>,
     /// Every run's settings (GD, 400 steps by default); `learning_rate` and `seed` come from the grid.
@@ -54,6 +58,7 @@ impl Default for DepthScaleConfig {
             small_init_std: 1e-3,
             depths: vec![1, 4, 16, 64, 256],
             learning_rates: vec![0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0],
+            rate_search: Some(RateSearch::default()),
             seeds: vec![0, 1],
             train: TrainConfig {
                 steps: 400,
@@ -65,12 +70,18 @@ impl Default for DepthScaleConfig {
 }
 
 impl DepthScaleConfig {
-    /// A smaller version (width 2, depths 1, 4, 16, four rates, one seed, 100 steps), same code path.
+    /// A smaller version (width 2, depths 1, 4, 16, four rates widened within 1e-5 … 10, one seed, 100 steps),
+    /// same code path.
     pub fn quick() -> Self {
         let mut c = Self {
             width: 2,
             depths: vec![1, 4, 16],
             learning_rates: vec![0.01, 0.1, 0.3, 1.0],
+            rate_search: Some(RateSearch {
+                lowest: 1e-5,
+                highest: 10.0,
+                ..RateSearch::default()
+            }),
             seeds: vec![0],
             ..Self::default()
         };
@@ -103,6 +114,7 @@ pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
         }],
         depths: config.depths.clone(),
         learning_rates: config.learning_rates.clone(),
+        rate_search: config.rate_search,
         seeds: config.seeds.clone(),
         train: config.train.clone(),
         loss_threshold: config.loss_threshold,
@@ -141,41 +153,41 @@ pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
 /// - `n2_steps_depth_independent`: shortcut 2 needs about the same number of steps to the threshold at every
 ///   depth (exponent within ±0.25).
 ///
-/// A best rate at the edge of the searched grid is only a bound; the evidence says at how many depths that
-/// happened, and a rate claim whose every best rate is at the edge is `NotApplicable` (widen the grid). A series
-/// without two depths that have a value is `NotApplicable`.
-pub fn claims(frame: &DataFrame, rates: &[f64]) -> Result<Vec<Claim>> {
+/// A best rate whose largest stable rate was not bracketed by the search (no diverging rate above it up to the
+/// search's bound) is only a bound; the evidence says at how many depths that happened, and a rate claim none of
+/// whose depths is bracketed is `NotApplicable` (widen the search). A series without two depths that have a value
+/// is `NotApplicable`.
+pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
     let arch = shared::ARCHITECTURE.strs(frame)?;
     let depth = shared::DEPTH.f64s(frame)?;
     let best = BEST_LEARNING_RATE.f64s(frame)?;
     let steps = MEAN_STEPS_TO_THRESHOLD.f64s(frame)?;
-    let (lo_rate, hi_rate) = min_max(rates);
-    let series = |label: &str, values: &[Option<f64>]| -> Vec<(f64, f64)> {
+    let diverging = SMALLEST_DIVERGING_RATE.f64s(frame)?;
+    // (L, value, bracketed) per depth of one architecture.
+    let series = |label: &str, values: &[Option<f64>]| -> Vec<(f64, f64, bool)> {
         (0..frame.height())
             .filter(|&i| arch[i].as_deref() == Some(label))
-            .filter_map(|i| Some((depth[i]?, values[i]?)))
+            .filter_map(|i| Some((depth[i]?, values[i]?, diverging[i].is_some())))
             .collect()
     };
     let exponent_claim = |id: &'static str,
                           claim: &str,
                           criterion: &str,
-                          pts: Vec<(f64, f64)>,
+                          pts: Vec<(f64, f64, bool)>,
                           what: &str,
                           accept: &dyn Fn(f64) -> bool,
                           rate_edges: bool| {
-        match log_log_slope(&pts) {
+        let xy: Vec<(f64, f64)> = pts.iter().map(|&(l, v, _)| (l, v)).collect();
+        match log_log_slope(&xy) {
             None => {
                 Claim::not_applicable(id, claim, criterion, "fewer than two depths with a value")
             }
             Some(slope) => {
-                let listing: Vec<String> = pts
+                let listing: Vec<String> = xy
                     .iter()
                     .map(|(l, v)| format!("{} at L = {l}", num(*v)))
                     .collect();
-                let edges = pts
-                    .iter()
-                    .filter(|(_, v)| *v <= lo_rate || *v >= hi_rate)
-                    .count();
+                let edges = pts.iter().filter(|p| !p.2).count();
                 Claim {
                     id,
                     claim: claim.into(),
@@ -185,17 +197,16 @@ pub fn claims(frame: &DataFrame, rates: &[f64]) -> Result<Vec<Claim>> {
                         listing.join(", "),
                         if rate_edges {
                             format!(
-                                "; {edges} of {} at the edge of the searched rates {}…{}",
-                                pts.len(),
-                                num(lo_rate),
-                                num(hi_rate)
+                                "; {edges} of {} depths without a diverging rate above the largest stable one \
+                                 (best rate only a bound)",
+                                pts.len()
                             )
                         } else {
                             String::new()
                         }
                     ),
                     criterion: criterion.into(),
-                    // Every best rate at the edge of the grid: only bounds, no exponent to judge.
+                    // No depth bracketed: only bounds, no exponent to judge.
                     verdict: if rate_edges && edges == pts.len() {
                         Verdict::NotApplicable
                     } else {

@@ -11,12 +11,14 @@
 //! | [`hessian_along_training`] | the Hessian's behaviour along the learning process |
 //! | [`escape_times`] | escaping the zero point: log(1/ε) for n = 2, ε^−(n−2) for n ≥ 3 |
 //! | [`depth_scale`] | training very deep models is no harder than shallow ones (n = 2) |
+//! | [`matrix_free_spectrum`] | the same spectra without storing the Hessian (Lanczos, Hutchinson, SLQ) |
 
 pub mod claims;
 pub mod condition;
 pub mod depth_scale;
 pub mod escape;
 pub mod identity;
+pub mod matrix_free;
 pub mod network;
 pub mod relu;
 pub mod schema;
@@ -34,6 +36,7 @@ pub use condition::{condition_vs_depth, ConditionVsDepthConfig};
 pub use depth_scale::{depth_scale, DepthScaleConfig};
 pub use escape::{escape_times, EscapeConfig, EscapeResult};
 pub use identity::identity_at_zero;
+pub use matrix_free::{matrix_free_spectrum, MatrixFreeConfig, MatrixFreeResult};
 pub use network::{
     build_network, mnist_from_env, ActivationKind, AnyDataset, DataSpec, DynNetwork, NetworkSpec,
     MNIST_ENV,

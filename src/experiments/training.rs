@@ -4,16 +4,20 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
+use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
 use crate::error::{ensure_positive, ensure_positive_size, Error, Result};
 use crate::net::{Architecture, Init};
-use crate::train::{best_rate, History, RateOutcome, RunStatus, TrainConfig};
+use crate::train::{
+    best_rate, History, RateBracket, RateOutcome, RateSearch, RunStatus, TrainConfig,
+};
 
 /// Settings of [`training_grid`]. `Default`: width 4, the default teacher, linear; residual shortcut 1, 2, 3
-/// and plain; inits small (ε = 1e-3), Xavier, orthogonal; depths 2, 8, 32; learning rates 0.003 … 1; seeds 0, 1,
-/// 2; 500 GD steps; threshold 1e-3·ℓ(0); every 5th step recorded.
+/// and plain; inits small (ε = 1e-3), Xavier, orthogonal; depths 2, 8, 32; learning rates 0.003 … 1, widened per
+/// configuration by half decades within 1e-8 … 100 until the largest stable rate is bracketed; seeds 0, 1, 2;
+/// 500 GD steps; threshold 1e-3·ℓ(0); every 5th step recorded.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainingGridConfig {
     /// Width `D`.
@@ -28,8 +32,11 @@ pub struct TrainingGridConfig {
     pub inits: Vec<Init>,
     /// Depths `L`.
     pub depths: Vec<usize>,
-    /// Learning rates η > 0.
+    /// Learning rates η > 0: the starting grid, tried for every configuration.
     pub learning_rates: Vec<f64>,
+    /// How each configuration's grid is widened until it brackets that configuration's largest stable rate
+    /// ([`RateSearch`]); `None` keeps the grid as given. The best table states the range searched.
+    pub rate_search: Option<RateSearch>,
     /// Seeds; each seed fixes the initial weights and the minibatch order.
     pub seeds: Vec<u64>,
     /// Every run's settings (steps, optimiser, divergence rule, `record_every` for the curves); its
@@ -58,6 +65,7 @@ impl Default for TrainingGridConfig {
             ],
             depths: vec![2, 8, 32],
             learning_rates: vec![0.003, 0.01, 0.03, 0.1, 0.3, 1.0],
+            rate_search: Some(RateSearch::default()),
             seeds: vec![0, 1, 2],
             train: TrainConfig {
                 steps: 500,
@@ -70,12 +78,18 @@ impl Default for TrainingGridConfig {
 }
 
 impl TrainingGridConfig {
-    /// A smaller grid (width 2, depths 2 and 8, three rates, two seeds, 100 steps), same code path.
+    /// A smaller grid (width 2, depths 2 and 8, three rates widened within 1e-5 … 10, two seeds, 100 steps),
+    /// same code path.
     pub fn quick() -> Self {
         let mut c = Self {
             width: 2,
             depths: vec![2, 8],
             learning_rates: vec![0.01, 0.1, 1.0],
+            rate_search: Some(RateSearch {
+                lowest: 1e-5,
+                highest: 10.0,
+                ..RateSearch::default()
+            }),
             seeds: vec![0, 1],
             ..Self::default()
         };
@@ -92,6 +106,9 @@ impl TrainingGridConfig {
         ensure_nonempty("seeds", &self.seeds)?;
         for &lr in &self.learning_rates {
             ensure_positive("learning_rates", lr)?;
+        }
+        if let Some(search) = &self.rate_search {
+            search.validate()?;
         }
         for &d in &self.depths {
             ensure_positive_size("depths", d)?;
@@ -144,6 +161,14 @@ columns! {
     REACHED_THRESHOLD = "reached_threshold": U64;
     /// The best learning rate of the grid by `train::best_rate` (null when every rate had a diverged seed).
     BEST_LEARNING_RATE = "best_learning_rate": F64, nullable;
+    /// The largest searched rate none of whose seeds diverged (null when every rate had a diverged seed).
+    LARGEST_STABLE_RATE = "largest_stable_rate": F64, nullable;
+    /// The smallest searched rate above the largest stable one with a diverged seed (null: none diverged up to the search's upper bound, so the largest stable rate is only a lower bound).
+    SMALLEST_DIVERGING_RATE = "smallest_diverging_rate": F64, nullable;
+    /// The smallest learning rate tried for this configuration.
+    SEARCHED_FROM = "searched_from": F64;
+    /// The largest learning rate tried for this configuration.
+    SEARCHED_TO = "searched_to": F64;
     /// Number of runs at the best rate that reached the threshold (null without a best rate).
     BEST_REACHED_THRESHOLD = "reached_threshold": U64, nullable;
 }
@@ -197,8 +222,8 @@ pub const SUMMARY_SCHEMA: Schema = Schema {
     ],
 };
 
-/// [`TrainingGrid::best`] (and [`super::depth_scale`]): one row per (architecture, init, depth), the best rate
-/// and that rate's statistics over seeds.
+/// [`TrainingGrid::best`] (and [`super::depth_scale`]): one row per (architecture, init, depth), the best rate,
+/// the bracket of the largest stable rate and the range searched, and the best rate's statistics over seeds.
 pub const BEST_SCHEMA: Schema = Schema {
     name: "training_grid.best",
     columns: &[
@@ -206,6 +231,10 @@ pub const BEST_SCHEMA: Schema = Schema {
         shared::INIT,
         shared::DEPTH,
         BEST_LEARNING_RATE,
+        LARGEST_STABLE_RATE,
+        SMALLEST_DIVERGING_RATE,
+        SEARCHED_FROM,
+        SEARCHED_TO,
         MEAN_FINAL_LOSS,
         MIN_FINAL_LOSS,
         MAX_FINAL_LOSS,
@@ -237,47 +266,105 @@ struct RunKey {
     seed: u64,
 }
 
-/// Trains every combination of the grid (in parallel) from its own seeded initial point.
+/// One configuration of the grid: its rates tried so far, each with one history per seed.
+struct Arm {
+    architecture: Architecture,
+    init: Init,
+    depth: usize,
+    tried: Vec<(f64, Vec<History>)>,
+}
+
+impl Arm {
+    fn outcomes(&self) -> Vec<RateOutcome> {
+        self.tried
+            .iter()
+            .map(|(lr, hs)| RateOutcome::from_histories(*lr, hs))
+            .collect()
+    }
+}
+
+/// Trains every combination of the grid (in parallel) from its own seeded initial point. With a
+/// [`RateSearch`], each configuration's rates are then widened, in rounds run in parallel, until its largest
+/// stable rate is bracketed or a bound is reached; rows are in the order architecture, init, depth, rate
+/// (ascending), seed.
 pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
     config.validate()?;
     let data = config.data.load(config.width)?;
     let threshold = config.loss_threshold * data.moments().loss_at_zero;
-    let mut keys = Vec::new();
+    let mut arms = Vec::new();
     for &architecture in &config.architectures {
         for &init in &config.inits {
             for &depth in &config.depths {
-                for &lr in &config.learning_rates {
-                    for &seed in &config.seeds {
-                        keys.push(RunKey {
-                            architecture,
-                            init,
-                            depth,
-                            lr,
-                            seed,
-                        });
-                    }
-                }
+                arms.push(Arm {
+                    architecture,
+                    init,
+                    depth,
+                    tried: Vec::new(),
+                });
             }
         }
     }
-    let histories = keys
-        .par_iter()
-        .map(|k| -> Result<History> {
-            let spec = NetworkSpec {
-                width: config.width,
-                architecture: k.architecture,
-                activation: config.activation,
-                depth: k.depth,
-            };
-            let mut net = build_network(&spec, &k.init, k.seed)?;
-            let cfg = TrainConfig {
-                learning_rate: k.lr,
-                seed: k.seed,
-                ..config.train.clone()
-            };
-            net.train(&data, &cfg)
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let run = |arm: &Arm, lr: f64, seed: u64| -> Result<History> {
+        let spec = NetworkSpec {
+            width: config.width,
+            architecture: arm.architecture,
+            activation: config.activation,
+            depth: arm.depth,
+        };
+        let mut net = build_network(&spec, &arm.init, seed)?;
+        let cfg = TrainConfig {
+            learning_rate: lr,
+            seed,
+            ..config.train.clone()
+        };
+        net.train(&data, &cfg)
+    };
+    // Round 0 is the grid for every arm; later rounds add one rate to each arm the search is not done with.
+    let mut pending: Vec<(usize, f64)> = (0..arms.len())
+        .flat_map(|a| config.learning_rates.iter().map(move |&lr| (a, lr)))
+        .collect();
+    while !pending.is_empty() {
+        let jobs: Vec<(usize, f64, u64)> = pending
+            .iter()
+            .flat_map(|&(a, lr)| config.seeds.iter().map(move |&seed| (a, lr, seed)))
+            .collect();
+        let mut results = jobs
+            .par_iter()
+            .map(|&(a, lr, seed)| run(&arms[a], lr, seed))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter();
+        for &(a, lr) in &pending {
+            let per_seed: Vec<History> = results.by_ref().take(config.seeds.len()).collect();
+            arms[a].tried.push((lr, per_seed));
+        }
+        pending = match &config.rate_search {
+            None => Vec::new(),
+            Some(search) => arms
+                .iter()
+                .enumerate()
+                .filter_map(|(a, arm)| search.next_rate(&arm.outcomes()).map(|lr| (a, lr)))
+                .collect(),
+        };
+    }
+    let mut keys = Vec::new();
+    let mut histories = Vec::new();
+    let mut rates_per_arm = Vec::new();
+    for arm in &mut arms {
+        arm.tried.sort_by(|x, y| x.0.total_cmp(&y.0));
+        rates_per_arm.push(arm.tried.len());
+        for (lr, hs) in arm.tried.drain(..) {
+            for (&seed, h) in config.seeds.iter().zip(hs) {
+                keys.push(RunKey {
+                    architecture: arm.architecture,
+                    init: arm.init,
+                    depth: arm.depth,
+                    lr,
+                    seed,
+                });
+                histories.push(h);
+            }
+        }
+    }
 
     // Curves.
     let (mut c_arch, mut c_init, mut c_depth, mut c_lr, mut c_seed, mut c_step, mut c_loss) =
@@ -424,41 +511,63 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
         ),
     ])?;
 
-    // Best learning rate per (architecture, init, depth) by the one rule: groups come in grid order, one chunk
-    // of rates per configuration.
-    let chosen: Vec<(RunKey, Option<&Group>)> = groups
-        .chunks(config.learning_rates.len())
-        .map(|chunk| {
-            let outcomes: Vec<RateOutcome> = chunk.iter().map(|g| g.outcome.clone()).collect();
-            (chunk[0].key, best_rate(&outcomes).map(|i| &chunk[i]))
-        })
-        .collect();
+    // Best learning rate per (architecture, init, depth) by the one rule: groups come in arm order, one chunk
+    // of (ascending) rates per arm.
+    let mut chosen: Vec<(RunKey, Option<&Group>, RateBracket)> = Vec::new();
+    let mut rest = &groups[..];
+    for &n_rates in &rates_per_arm {
+        let (chunk, tail) = rest.split_at(n_rates);
+        rest = tail;
+        let outcomes: Vec<RateOutcome> = chunk.iter().map(|g| g.outcome.clone()).collect();
+        chosen.push((
+            chunk[0].key,
+            best_rate(&outcomes).map(|i| &chunk[i]),
+            RateBracket::of(&outcomes),
+        ));
+    }
     let stat = |f: &dyn Fn(&Group) -> Option<f64>| {
         chosen
             .iter()
-            .map(|(_, g)| g.and_then(f))
+            .map(|(_, g, _)| g.and_then(f))
             .collect::<Vec<_>>()
+    };
+    let bracket = |f: &dyn Fn(&RateBracket) -> Option<f64>| {
+        chosen.iter().map(|(_, _, b)| f(b)).collect::<Vec<_>>()
     };
     let best = BEST_SCHEMA.frame(vec![
         shared::ARCHITECTURE.values(
             chosen
                 .iter()
-                .map(|(k, _)| k.architecture.label())
+                .map(|(k, _, _)| k.architecture.label())
                 .collect::<Vec<_>>(),
         ),
         shared::INIT.values(
             chosen
                 .iter()
-                .map(|(k, _)| k.init.label())
+                .map(|(k, _, _)| k.init.label())
                 .collect::<Vec<_>>(),
         ),
         shared::DEPTH.values(
             chosen
                 .iter()
-                .map(|(k, _)| count(k.depth))
+                .map(|(k, _, _)| count(k.depth))
                 .collect::<Vec<_>>(),
         ),
         BEST_LEARNING_RATE.values(stat(&|g| Some(g.key.lr))),
+        LARGEST_STABLE_RATE.values(bracket(&|b| b.largest_stable)),
+        SMALLEST_DIVERGING_RATE.values(bracket(&|b| b.smallest_diverging_above)),
+        SEARCHED_FROM.values(
+            bracket(&|b| Some(b.searched_from))
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+        ),
+        SEARCHED_TO.values(
+            bracket(&|b| Some(b.searched_to))
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>(),
+        ),
         MEAN_FINAL_LOSS.values(stat(&|g| g.outcome.mean_final_loss())),
         MIN_FINAL_LOSS.values(stat(&|g| min(&g.outcome.final_losses))),
         MAX_FINAL_LOSS.values(stat(&|g| max(&g.outcome.final_losses))),
@@ -466,7 +575,7 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
         BEST_REACHED_THRESHOLD.values(
             chosen
                 .iter()
-                .map(|(_, g)| g.map(|g| count(g.steps.len())))
+                .map(|(_, g, _)| g.map(|g| count(g.steps.len())))
                 .collect::<Vec<_>>(),
         ),
     ])?;
@@ -476,4 +585,136 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
         summary,
         best,
     })
+}
+
+/// A final loss at or below this counts as fitted to numerical zero: two such losses tie (their ratio is noise).
+pub const LOSS_AT_ZERO: f64 = 1e-12;
+
+/// The claims of notebook 04's training grid (the paper's abstract), checked on `best` ([`BEST_SCHEMA`], each
+/// configuration at its own best rate) of a grid run with `config` (ids in brackets):
+///
+/// - `n2_small_beats_random_inits`: with shortcut 2, small initialisation ends at a final loss no higher than
+///   Xavier's and orthogonal's, at every depth of the grid;
+/// - `n2_small_beats_deeper_shortcuts`: from small initialisation, shortcut 2 ends at a final loss no higher than
+///   every deeper shortcut (n ≥ 3) of the grid, at every depth.
+///
+/// "No higher" means `ℓ_small ≤ ℓ_other`, or `ℓ_small ≤` [`LOSS_AT_ZERO`] (both fitted); a configuration with
+/// no stable rate counts as beaten. A claim whose configurations are not in the grid is `NotApplicable`.
+pub fn claims(best: &DataFrame, config: &TrainingGridConfig) -> Result<Vec<Claim>> {
+    let arch = shared::ARCHITECTURE.strs(best)?;
+    let init = shared::INIT.strs(best)?;
+    let depth = shared::DEPTH.f64s(best)?;
+    let loss = MEAN_FINAL_LOSS.f64s(best)?;
+    let lookup = |a: &str, i: &str, l: f64| -> Option<Option<f64>> {
+        (0..best.height())
+            .find(|&r| {
+                arch[r].as_deref() == Some(a)
+                    && init[r].as_deref() == Some(i)
+                    && depth[r] == Some(l)
+            })
+            .map(|r| loss[r])
+    };
+    let small = config
+        .inits
+        .iter()
+        .find(|i| matches!(i, Init::SmallGaussian { .. }))
+        .map(Init::label);
+    let n2 = Architecture::Residual { shortcut: 2 };
+    // One comparison per (depth, rival): small-init shortcut 2 against `rivals` (architecture, init).
+    let compare = |id: &'static str, claim: &str, rivals: Vec<(Architecture, String)>| -> Claim {
+        let criterion = format!(
+            "at every depth, ℓ(small, n = 2) ≤ ℓ(rival), or ℓ(small, n = 2) ≤ {} (both fitted); a rival without a stable rate is beaten",
+            num(LOSS_AT_ZERO)
+        );
+        let Some(small) = &small else {
+            return Claim::not_applicable(
+                id,
+                claim,
+                &criterion,
+                "no small initialisation in the grid",
+            );
+        };
+        let rivals: Vec<(Architecture, String)> = rivals
+            .into_iter()
+            .filter(|(a, i)| {
+                config
+                    .depths
+                    .iter()
+                    .all(|&l| lookup(&a.label(), i, l as f64).is_some())
+            })
+            .collect();
+        if rivals.is_empty() || !config.architectures.contains(&n2) {
+            return Claim::not_applicable(
+                id,
+                claim,
+                &criterion,
+                "the compared configurations are not in the grid",
+            );
+        }
+        let (mut won, mut total, mut lost) = (0, 0, Vec::new());
+        let mut listing = Vec::new();
+        for &l in &config.depths {
+            let ours = lookup(&n2.label(), small, l as f64).flatten();
+            let mut parts = vec![format!(
+                "L = {l}: n = 2 small {}",
+                ours.map_or("no stable rate".into(), num)
+            )];
+            for (a, i) in &rivals {
+                let theirs = lookup(&a.label(), i, l as f64).flatten();
+                let beats = match (ours, theirs) {
+                    (None, _) => false,
+                    (Some(_), None) => true,
+                    (Some(o), Some(t)) => o <= t || o <= LOSS_AT_ZERO,
+                };
+                total += 1;
+                if beats {
+                    won += 1;
+                } else {
+                    lost.push(format!("{} {} at L = {l}", a.label(), i));
+                }
+                parts.push(format!(
+                    "{} {} {}",
+                    a.label(),
+                    i,
+                    theirs.map_or("no stable rate".into(), num)
+                ));
+            }
+            listing.push(parts.join(", "));
+        }
+        Claim {
+            id,
+            claim: claim.into(),
+            evidence: format!(
+                "mean final loss at each configuration's best rate — {}; not beaten in {won} of {total} comparisons{}",
+                listing.join("; "),
+                if lost.is_empty() { String::new() } else { format!(" (lost to {})", lost.join(", ")) }
+            ),
+            criterion,
+            verdict: Verdict::from_bool(won == total),
+        }
+    };
+    let random_inits: Vec<(Architecture, String)> = config
+        .inits
+        .iter()
+        .filter(|i| matches!(i, Init::XavierNormal | Init::Orthogonal))
+        .map(|i| (n2, i.label()))
+        .collect();
+    let deeper: Vec<(Architecture, String)> = config
+        .architectures
+        .iter()
+        .filter(|a| matches!(a, Architecture::Residual { shortcut } if *shortcut >= 3))
+        .filter_map(|&a| small.clone().map(|s| (a, s)))
+        .collect();
+    Ok(vec![
+        compare(
+            "n2_small_beats_random_inits",
+            "With shortcut 2, small initialisation ends at a final loss no higher than Xavier and orthogonal initialisation, at every depth (each at its own best learning rate).",
+            random_inits,
+        ),
+        compare(
+            "n2_small_beats_deeper_shortcuts",
+            "From small initialisation, shortcut 2 ends at a final loss no higher than deeper shortcuts (n ≥ 3), at every depth (each at its own best learning rate).",
+            deeper,
+        ),
+    ])
 }

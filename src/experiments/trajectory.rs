@@ -4,10 +4,12 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
+use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
 use crate::error::{ensure_len, ensure_positive_size, Result};
+use crate::hessian::blocks::unit_block_spectra;
 use crate::hessian::lanczos::{extreme_eigenvalues, LanczosOptions, Which};
 use crate::hessian::spectrum::DEFAULT_RELATIVE_TOLERANCE;
 use crate::hessian::{dense_spectrum_bytes, spectrum_of, HessianOptions};
@@ -112,6 +114,8 @@ columns! {
     RANK = "rank": U64;
     /// The eigenvalue.
     EIGENVALUE = "eigenvalue": F64;
+    /// Index of the residual unit (or plain layer) whose diagonal block of the Hessian the row describes, from 0.
+    UNIT = "unit": U64;
 }
 
 /// [`HessianTrajectory::summary`]: one row per (run, checkpoint).
@@ -138,6 +142,20 @@ pub const TOP_EIGENVALUES_SCHEMA: Schema = Schema {
     columns: &[RUN, shared::STEP, RANK, EIGENVALUE],
 };
 
+/// [`HessianTrajectory::unit_blocks`]: one row per (run, dense checkpoint, unit): the spectrum of that unit's
+/// diagonal block of the Hessian (at `W = 0` with shortcut 2 the blocks carry the whole spectrum, ±σ_i(M) each).
+pub const UNIT_BLOCKS_SCHEMA: Schema = Schema {
+    name: "hessian_along_training.unit_blocks",
+    columns: &[
+        RUN,
+        shared::STEP,
+        UNIT,
+        shared::LAMBDA_MAX,
+        shared::LAMBDA_MIN,
+        NEGATIVE_FRACTION,
+    ],
+};
+
 /// How a checkpoint's spectrum was computed: the `method` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpectrumMethod {
@@ -157,13 +175,16 @@ impl SpectrumMethod {
     }
 }
 
-/// The two tables of [`hessian_along_training`].
+/// The three tables of [`hessian_along_training`].
 #[derive(Debug, Clone)]
 pub struct HessianTrajectory {
     /// One row per (run, checkpoint): [`SUMMARY_SCHEMA`]. A diverged run stops contributing rows.
     pub summary: DataFrame,
     /// One row per (run, checkpoint, rank): [`TOP_EIGENVALUES_SCHEMA`].
     pub top_eigenvalues: DataFrame,
+    /// One row per (run, dense checkpoint, unit): [`UNIT_BLOCKS_SCHEMA`] — each unit's diagonal Hessian block
+    /// (none at Lanczos checkpoints: the blocks need the dense matrix).
+    pub unit_blocks: DataFrame,
 }
 
 struct Checkpoint {
@@ -178,6 +199,8 @@ struct Checkpoint {
     eff_cond: Option<f64>,
     neg: Option<f64>,
     top: Vec<f64>,
+    /// `(λ_max, λ_min, negative fraction)` of each unit's diagonal block (dense checkpoints only).
+    units: Vec<(f64, f64, f64)>,
     run_diverged: bool,
 }
 
@@ -197,6 +220,10 @@ fn trajectory(
             let h = net.numeric_hessian(data, &opts)?;
             let s = spectrum_of(h.matrix.as_ref(), None)?;
             let sum = s.summary(DEFAULT_RELATIVE_TOLERANCE);
+            let units = unit_block_spectra(h.matrix.as_ref(), run.network.block_size())?
+                .iter()
+                .map(|b| (b.lambda_max(), b.lambda_min(), b.negative_fraction()))
+                .collect();
             Checkpoint {
                 run: run.label.clone(),
                 step,
@@ -209,6 +236,7 @@ fn trajectory(
                 eff_cond: sum.effective_condition_number,
                 neg: Some(sum.negative_fraction),
                 top: s.top(config.top_k),
+                units,
                 run_diverged: false,
             }
         } else {
@@ -228,6 +256,7 @@ fn trajectory(
                 eff_cond: None,
                 neg: None,
                 top: top.values,
+                units: Vec::new(),
                 run_diverged: false,
             }
         };
@@ -324,8 +353,68 @@ pub fn hessian_along_training(config: &HessianAlongTrainingConfig) -> Result<Hes
         RANK.values(t_rank),
         EIGENVALUE.values(t_val),
     ])?;
+    let rows: Vec<(&Checkpoint, usize, &(f64, f64, f64))> = cps
+        .iter()
+        .flat_map(|c| c.units.iter().enumerate().map(move |(u, b)| (*c, u, b)))
+        .collect();
+    let unit_blocks = UNIT_BLOCKS_SCHEMA.frame(vec![
+        RUN.values(rows.iter().map(|r| r.0.run.clone()).collect::<Vec<_>>()),
+        shared::STEP.values(rows.iter().map(|r| count(r.0.step)).collect::<Vec<_>>()),
+        UNIT.values(rows.iter().map(|r| count(r.1)).collect::<Vec<_>>()),
+        shared::LAMBDA_MAX.values(rows.iter().map(|r| r.2 .0).collect::<Vec<_>>()),
+        shared::LAMBDA_MIN.values(rows.iter().map(|r| r.2 .1).collect::<Vec<_>>()),
+        NEGATIVE_FRACTION.values(rows.iter().map(|r| Some(r.2 .2)).collect::<Vec<_>>()),
+    ])?;
     Ok(HessianTrajectory {
         summary,
         top_eigenvalues,
+        unit_blocks,
     })
+}
+
+/// The claim of notebook 07 on the per-unit blocks of run `run` ([`HessianTrajectory::unit_blocks`]), for a
+/// shortcut-2 run started near the zero point (`unit_blocks_start_at_zero_point`): at step 0 every unit's block
+/// has `λ_max ≈ σ_max(M)` and `λ_min ≈ −σ_max(M)` (THEORY.md §2), within 1 % — `sigma_max` is `σ_max(M)` of the
+/// run's data. `NotApplicable` without step-0 rows for `run`.
+pub fn unit_block_claims(unit_blocks: &DataFrame, run: &str, sigma_max: f64) -> Result<Vec<Claim>> {
+    let runs = RUN.strs(unit_blocks)?;
+    let step = shared::STEP.f64s(unit_blocks)?;
+    let hi = shared::LAMBDA_MAX.f64s(unit_blocks)?;
+    let lo = shared::LAMBDA_MIN.f64s(unit_blocks)?;
+    let (id, claim, criterion) = (
+        "unit_blocks_start_at_zero_point",
+        "Near the zero point every unit's Hessian block has the zero point's spectrum: its extremes are ±σ_max(M).",
+        "at step 0, |λ_max − σ_max(M)| and |λ_min + σ_max(M)| ≤ 0.01·σ_max(M) for every unit",
+    );
+    let start: Vec<usize> = (0..unit_blocks.height())
+        .filter(|&i| runs[i].as_deref() == Some(run) && step[i] == Some(0.0))
+        .collect();
+    if start.is_empty() {
+        return Ok(vec![Claim::not_applicable(
+            id,
+            claim,
+            criterion,
+            "no step-0 unit blocks for this run",
+        )]);
+    }
+    let worst = start
+        .iter()
+        .map(|&i| {
+            let a = (hi[i].unwrap_or(f64::NAN) - sigma_max).abs();
+            let b = (lo[i].unwrap_or(f64::NAN) + sigma_max).abs();
+            a.max(b) / sigma_max
+        })
+        .fold(0.0f64, |m, v| if v.is_nan() { f64::NAN } else { m.max(v) });
+    Ok(vec![Claim {
+        id,
+        claim: claim.into(),
+        evidence: format!(
+            "{} units at step 0; σ_max(M) = {}; largest relative deviation of a unit's extremes {}",
+            start.len(),
+            num(sigma_max),
+            num(worst)
+        ),
+        criterion: criterion.into(),
+        verdict: Verdict::from_bool(worst <= 0.01),
+    }])
 }

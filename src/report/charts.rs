@@ -355,6 +355,62 @@ pub fn trajectory_figure(
     Ok(Figure::new(plot, &title))
 }
 
+/// Per-unit Hessian blocks along training, from [`crate::experiments::HessianTrajectory::unit_blocks`] for the
+/// run `run`: λ_max (solid) and λ_min (dashed) of each unit's diagonal block against the step, one colour per
+/// unit. At `W = 0` with shortcut 2 every unit's block has the same spectrum ±σ_i(M).
+pub fn unit_blocks_figure(unit_blocks: &DataFrame, run: &str) -> Result<Figure> {
+    let runs = column_text(unit_blocks, &trajectory::RUN)?;
+    let unit = column_f64(unit_blocks, &trajectory::UNIT)?;
+    let step = column_f64(unit_blocks, &shared::STEP)?;
+    let hi = column_f64(unit_blocks, &shared::LAMBDA_MAX)?;
+    let lo = column_f64(unit_blocks, &shared::LAMBDA_MIN)?;
+    let rows: Vec<usize> = (0..runs.len()).filter(|&i| runs[i] == run).collect();
+    if rows.is_empty() {
+        return Err(crate::Error::Table(format!(
+            "no unit-block rows for run `{run}`; runs present: {:?}",
+            groups(&runs)
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>()
+        )));
+    }
+    let mut units: Vec<u64> = rows
+        .iter()
+        .filter_map(|&i| unit[i].map(|u| u as u64))
+        .collect();
+    units.sort_unstable();
+    units.dedup();
+    let mut plot = Plot::new();
+    for u in units {
+        let of_unit: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&i| unit[i] == Some(u as f64))
+            .collect();
+        let xs: Vec<f64> = of_unit.iter().filter_map(|&i| step[i]).collect();
+        for (values, dash, which) in [
+            (&hi, DashType::Solid, "λ_max"),
+            (&lo, DashType::Dash, "λ_min"),
+        ] {
+            let ys: Vec<f64> = of_unit.iter().filter_map(|&i| values[i]).collect();
+            plot.add_trace(
+                Scatter::new(xs.clone(), ys)
+                    .name(format!("unit {u}, {which}"))
+                    .legend_group(format!("unit {u}"))
+                    .mode(Mode::LinesMarkers)
+                    .line(Line::new().dash(dash)),
+            );
+        }
+    }
+    let title = format!("Per-unit Hessian blocks along training ({run})");
+    plot.set_layout(layout(
+        &title,
+        axis("gradient-descent step", false),
+        axis("eigenvalue of the unit's block", false),
+    ));
+    Ok(Figure::new(plot, &title))
+}
+
 /// Escape time vs initial scale from [`crate::experiments::EscapeResult::times`]: measured steps as markers
 /// (censored runs omitted), the fitted theory curve dashed, log–log axes.
 pub fn escape_figure(times: &DataFrame) -> Result<Figure> {

@@ -32,6 +32,12 @@ impl EvcxrDisplay for PlotlyBootstrap {
     }
 }
 
+impl EvcxrDisplay for crate::exercises::Feedback {
+    fn evcxr_display(&self) {
+        crate::exercises::Feedback::evcxr_display(self)
+    }
+}
+
 impl<T: EvcxrDisplay> EvcxrDisplay for Result<T, Error> {
     /// Shows the value, or fails the cell with the error's message.
     fn evcxr_display(&self) {

@@ -16,7 +16,7 @@ use crate::error::{ensure_positive, ensure_positive_size, Error, Result};
 use crate::net::{FlatParams, Network};
 
 pub use history::{History, RunStatus, StepRecord};
-pub use lr_grid::{best_learning_rate, best_rate, LrSearch, RateOutcome};
+pub use lr_grid::{best_learning_rate, best_rate, LrSearch, RateBracket, RateOutcome, RateSearch};
 
 /// Which update rule to use. All use the learning rate of [`TrainConfig`].
 #[derive(Debug, Clone, Copy, PartialEq)]

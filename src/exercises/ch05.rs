@@ -1,0 +1,86 @@
+//! Exercises of notebook 05 (the Hessian along training, escaping the zero point).
+
+use super::{check_real, direction, Feedback};
+use crate::error::Result;
+use crate::experiments::escape::{self, EscapeConfig};
+use crate::experiments::escape_times;
+
+/// The run of exercise 5.1: shortcut 2, the quick escape set-up (`D = 2`, `L = 4`, η = 0.1, seed 0) at
+/// ε = [`ESCAPE_EPSILON`].
+pub const ESCAPE_EPSILON: f64 = 1e-4;
+
+/// Measured escape steps (first step with `ℓ ≤ ½ℓ(0)`) of shortcut `n` from `SmallGaussian { std: ε }` for each
+/// `epsilons`, quick set-up, seed 0 (`None`: censored).
+pub fn measured_escape_steps(
+    shortcut: usize,
+    epsilons: &[f64],
+    max_steps: usize,
+) -> Result<Vec<Option<f64>>> {
+    let mut cfg = EscapeConfig {
+        shortcuts: vec![shortcut],
+        epsilons: epsilons.to_vec(),
+        ..EscapeConfig::quick()
+    };
+    cfg.train.steps = max_steps;
+    let r = escape_times(&cfg)?;
+    Ok(escape::ESCAPE_STEP.f64s(&r.times)?)
+}
+
+/// **Exercise 5.1 (predict, then check).** Predict how many gradient steps a shortcut-2 network started at
+/// ε = [`ESCAPE_EPSILON`] needs to halve its loss (quick set-up of `EscapeConfig`: `D = 2`, `L = 4`, η = 0.1).
+/// Theory: the weights grow like `(1 + η σ_max(M))^t`, so `t ≈ ln(1/ε) / ln(1 + η σ_max) + c`, with `c` read off
+/// the notebook's fitted n = 2 curve. The checker runs it and accepts a prediction within 15 %.
+pub fn escape_steps(answer: Option<f64>) -> Result<Feedback> {
+    if answer.is_none() {
+        return Ok(Feedback::NotAttempted);
+    }
+    let Some(truth) = measured_escape_steps(2, &[ESCAPE_EPSILON], 20_000)?[0] else {
+        return Ok(Feedback::NotYet(
+            "The run did not escape within 20 000 steps; the exercise does not apply.".into(),
+        ));
+    };
+    Ok(check_real(
+        answer,
+        truth,
+        0.15,
+        || {
+            format!("Measured: {truth} steps. Each factor 10 in ε adds the same number of steps, ln 10 / ln(1 + η σ_max): the escape time grows like log(1/ε).")
+        },
+        |a| {
+            format!("{a} is {}: start from the fitted curve of the notebook, t = ln(1/ε)/ln(1 + η σ_max) + c, at ε = {ESCAPE_EPSILON:e}.", direction(a, truth))
+        },
+    ))
+}
+
+/// The two scales of exercise 5.2.
+pub const RATIO_EPSILONS: [f64; 2] = [1e-2, 1e-3];
+
+/// **Exercise 5.2 (predict, then check).** For shortcut 3 the escape time grows like `ε^−(n−2)`. Predict the ratio
+/// `t(ε = 10⁻³) / t(ε = 10⁻²)` of escape steps (quick set-up, seed 0). The checker measures both runs and accepts
+/// a prediction within 25 % of the measured ratio.
+pub fn n3_escape_ratio(answer: Option<f64>) -> Result<Feedback> {
+    if answer.is_none() {
+        return Ok(Feedback::NotAttempted);
+    }
+    let steps = measured_escape_steps(3, &RATIO_EPSILONS, 50_000)?;
+    let (Some(fast), Some(slow)) = (steps[0], steps[1]) else {
+        return Ok(Feedback::NotYet(
+            "A run did not escape within 50 000 steps; the exercise does not apply.".into(),
+        ));
+    };
+    let truth = slow / fast;
+    Ok(check_real(
+        answer,
+        truth,
+        0.25,
+        || {
+            format!("Measured: {fast} and {slow} steps, ratio {truth:.2}. Ten times closer to the flat saddle, about ten times longer: ε^−(n−2) with n = 3.")
+        },
+        |a| {
+            format!(
+                "{a} is {}: with t ∝ ε^−(n−2), what does dividing ε by 10 do for n = 3?",
+                direction(a, truth)
+            )
+        },
+    ))
+}
