@@ -36,21 +36,114 @@ fn html_table_escapes_formats_and_labels() {
         .header("value", "value (units)")
         .to_html()
         .unwrap();
-    assert!(html.starts_with("<table"));
+    assert!(html.starts_with("<div class=\"dr-table-wrap\"") && html.contains("<table"));
     assert!(html.contains("a&lt;b&gt;&amp;&quot;c&quot;"), "{html}");
     assert!(!html.contains("<b>"));
     assert!(html.contains("T &lt;1&gt;"));
     assert!(html.contains(">value (units)</th>"));
-    assert!(html.contains(">1.23457e6</td>"));
+    assert!(
+        html.contains(">1.235e6</td>"),
+        "4 significant digits by default"
+    );
     assert!(html.contains(">—</td>"), "nulls shown as an em dash");
     assert!(
-        html.contains("text-align:right\">40</td>"),
+        html.contains("text-align:right;white-space:nowrap\">40</td>"),
         "numbers right-aligned"
     );
     let text = Table::new(&sample_frame()).to_text().unwrap();
     assert!(text.lines().count() == 3 && text.contains("null"));
     let truncated = Table::new(&sample_frame()).max_rows(1).to_html().unwrap();
-    assert!(truncated.contains("1 of 2 rows shown"));
+    assert!(truncated.contains("<summary>show all 2 rows</summary>"));
+}
+
+fn long_frame(n: usize) -> DataFrame {
+    DataFrame::new_infer_height(vec![
+        Column::new("depth".into(), (0..n as u64).collect::<Vec<_>>()),
+        Column::new("learning_rate".into(), vec![0.1; n]),
+        Column::new(
+            "loss".into(),
+            (0..n).map(|i| 1.0 / (i + 1) as f64).collect::<Vec<_>>(),
+        ),
+    ])
+    .unwrap()
+}
+
+/// Long tables show 30 rows and put every row behind an offline `<details>` toggle; constant columns go to the
+/// caption; headers wrap at `_`; the inlined CSV link decodes to exactly `to_csv_string`.
+#[test]
+fn html_tables_fit_the_page() {
+    let frame = long_frame(54);
+    let html = Table::new(&frame).title("Across seeds").to_html().unwrap();
+    let (shown, rest) = html.split_once("<details").unwrap();
+    assert_eq!(
+        shown.matches("<tr>").count(),
+        1 + DEFAULT_SHOWN_ROWS,
+        "header + 30 rows before the toggle"
+    );
+    assert!(rest.contains("<summary>show all 54 rows</summary>"));
+    assert_eq!(rest.matches("<tr>").count(), 1 + 54);
+    assert!(!html.contains("<script"), "the toggle needs no script");
+    // learning_rate is 0.1 in every row: in the caption, not a column.
+    assert!(
+        html.contains("in every row: learning_rate = 0.1"),
+        "{}",
+        &html[..600]
+    );
+    assert!(!html.contains(">learning_<wbr>rate</th>"));
+    assert!(html.contains(">loss</th>"));
+    // CSV link: percent-decoding the data URL gives the CSV back.
+    let href = html
+        .split("href=\"data:text/csv;charset=utf-8,")
+        .nth(1)
+        .unwrap();
+    let encoded = &href[..href.find('"').unwrap()];
+    let mut bytes = Vec::new();
+    let mut it = encoded.bytes();
+    while let Some(b) = it.next() {
+        if b == b'%' {
+            let hex: String = [it.next().unwrap() as char, it.next().unwrap() as char]
+                .iter()
+                .collect();
+            bytes.push(u8::from_str_radix(&hex, 16).unwrap());
+        } else {
+            bytes.push(b);
+        }
+    }
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        to_csv_string(&frame).unwrap()
+    );
+    assert!(html.contains("download=\"Across_seeds.csv\""));
+    // Headers wrap at underscores.
+    let wide = DataFrame::new_infer_height(vec![
+        Column::new("mean_steps_to_threshold".into(), vec![1.0, 2.0]),
+        Column::new("x".into(), vec![3.0, 4.0]),
+    ])
+    .unwrap();
+    assert!(Table::new(&wide)
+        .to_html()
+        .unwrap()
+        .contains(">mean_<wbr>steps_<wbr>to_<wbr>threshold</th>"));
+    // Short tables: no toggle; one row: nothing moved to the caption.
+    let one = long_frame(1);
+    let html = Table::new(&one).to_html().unwrap();
+    assert!(!html.contains("<details") && !html.contains("in every row"));
+}
+
+/// A claims table keeps every column, even a verdict that is the same in every row.
+#[test]
+fn claims_tables_keep_their_verdict_column() {
+    let c = |id| Claim {
+        id,
+        claim: "c".into(),
+        evidence: "e".into(),
+        criterion: "k".into(),
+        verdict: Verdict::Holds,
+    };
+    let html = Table::new(&claims_frame(&[c("a"), c("b")]).unwrap())
+        .to_html()
+        .unwrap();
+    assert!(html.contains(">verdict</th>") && !html.contains("in every row"));
 }
 
 #[test]

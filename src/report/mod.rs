@@ -12,5 +12,6 @@ pub use display::EvcxrDisplay;
 pub use export::save_outputs;
 pub use figure::{plotly_bootstrap, Figure, PlotlyBootstrap};
 pub use table::{
-    column, filter_rows, format_float, matrix_table, to_csv_string, write_csv, Cell, Table,
+    column, filter_rows, format_float, matrix_table, percent_encode, to_csv_string, write_csv,
+    Cell, Table, DEFAULT_SHOWN_ROWS,
 };

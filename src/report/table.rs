@@ -82,6 +82,11 @@ fn cell_text(v: &AnyValue<'_>, digits: usize, null_text: &str) -> String {
 
 /// A DataFrame prepared for display. Build with [`Table::new`] and the builder methods; show it by making it the
 /// last expression of an evcxr cell.
+///
+/// The HTML form is made to fit a 1280-px page: floats to 4 significant digits, headers that wrap (at `_`), text
+/// cells that wrap, columns whose every row holds the same value moved into the caption (`name = value`; claims
+/// tables keep theirs), at most [`DEFAULT_SHOWN_ROWS`] rows with the rest behind a "show all N rows" toggle
+/// (`<details>`, no script), and a link that downloads the whole table as CSV from a `data:` URL (offline).
 #[derive(Debug, Clone)]
 pub struct Table {
     frame: DataFrame,
@@ -91,17 +96,24 @@ pub struct Table {
     max_rows: usize,
 }
 
+/// Rows shown before the "show all" toggle.
+pub const DEFAULT_SHOWN_ROWS: usize = 30;
+/// Rows rendered at most inside the toggle (and in the text form); the CSV link always has every row.
+pub const MAX_RENDERED_ROWS: usize = 2000;
+/// Tables whose CSV is larger than this are not inlined as a download link (the caption says so).
+pub const MAX_INLINE_CSV_BYTES: usize = 2 << 20;
+
 impl Table {
-    /// A table of `frame` with 6 significant digits and at most 200 rows shown. Takes a reference (polars
-    /// columns are shared, so the copy is cheap): in an evcxr cell the frame stays usable afterwards, and evcxr
-    /// can call [`Table::evcxr_display`] on the cell's final expression.
+    /// A table of `frame` with 4 significant digits and [`DEFAULT_SHOWN_ROWS`] rows shown. Takes a reference
+    /// (polars columns are shared, so the copy is cheap): in an evcxr cell the frame stays usable afterwards, and
+    /// evcxr can call [`Table::evcxr_display`] on the cell's final expression.
     pub fn new(frame: &DataFrame) -> Self {
         Self {
             frame: frame.clone(),
             title: None,
             headers: Vec::new(),
-            digits: 6,
-            max_rows: 200,
+            digits: 4,
+            max_rows: DEFAULT_SHOWN_ROWS,
         }
     }
     /// A caption shown above the table.
@@ -119,7 +131,7 @@ impl Table {
         self.digits = digits.max(1);
         self
     }
-    /// Rows shown at most (the rest is summarised in a footer line).
+    /// Rows shown before the "show all" toggle (HTML) or the "rows shown" footer (text).
     pub fn max_rows(mut self, rows: usize) -> Self {
         self.max_rows = rows;
         self
@@ -136,14 +148,14 @@ impl Table {
             .map_or(column, |(_, l)| l.as_str())
     }
 
-    fn cells(&self, null_text: &str) -> Result<(Vec<String>, Vec<Vec<String>>)> {
+    fn cells(&self, null_text: &str, rows: usize) -> Result<(Vec<String>, Vec<Vec<String>>)> {
         let names: Vec<String> = self
             .frame
             .get_column_names()
             .iter()
             .map(|n| n.to_string())
             .collect();
-        let rows = self.frame.height().min(self.max_rows);
+        let rows = self.frame.height().min(rows);
         let mut out = vec![Vec::with_capacity(names.len()); rows];
         for name in &names {
             let column = column(&self.frame, name)?;
@@ -154,10 +166,29 @@ impl Table {
         Ok((names, out))
     }
 
-    /// The table as an HTML fragment: `<table class="dr-table">` with a caption, a header row (labels as set
-    /// by [`Table::header`], escaped) and right-aligned numbers; nulls shown as an em dash.
+    /// Indices of the columns whose every row shows the same text (tables of two rows or more; never in a claims
+    /// table, whose verdict column must stay a column).
+    fn constant_columns(&self, names: &[String], rows: &[Vec<String>]) -> Vec<usize> {
+        let is_claims = crate::experiments::claims::SCHEMA
+            .check(&self.frame)
+            .is_ok();
+        if is_claims || rows.len() < 2 || rows.len() < self.frame.height() {
+            return Vec::new();
+        }
+        (0..names.len())
+            .filter(|&j| rows.iter().all(|r| r[j] == rows[0][j]))
+            .filter(|_| names.len() > 1)
+            .collect()
+    }
+
+    /// The table as an HTML fragment (see [`Table`]): `<table class="dr-table">` with a caption (title, constant
+    /// columns, row count, CSV link), wrapping headers (labels as set by [`Table::header`], escaped),
+    /// right-aligned numbers, nulls as an em dash, and a `<details>` toggle with every row when there are more than
+    /// the rows shown.
     pub fn to_html(&self) -> Result<String> {
-        let (names, rows) = self.cells("—")?;
+        let (names, all_rows) = self.cells("—", MAX_RENDERED_ROWS)?;
+        let constant = self.constant_columns(&names, &all_rows);
+        let kept: Vec<usize> = (0..names.len()).filter(|j| !constant.contains(j)).collect();
         let numeric: Vec<bool> = names
             .iter()
             .map(|n| {
@@ -166,56 +197,115 @@ impl Table {
                     .unwrap_or(false)
             })
             .collect();
-        let mut h = String::from(
-            "<table class=\"dr-table\" style=\"border-collapse:collapse;font-size:0.9em\">",
-        );
+        let height = self.frame.height();
+        let mut caption = String::new();
         if let Some(t) = &self.title {
-            write!(
-                h,
-                "<caption style=\"text-align:left;font-weight:bold;padding:4px\">{}</caption>",
-                escape_html(t)
-            )
-            .ok();
+            write!(caption, "<strong>{}</strong>", escape_html(t)).ok();
         }
-        h.push_str("<thead><tr>");
-        for n in &names {
-            write!(
-                h,
-                "<th style=\"border-bottom:1px solid #888;padding:2px 8px\">{}</th>",
-                escape_html(self.label(n))
-            )
-            .ok();
+        let mut notes = Vec::new();
+        if !constant.is_empty() {
+            let same: Vec<String> = constant
+                .iter()
+                .map(|&j| {
+                    format!(
+                        "{} = {}",
+                        escape_html(self.label(&names[j])),
+                        escape_html(&all_rows[0][j])
+                    )
+                })
+                .collect();
+            notes.push(format!("in every row: {}", same.join(", ")));
         }
-        h.push_str("</tr></thead><tbody>");
-        for row in &rows {
-            h.push_str("<tr>");
-            for (v, &num) in row.iter().zip(&numeric) {
-                let align = if num { "right" } else { "left" };
+        notes.push(format!(
+            "{height} row{}",
+            if height == 1 { "" } else { "s" }
+        ));
+        let csv = to_csv_string(&self.frame)?;
+        if csv.len() <= MAX_INLINE_CSV_BYTES {
+            let file = self
+                .title
+                .as_deref()
+                .map(file_stem)
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "table".into());
+            notes.push(format!(
+                "<a download=\"{file}.csv\" href=\"data:text/csv;charset=utf-8,{}\">download CSV</a>",
+                percent_encode(&csv)
+            ));
+        } else {
+            notes.push("CSV too large to inline: use write_csv".into());
+        }
+        write!(
+            caption,
+            "{}<span style=\"font-weight:normal;font-size:0.9em\">{}</span>",
+            if self.title.is_some() { " " } else { "" },
+            notes.join(" · ")
+        )
+        .ok();
+        let render = |rows: &[Vec<String>], with_caption: bool| -> String {
+            let mut h = String::from(
+                "<table class=\"dr-table\" style=\"border-collapse:collapse;font-size:0.9em;max-width:100%\">",
+            );
+            if with_caption {
                 write!(
                     h,
-                    "<td style=\"padding:2px 8px;text-align:{align}\">{}</td>",
-                    escape_html(v)
+                    "<caption style=\"text-align:left;padding:4px;caption-side:top\">{caption}</caption>"
                 )
                 .ok();
             }
-            h.push_str("</tr>");
-        }
-        h.push_str("</tbody></table>");
-        if self.frame.height() > rows.len() {
+            h.push_str("<thead><tr>");
+            for &j in &kept {
+                write!(
+                    h,
+                    "<th style=\"border-bottom:1px solid #888;padding:2px 6px;white-space:normal;\
+                     overflow-wrap:anywhere;max-width:9em;vertical-align:bottom;text-align:{}\">{}</th>",
+                    if numeric[j] { "right" } else { "left" },
+                    escape_html(self.label(&names[j])).replace('_', "_<wbr>")
+                )
+                .ok();
+            }
+            h.push_str("</tr></thead><tbody>");
+            for row in rows {
+                h.push_str("<tr>");
+                for &j in &kept {
+                    let style = if numeric[j] {
+                        "padding:2px 6px;text-align:right;white-space:nowrap"
+                    } else {
+                        "padding:2px 6px;text-align:left;white-space:normal;max-width:32em;overflow-wrap:anywhere"
+                    };
+                    write!(h, "<td style=\"{style}\">{}</td>", escape_html(&row[j])).ok();
+                }
+                h.push_str("</tr>");
+            }
+            h.push_str("</tbody></table>");
+            h
+        };
+        let shown = self.max_rows.min(all_rows.len());
+        let mut h = render(&all_rows[..shown], true);
+        if height > shown {
             write!(
                 h,
-                "<p style=\"font-size:0.8em\">{} of {} rows shown.</p>",
-                rows.len(),
-                self.frame.height()
+                "<details style=\"font-size:0.9em\"><summary>show all {height} rows</summary>{}{}</details>",
+                render(&all_rows, false),
+                if height > all_rows.len() {
+                    format!(
+                        "<p>{} of {height} rows rendered; the CSV link has every row.</p>",
+                        all_rows.len()
+                    )
+                } else {
+                    String::new()
+                }
             )
             .ok();
         }
-        Ok(h)
+        Ok(format!(
+            "<div class=\"dr-table-wrap\" style=\"max-width:100%;overflow-x:auto\">{h}</div>"
+        ))
     }
 
-    /// The table as aligned plain text.
+    /// The table as aligned plain text (every column, at most `max_rows` rows).
     pub fn to_text(&self) -> Result<String> {
-        let (names, rows) = self.cells("null")?;
+        let (names, rows) = self.cells("null", self.max_rows)?;
         let labels: Vec<&str> = names.iter().map(|n| self.label(n)).collect();
         let widths: Vec<usize> = (0..names.len())
             .map(|j| {
@@ -267,6 +357,32 @@ impl Table {
             (Err(e), _) | (_, Err(e)) => println!("table could not be displayed: {e}"),
         }
     }
+}
+
+/// A file name from a title: letters, digits, `-` and `_` kept, spaces as `_`, at most 60 characters.
+fn file_stem(title: &str) -> String {
+    title
+        .chars()
+        .filter_map(|c| match c {
+            c if c.is_ascii_alphanumeric() || c == '-' || c == '_' => Some(c),
+            ' ' => Some('_'),
+            _ => None,
+        })
+        .take(60)
+        .collect()
+}
+
+/// Percent-encodes everything but unreserved ASCII (RFC 3986), for a `data:` URL.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3 / 2);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            write!(out, "%{b:02X}").ok();
+        }
+    }
+    out
 }
 
 /// CSV text of a DataFrame: a header of column names, floats in full precision (`{:?}`, round-trippable),
