@@ -3,7 +3,8 @@
 Usage: python3 scripts/check_reports.py [REPORTS_DIR]   (default: reports)
 
 For each reports/<name>.html, reports/solutions/<name>.html (when exported) and the index: every request that is not a local file is blocked and recorded;
-the page must make none, raise no JavaScript error, draw as many plotly figures (an `svg.main-svg` inside each
+the page must make none, raise no JavaScript error, carry the navigation bar (reports) or show no raw
+`$`/`**` markers (index), draw as many plotly figures (an `svg.main-svg` inside each
 `.js-plotly-plot`) as the executed notebook has figure outputs, and typeset its math (MathJax `mjx-container`).
 A full-page screenshot goes to reports/screenshots/<name>.png for people to look at.
 Prints 'N passed, N failed' and exits non-zero on any failure.
@@ -61,7 +62,15 @@ def main():
                 if has_math and math == 0:
                     problems.append("math not typeset")
             else:
-                drawn, want, math = 0, 0, 0
+                drawn, want = 0, 0
+                page.wait_for_timeout(1500)
+                math = page.evaluate("document.querySelectorAll('mjx-container').length")
+                # Rendered Markdown and math: no raw TeX delimiters or ** left in the visible text.
+                raw = page.evaluate("(() => { const t = document.body.innerText; return (t.match(/\\$/g) || []).length + (t.match(/\\*\\*/g) || []).length; })()")
+                if raw:
+                    problems.append(f"{raw} raw $ or ** markers visible")
+            if name != "index" and not page.evaluate("document.querySelector('nav.dr-nav a[href$=\"index.html\"]') !== null"):
+                problems.append("no navigation bar with a link to the index")
             if external:
                 problems.append(f"{len(external)} network requests blocked, e.g. {external[0]}")
             if errors:

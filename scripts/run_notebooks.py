@@ -12,7 +12,9 @@ Usage: python3 scripts/run_notebooks.py [--quick] [--solutions] [--out reports] 
 * EVCXR_TMPDIR defaults to /var/tmp/demystify-resnet/evcxr, a persistent folder outside the repository, so the kernels share one build of the
   dependencies: the first notebook compiles them, the others reuse them (and so does the next run).
 * Writes reports/<name>.html (offline: no CDN script; MathJax inlined from the plotly crate's bundled copy),
-  reports/executed/<name>.ipynb, reports/index.html and reports/timings.json.
+  reports/executed/<name>.ipynb, reports/index.html and reports/timings.json. Every page gets a navigation bar
+  (previous / index / next) and a table of contents built from its section headings; the index renders each
+  notebook's introduction (Markdown and math) and lists the verdicts of its "Claims checked here" table.
 """
 import argparse, html, json, os, re, subprocess, sys, time
 from pathlib import Path
@@ -21,6 +23,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
+from nbconvert.filters import markdown2html
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -60,8 +63,9 @@ def first_markdown(nb) -> tuple[str, str]:
         if cell.cell_type == "markdown":
             lines = cell.source.strip().splitlines()
             title = lines[0].lstrip("# ").strip()
-            body = " ".join(l.strip() for l in lines[1:] if l.strip())
-            return title, body
+            # The first paragraph after the title, as Markdown (rendered on the index with its math).
+            paragraphs = "\n".join(lines[1:]).strip().split("\n\n")
+            return title, paragraphs[0] if paragraphs else ""
     return "", ""
 
 
@@ -112,10 +116,58 @@ def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> di
     return {"notebook": path.stem, "seconds": round(seconds, 1), "figures": figures, "title": title, "summary": summary}
 
 
-def index_page(results: list, quick: bool, solutions: list = ()) -> str:
-    items = "\n".join(
-        f"<li><a href=\"{r['notebook']}.html\"><b>{html.escape(r['title'])}</b></a><br>"
-        f"<span>{html.escape(r['summary'][:400])}{'…' if len(r['summary']) > 400 else ''}</span></li>" for r in results)
+CLAIMS_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+CLAIMS_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+
+
+def claim_verdicts(executed: Path) -> list:
+    """(id, verdict) of every row of the notebook's "Claims checked here" table (the cell calling claims_frame)."""
+    nb = json.loads(executed.read_text())
+    found = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code" or "claims_frame" not in "".join(cell["source"]):
+            continue
+        for o in cell.get("outputs", []):
+            page = "".join(o.get("data", {}).get("text/html", ""))
+            for row in CLAIMS_ROW.findall(page):
+                cells = [html.unescape(re.sub("<[^>]+>", "", c)).strip() for c in CLAIMS_CELL.findall(row)]
+                if len(cells) >= 5:
+                    found.append((cells[0], cells[4]))
+    return found
+
+
+HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
+
+
+def add_navigation(page_path: Path, prev: str | None, nxt: str | None, index_href: str) -> None:
+    """Inserts a bar with previous / index / next links and a table of contents of the page's h2 headings."""
+    page = page_path.read_text()
+    if 'class="dr-nav"' in page:
+        return
+    links = [f'<a href="{html.escape(prev)}.html">← previous</a>' if prev else "",
+             f'<a href="{index_href}">index</a>',
+             f'<a href="{html.escape(nxt)}.html">next →</a>' if nxt else ""]
+    toc = " · ".join(f'<a href="#{hid}">{re.sub("<[^>]+>", "", text).strip()}</a>' for hid, text in HEADING.findall(page))
+    nav = ('<nav class="dr-nav" style="font-family:sans-serif;font-size:0.9em;margin:8px 0 16px 0;padding:6px 10px;'
+           'border-bottom:1px solid #ccc">' + " | ".join(l for l in links if l)
+           + (f'<div style="margin-top:4px"><b>Contents:</b> {toc}</div>' if toc else "") + "</nav>")
+    page_path.write_text(page.replace("<main>", "<main>" + nav, 1))
+
+
+def index_page(results: list, quick: bool, solutions: list = (), out: Path | None = None) -> str:
+    def entry(r):
+        verdicts = claim_verdicts(out / "executed" / f"{r['notebook']}.ipynb") if out else []
+        counts = {}
+        for _, v in verdicts:
+            counts[v] = counts.get(v, 0) + 1
+        claims = ""
+        if verdicts:
+            summary = ", ".join(f"{n} {v}" for v, n in counts.items())
+            claims = (f"<div style=\"font-size:0.9em\"><b>Claims checked:</b> {html.escape(summary)} — "
+                      + ", ".join(f"<code>{html.escape(i)}</code> {html.escape(v)}" for i, v in verdicts) + "</div>")
+        return (f"<li><a href=\"{r['notebook']}.html\"><b>{html.escape(r['title'])}</b></a>"
+                f"<div>{markdown2html(r['summary'])}</div>{claims}</li>")
+    items = "\n".join(entry(r) for r in results)
     if solutions:
         items += "\n</ol>\n<h2>Worked solutions (instructor's copy)</h2>\n<ul>\n" + "\n".join(
             f"<li><a href=\"solutions/{r['notebook']}.html\">{html.escape(r['title'])}</a></li>" for r in solutions) + "\n</ul><ol>"
@@ -186,7 +238,12 @@ def main():
         solution_paths = [p for p in sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*_solutions.ipynb"))
                           if p.stem.removesuffix("_solutions") in wanted]
         solutions = [run(p, out / "solutions", args.timeout, True) for p in solution_paths]
-    (out / "index.html").write_text(index_page(results, args.quick, solutions))
+    for group, folder, index_href in ((results, out, "index.html"), (solutions, out / "solutions", "../index.html")):
+        names = [r["notebook"] for r in group]
+        for k, name in enumerate(names):
+            add_navigation(folder / f"{name}.html", names[k - 1] if k > 0 else None,
+                           names[k + 1] if k + 1 < len(names) else None, index_href)
+    (out / "index.html").write_text(offline(index_page(results, args.quick, solutions, out), run.mathjax))
     (out / "timings.json").write_text(json.dumps({"quick": args.quick, "notebooks": results, "solutions": solutions,
                                                   "total_seconds": round(sum(r["seconds"] for r in results), 1)}, indent=1))
     if args.readme_row:
