@@ -270,10 +270,19 @@ fn spectrum_heatmap_and_trajectory_figures() {
     let j = json(&hessian_heatmap(&m, "H").unwrap());
     assert_eq!(j["data"][0]["type"], "heatmap");
     assert_eq!(j["data"][0]["zmid"], 0.0);
-    assert_eq!(
-        j["data"][0]["z"][0][0], 2.0,
-        "row 0 of the matrix is drawn at the top"
-    );
+    // Matrix orientation: z row i is matrix row i, and the y axis runs from n − ½ (bottom) to −½ (top), so
+    // row 0 is drawn at the top.
+    assert_eq!(j["data"][0]["z"][2][0], 2.0);
+    assert_eq!(j["data"][0]["z"][0][2], -2.0);
+    assert_eq!(j["layout"]["yaxis"]["range"], serde_json::json!([2.5, -0.5]));
+    assert!(j["layout"]["shapes"].is_null());
+    // Block boundaries: one horizontal and one vertical line per interior multiple of each size.
+    let m6 = demystify_resnet::faer::Mat::<f64>::zeros(6, 6);
+    let j = json(&block_heatmap(&m6, "H", &[(2, 1.0), (3, 2.5)]).unwrap());
+    let shapes = j["layout"]["shapes"].as_array().unwrap();
+    assert_eq!(shapes.len(), 2 * 2 + 2 * 1);
+    assert!(shapes.iter().any(|s| s["y0"] == 1.5 && s["y1"] == 1.5 && s["line"]["width"] == 1.0));
+    assert!(shapes.iter().any(|s| s["x0"] == 2.5 && s["x1"] == 2.5 && s["line"]["width"] == 2.5));
     let mut along = HessianAlongTrainingConfig::quick();
     along.train.steps = 20;
     let t = hessian_along_training(&along).unwrap();

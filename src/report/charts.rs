@@ -264,22 +264,28 @@ pub fn spectrum_figure(frame: &DataFrame, shortcut: u64) -> Result<Figure> {
     Ok(Figure::new(plot, &title))
 }
 
-/// A heatmap of a (Hessian) matrix with row 0 at the top and a diverging colour scale centred at 0, so the
-/// block structure at the zero point is visible.
+/// A heatmap of a (Hessian) matrix in matrix orientation — row 0 at the top, entry (i, j) in row i, column j —
+/// with a diverging colour scale centred at 0, so the block structure at the zero point is visible.
 pub fn hessian_heatmap(matrix: &Mat<f64>, title: &str) -> Result<Figure> {
-    let n = matrix.nrows();
+    block_heatmap(matrix, title, &[])
+}
+
+/// [`hessian_heatmap`] with the block boundaries drawn: for each `(size, width)` in `boundaries`, a line of that
+/// width every `size` rows and columns — e.g. `&[(D*D, 1.0), (n*D*D, 2.5)]` marks each layer's `D²` parameters
+/// thinly and each residual unit's `n·D²` thickly (the parameter order is unit-major, then layer, then row-major
+/// within a matrix). Sizes of 0 or not smaller than the matrix draw nothing.
+pub fn block_heatmap(matrix: &Mat<f64>, title: &str, boundaries: &[(usize, f64)]) -> Result<Figure> {
+    use plotly::layout::{Shape, ShapeLine, ShapeType};
+    let (n, m) = (matrix.nrows(), matrix.ncols());
     let z: Vec<Vec<f64>> = (0..n)
-        .rev()
-        .map(|i| (0..matrix.ncols()).map(|j| matrix[(i, j)]).collect())
+        .map(|i| (0..m).map(|j| matrix[(i, j)]).collect())
         .collect();
     let max = z
         .iter()
         .flatten()
         .fold(0.0f64, |a, v| a.max(v.abs()))
         .max(f64::MIN_POSITIVE);
-    let y: Vec<usize> = (0..n).rev().collect();
-    let x: Vec<usize> = (0..matrix.ncols()).collect();
-    let trace = HeatMap::new(x, y, z)
+    let trace = HeatMap::new((0..m).collect::<Vec<_>>(), (0..n).collect::<Vec<_>>(), z)
         .zmin(-max)
         .zmax(max)
         .zmid(0.0)
@@ -288,14 +294,38 @@ pub fn hessian_heatmap(matrix: &Mat<f64>, title: &str) -> Result<Figure> {
         ));
     let mut plot = Plot::new();
     plot.add_trace(trace);
-    plot.set_layout(
-        layout(
-            title,
-            axis("parameter index j (unit-major, layer, row-major)", false),
-            axis("parameter index i", false),
-        )
-        .height(560),
-    );
+    let mut shapes = Vec::new();
+    for &(size, width) in boundaries {
+        if size == 0 || size >= n.max(m) {
+            continue;
+        }
+        let line = |x0: f64, y0: f64, x1: f64, y1: f64| {
+            Shape::new()
+                .shape_type(ShapeType::Line)
+                .x0(x0)
+                .y0(y0)
+                .x1(x1)
+                .y1(y1)
+                .line(ShapeLine::new().color("rgba(0,0,0,0.6)").width(width))
+        };
+        for k in (size..n).step_by(size) {
+            shapes.push(line(-0.5, k as f64 - 0.5, m as f64 - 0.5, k as f64 - 0.5));
+        }
+        for k in (size..m).step_by(size) {
+            shapes.push(line(k as f64 - 0.5, -0.5, k as f64 - 0.5, n as f64 - 0.5));
+        }
+    }
+    let mut layout = layout(
+        title,
+        axis("column j (parameter index: unit, layer, row-major entry)", false),
+        // Reversed: row 0 at the top, as a matrix is read.
+        axis("row i", false).range(vec![n as f64 - 0.5, -0.5]),
+    )
+    .height(560);
+    if !shapes.is_empty() {
+        layout = layout.shapes(shapes);
+    }
+    plot.set_layout(layout);
     Ok(Figure::new(plot, title))
 }
 
