@@ -44,7 +44,10 @@ fn main() -> Result<()> {
         "reports/examples",
         "training_dynamics",
         &tables,
-        &[("loss_curves", &figure)],
+        &[
+            ("loss_curves", &figure),
+            ("grid", &training_grid_heatmaps(&grid.summary)?),
+        ],
     )? {
         eprintln!("wrote {}", path.display());
     }

@@ -259,6 +259,38 @@ fn training_and_escape_figures() {
     assert_eq!(j["layout"]["xaxis"]["type"], "log");
 }
 
+/// The training grid as heatmaps: one panel per architecture, every tried rate a category column, log₁₀ of the
+/// mean final loss as colour, a red ✕ where a seed diverged.
+#[test]
+fn training_grid_heatmaps_mark_diverged_cells() {
+    let cfg = TrainingGridConfig::quick();
+    let g = training_grid(&cfg).unwrap();
+    let j = json(&training_grid_heatmaps(&g.summary).unwrap());
+    let data = j["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2 * cfg.architectures.len(), "a heatmap and a ✕ layer per architecture");
+    assert_eq!(data[0]["type"], "heatmap");
+    assert_eq!(data[2]["xaxis"], "x2");
+    assert_eq!(j["layout"]["xaxis"]["type"], "category");
+    let diverged_cells: usize = data
+        .iter()
+        .filter(|t| t["type"] == "scatter")
+        .map(|t| t["x"].as_array().unwrap().len())
+        .sum();
+    let expected = demystify_resnet::experiments::training::DIVERGED_RUNS
+        .f64s(&g.summary)
+        .unwrap()
+        .iter()
+        .filter(|d| d.unwrap() > 0.0)
+        .count();
+    assert_eq!(diverged_cells, expected);
+    assert!(expected > 0, "the widened search always finds a diverging rate somewhere");
+    // Rows: one per (init, depth) in each panel.
+    assert_eq!(
+        data[0]["y"].as_array().unwrap().len(),
+        cfg.inits.len() * cfg.depths.len()
+    );
+}
+
 #[test]
 fn spectrum_heatmap_and_trajectory_figures() {
     let s = spectrum_at_zero(&SpectrumAtZeroConfig::quick()).unwrap();

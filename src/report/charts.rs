@@ -329,6 +329,130 @@ pub fn block_heatmap(matrix: &Mat<f64>, title: &str, boundaries: &[(usize, f64)]
     Ok(Figure::new(plot, title))
 }
 
+/// The training grid at a glance, from [`crate::experiments::TrainingGrid::summary`]: one heatmap per
+/// architecture (stacked), rows = (initialisation, depth), columns = every learning rate any configuration
+/// tried, colour = log₁₀ of the mean final loss over seeds (one colour scale for all panels), `✕` = a seed
+/// diverged at that rate, blank = not tried (the rate search widens each configuration's own range).
+pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
+    use crate::experiments::training;
+    use plotly::common::{ColorBar, MarkerSymbol};
+    use plotly::layout::{GridPattern, LayoutGrid};
+    let arch = column_text(summary, &shared::ARCHITECTURE)?;
+    let init = column_text(summary, &shared::INIT)?;
+    let depth = column_f64(summary, &shared::DEPTH)?;
+    let rate = column_f64(summary, &shared::LEARNING_RATE)?;
+    let diverged = column_f64(summary, &training::DIVERGED_RUNS)?;
+    let loss = column_f64(summary, &training::MEAN_FINAL_LOSS)?;
+    let archs: Vec<String> = groups(&arch).into_iter().map(|(k, _)| k).collect();
+    if archs.is_empty() {
+        return Err(Error::Table("training_grid_heatmaps: the summary has no rows".into()));
+    }
+    if archs.len() > 8 {
+        return Err(Error::Table(format!(
+            "training_grid_heatmaps draws at most 8 architectures (plotly.rs has 8 axes), got {}",
+            archs.len()
+        )));
+    }
+    let mut rates: Vec<f64> = rate.iter().flatten().copied().collect();
+    rates.sort_by(f64::total_cmp);
+    rates.dedup();
+    let rate_label = |r: f64| super::format_float(r, 3);
+    let x: Vec<String> = rates.iter().map(|&r| rate_label(r)).collect();
+    let log_losses: Vec<f64> = loss.iter().flatten().filter(|l| **l > 0.0).map(|l| l.log10()).collect();
+    let (zmin, zmax) = log_losses
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let mut plot = Plot::new();
+    for (k, a) in archs.iter().enumerate() {
+        let rows: Vec<usize> = (0..arch.len()).filter(|&i| &arch[i] == a).collect();
+        // Row labels in first-seen order: (init, depth).
+        let row_key = |i: usize| format!("{} · L={}", init[i], depth[i].map_or("?".into(), |d| d.to_string()));
+        let keys: Vec<String> = rows.iter().map(|&i| row_key(i)).collect();
+        let y: Vec<String> = groups(&keys).into_iter().map(|(k, _)| k).collect();
+        let mut z = vec![vec![None::<f64>; x.len()]; y.len()];
+        let (mut dx, mut dy) = (Vec::new(), Vec::new());
+        for &i in &rows {
+            let (Some(r), Some(row)) = (rate[i], y.iter().position(|k| *k == row_key(i))) else {
+                continue;
+            };
+            let Some(col) = rates.iter().position(|&v| v == r) else {
+                continue;
+            };
+            z[row][col] = loss[i].filter(|l| *l > 0.0).map(f64::log10).or(loss[i].map(|_| zmin));
+            if diverged[i].unwrap_or(0.0) > 0.0 {
+                dx.push(x[col].clone());
+                dy.push(y[row].clone());
+            }
+        }
+        let (xa, ya) = if k == 0 {
+            ("x".to_string(), "y".to_string())
+        } else {
+            (format!("x{}", k + 1), format!("y{}", k + 1))
+        };
+        let mut heat = HeatMap::new(x.clone(), y.clone(), z)
+            .x_axis(&xa)
+            .y_axis(&ya)
+            .zmin(zmin.min(zmax))
+            .zmax(zmax.max(zmin))
+            .name(a.as_str())
+            .color_scale(plotly::common::ColorScale::Palette(
+                plotly::common::ColorScalePalette::Viridis,
+            ))
+            .show_scale(k == 0);
+        if k == 0 {
+            heat = heat.color_bar(ColorBar::new().title("log₁₀ mean final loss"));
+        }
+        plot.add_trace(heat);
+        plot.add_trace(
+            Scatter::new(dx, dy)
+                .x_axis(&xa)
+                .y_axis(&ya)
+                .mode(Mode::Markers)
+                .name("a seed diverged")
+                .legend_group("diverged")
+                .show_legend(k == 0)
+                .marker(Marker::new().symbol(MarkerSymbol::X).color("rgb(220,30,30)").size(9)),
+        );
+    }
+    let title = "Training grid: mean final loss per learning rate (✕ = a seed diverged, blank = not tried)";
+    let n = archs.len();
+    let x_axis = |arch: &str| {
+        Axis::new()
+            .title(Title::with_text(format!("learning rate η — {arch}")))
+            .type_(AxisType::Category)
+    };
+    let y_axis = || Axis::new().type_(AxisType::Category);
+    let mut layout = Layout::new()
+        .title(Title::with_text(title))
+        .x_axis(x_axis(&archs[0]))
+        .y_axis(y_axis())
+        .grid(LayoutGrid::new().rows(n).columns(1).pattern(GridPattern::Independent))
+        .margin(plotly::layout::Margin::new().left(170).right(40))
+        .legend(
+            plotly::layout::Legend::new()
+                .orientation(plotly::common::Orientation::Horizontal)
+                .x(0.0)
+                .y(1.0)
+                .y_anchor(plotly::common::Anchor::Bottom),
+        )
+        .height(110 + 260 * n);
+    let with_axes = |layout: Layout, k: usize, xa: Axis, ya: Axis| match k {
+        1 => layout.x_axis2(xa).y_axis2(ya),
+        2 => layout.x_axis3(xa).y_axis3(ya),
+        3 => layout.x_axis4(xa).y_axis4(ya),
+        4 => layout.x_axis5(xa).y_axis5(ya),
+        5 => layout.x_axis6(xa).y_axis6(ya),
+        6 => layout.x_axis7(xa).y_axis7(ya),
+        7 => layout.x_axis8(xa).y_axis8(ya),
+        _ => layout,
+    };
+    for (k, a) in archs.iter().enumerate().skip(1) {
+        layout = with_axes(layout, k, x_axis(a), y_axis());
+    }
+    plot.set_layout(layout);
+    Ok(Figure::new(plot, title))
+}
+
 /// The top eigenvalues along training from [`crate::experiments::HessianTrajectory::top_eigenvalues`]: one
 /// line per (run, rank), x = step.
 pub fn eigenvalue_trajectories_figure(top: &DataFrame) -> Result<Figure> {
