@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use faer::Mat;
 use plotly::common::ExponentFormat;
 use plotly::common::{DashType, Line, Marker, Mode, Title};
-use plotly::layout::{Annotation, Axis, AxisType, Layout};
+use plotly::layout::{Axis, AxisType, Layout};
 use plotly::{Bar, HeatMap, Plot, Scatter};
 use polars::prelude::DataFrame;
 
@@ -49,14 +49,14 @@ fn layout(title: &str, x: Axis, y: Axis) -> Layout {
         .height(480)
 }
 
-fn note(text: &str) -> Annotation {
-    Annotation::new()
-        .text(text)
-        .x_ref("paper")
-        .y_ref("paper")
-        .x(0.0)
-        .y(-0.22)
-        .show_arrow(false)
+/// A title with notes in smaller type under it (instead of annotations under the plot, which collide with the
+/// x-axis title).
+fn with_notes(title: &str, notes: &[String]) -> String {
+    if notes.is_empty() {
+        title.to_string()
+    } else {
+        format!("{title}<br><sub>{}</sub>", notes.join("<br>"))
+    }
 }
 
 /// Groups row indices by the value of a text column, in order of first appearance.
@@ -103,10 +103,12 @@ fn trace_per_group(
 pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
     let series = column_text(frame, &condition::SERIES)?;
     let method = column_text(frame, &condition::METHOD)?;
+    let point = column_text(frame, &condition::POINT)?;
     let depth = column_f64(frame, &shared::DEPTH)?;
     let cond = column_f64(frame, &shared::EFFECTIVE_CONDITION_NUMBER)?;
     let mut plot = Plot::new();
     let mut flat = Vec::new();
+    let mut hidden = 0;
     let keys: Vec<String> = series
         .iter()
         .zip(&method)
@@ -153,19 +155,38 @@ pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
                 .color(colour(&series[rows[0]])),
         )
         .marker(Marker::new().color(colour(&series[rows[0]])));
+        // The zero point (and the plain network's identity) is the story; random initial points are in the
+        // legend only, one click away.
+        let at_random_point = !matches!(point[rows[0]].as_str(), "zero" | "identity");
+        let trace = if at_random_point {
+            hidden += 1;
+            trace.visible(plotly::common::Visible::LegendOnly)
+        } else {
+            trace
+        };
         plot.add_trace(trace);
     }
-    let mut lay = layout(
-        "Condition number of the Hessian vs depth",
+    // Notes go under the title, where they cannot collide with the axis titles.
+    let mut notes = Vec::new();
+    if hidden > 0 {
+        notes.push(format!(
+            "{hidden} series at random initial points hidden: click them in the legend"
+        ));
+    }
+    if !flat.is_empty() {
+        notes.push(format!(
+            "flat (Hessian identically 0, no condition number): {}",
+            flat.join("; ")
+        ));
+    }
+    let title = with_notes("Condition number of the Hessian vs depth", &notes);
+    let lay = layout(
+        &title,
         axis("depth L (number of residual units / plain layers)", true),
         axis("condition number max|λ| / min{|λ| > 1e-9·max|λ|}", true),
-    );
-    if !flat.is_empty() {
-        lay = lay.annotations(vec![note(&format!(
-            "Flat (Hessian identically 0, no condition number): {}",
-            flat.join("; ")
-        ))]);
-    }
+    )
+    .margin(plotly::layout::Margin::new().top(110))
+    .height(560);
     plot.set_layout(lay);
     Ok(Figure::new(plot, "condition number vs depth"))
 }
@@ -611,8 +632,15 @@ pub fn escape_figure(times: &DataFrame) -> Result<Figure> {
         );
     }
     plot.set_layout(
-        layout("Steps to escape the zero point vs initial scale ε", axis("initial weight scale ε (W ~ N(0, ε²))", true), axis("GD steps until the loss has dropped by half", true))
-            .annotations(vec![note("Runs that had not escaped within the step budget are omitted (see the table: censored).")]),
+        layout(
+            &with_notes(
+                "Steps to escape the zero point vs initial scale ε",
+                &["runs that had not escaped within the step budget are omitted (see the table: censored)".into()],
+            ),
+            axis("initial weight scale ε (W ~ N(0, ε²))", true),
+            axis("GD steps until the loss has dropped by half", true),
+        )
+        .margin(plotly::layout::Margin::new().top(100)),
     );
     Ok(Figure::new(plot, "escape time vs epsilon"))
 }
