@@ -272,7 +272,11 @@ fn training_grid_heatmaps_mark_diverged_cells() {
     let g = training_grid(&cfg).unwrap();
     let j = json(&training_grid_heatmaps(&g.summary).unwrap());
     let data = j["data"].as_array().unwrap();
-    assert_eq!(data.len(), 2 * cfg.architectures.len(), "a heatmap and a ✕ layer per architecture");
+    assert_eq!(
+        data.len(),
+        2 * cfg.architectures.len(),
+        "a heatmap and a ✕ layer per architecture"
+    );
     assert_eq!(data[0]["type"], "heatmap");
     assert_eq!(data[2]["xaxis"], "x2");
     assert_eq!(j["layout"]["xaxis"]["type"], "category");
@@ -288,7 +292,10 @@ fn training_grid_heatmaps_mark_diverged_cells() {
         .filter(|d| d.unwrap() > 0.0)
         .count();
     assert_eq!(diverged_cells, expected);
-    assert!(expected > 0, "the widened search always finds a diverging rate somewhere");
+    assert!(
+        expected > 0,
+        "the widened search always finds a diverging rate somewhere"
+    );
     // Rows: one per (init, depth) in each panel.
     assert_eq!(
         data[0]["y"].as_array().unwrap().len(),
@@ -311,15 +318,22 @@ fn spectrum_heatmap_and_trajectory_figures() {
     // row 0 is drawn at the top.
     assert_eq!(j["data"][0]["z"][2][0], 2.0);
     assert_eq!(j["data"][0]["z"][0][2], -2.0);
-    assert_eq!(j["layout"]["yaxis"]["range"], serde_json::json!([2.5, -0.5]));
+    assert_eq!(
+        j["layout"]["yaxis"]["range"],
+        serde_json::json!([2.5, -0.5])
+    );
     assert!(j["layout"]["shapes"].is_null());
     // Block boundaries: one horizontal and one vertical line per interior multiple of each size.
     let m6 = demystify_resnet::faer::Mat::<f64>::zeros(6, 6);
     let j = json(&block_heatmap(&m6, "H", &[(2, 1.0), (3, 2.5)]).unwrap());
     let shapes = j["layout"]["shapes"].as_array().unwrap();
     assert_eq!(shapes.len(), 2 * 2 + 2 * 1);
-    assert!(shapes.iter().any(|s| s["y0"] == 1.5 && s["y1"] == 1.5 && s["line"]["width"] == 1.0));
-    assert!(shapes.iter().any(|s| s["x0"] == 2.5 && s["x1"] == 2.5 && s["line"]["width"] == 2.5));
+    assert!(shapes
+        .iter()
+        .any(|s| s["y0"] == 1.5 && s["y1"] == 1.5 && s["line"]["width"] == 1.0));
+    assert!(shapes
+        .iter()
+        .any(|s| s["x0"] == 2.5 && s["x1"] == 2.5 && s["line"]["width"] == 2.5));
     let mut along = HessianAlongTrainingConfig::quick();
     along.train.steps = 20;
     let t = hessian_along_training(&along).unwrap();

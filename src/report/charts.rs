@@ -295,7 +295,11 @@ pub fn hessian_heatmap(matrix: &Mat<f64>, title: &str) -> Result<Figure> {
 /// width every `size` rows and columns — e.g. `&[(D*D, 1.0), (n*D*D, 2.5)]` marks each layer's `D²` parameters
 /// thinly and each residual unit's `n·D²` thickly (the parameter order is unit-major, then layer, then row-major
 /// within a matrix). Sizes of 0 or not smaller than the matrix draw nothing.
-pub fn block_heatmap(matrix: &Mat<f64>, title: &str, boundaries: &[(usize, f64)]) -> Result<Figure> {
+pub fn block_heatmap(
+    matrix: &Mat<f64>,
+    title: &str,
+    boundaries: &[(usize, f64)],
+) -> Result<Figure> {
     use plotly::layout::{Shape, ShapeLine, ShapeType};
     let (n, m) = (matrix.nrows(), matrix.ncols());
     let z: Vec<Vec<f64>> = (0..n)
@@ -338,7 +342,10 @@ pub fn block_heatmap(matrix: &Mat<f64>, title: &str, boundaries: &[(usize, f64)]
     }
     let mut layout = layout(
         title,
-        axis("column j (parameter index: unit, layer, row-major entry)", false),
+        axis(
+            "column j (parameter index: unit, layer, row-major entry)",
+            false,
+        ),
         // Reversed: row 0 at the top, as a matrix is read.
         axis("row i", false).range(vec![n as f64 - 0.5, -0.5]),
     )
@@ -366,7 +373,9 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
     let loss = column_f64(summary, &training::MEAN_FINAL_LOSS)?;
     let archs: Vec<String> = groups(&arch).into_iter().map(|(k, _)| k).collect();
     if archs.is_empty() {
-        return Err(Error::Table("training_grid_heatmaps: the summary has no rows".into()));
+        return Err(Error::Table(
+            "training_grid_heatmaps: the summary has no rows".into(),
+        ));
     }
     if archs.len() > 8 {
         return Err(Error::Table(format!(
@@ -379,15 +388,28 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
     rates.dedup();
     let rate_label = |r: f64| super::format_float(r, 3);
     let x: Vec<String> = rates.iter().map(|&r| rate_label(r)).collect();
-    let log_losses: Vec<f64> = loss.iter().flatten().filter(|l| **l > 0.0).map(|l| l.log10()).collect();
+    let log_losses: Vec<f64> = loss
+        .iter()
+        .flatten()
+        .filter(|l| **l > 0.0)
+        .map(|l| l.log10())
+        .collect();
     let (zmin, zmax) = log_losses
         .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
     let mut plot = Plot::new();
     for (k, a) in archs.iter().enumerate() {
         let rows: Vec<usize> = (0..arch.len()).filter(|&i| &arch[i] == a).collect();
         // Row labels in first-seen order: (init, depth).
-        let row_key = |i: usize| format!("{} · L={}", init[i], depth[i].map_or("?".into(), |d| d.to_string()));
+        let row_key = |i: usize| {
+            format!(
+                "{} · L={}",
+                init[i],
+                depth[i].map_or("?".into(), |d| d.to_string())
+            )
+        };
         let keys: Vec<String> = rows.iter().map(|&i| row_key(i)).collect();
         let y: Vec<String> = groups(&keys).into_iter().map(|(k, _)| k).collect();
         let mut z = vec![vec![None::<f64>; x.len()]; y.len()];
@@ -399,7 +421,10 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
             let Some(col) = rates.iter().position(|&v| v == r) else {
                 continue;
             };
-            z[row][col] = loss[i].filter(|l| *l > 0.0).map(f64::log10).or(loss[i].map(|_| zmin));
+            z[row][col] = loss[i]
+                .filter(|l| *l > 0.0)
+                .map(f64::log10)
+                .or(loss[i].map(|_| zmin));
             if diverged[i].unwrap_or(0.0) > 0.0 {
                 dx.push(x[col].clone());
                 dy.push(y[row].clone());
@@ -432,10 +457,16 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
                 .name("a seed diverged")
                 .legend_group("diverged")
                 .show_legend(k == 0)
-                .marker(Marker::new().symbol(MarkerSymbol::X).color("rgb(220,30,30)").size(9)),
+                .marker(
+                    Marker::new()
+                        .symbol(MarkerSymbol::X)
+                        .color("rgb(220,30,30)")
+                        .size(9),
+                ),
         );
     }
-    let title = "Training grid: mean final loss per learning rate (✕ = a seed diverged, blank = not tried)";
+    let title =
+        "Training grid: mean final loss per learning rate (✕ = a seed diverged, blank = not tried)";
     let n = archs.len();
     let x_axis = |arch: &str| {
         Axis::new()
@@ -447,7 +478,12 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
         .title(Title::with_text(title))
         .x_axis(x_axis(&archs[0]))
         .y_axis(y_axis())
-        .grid(LayoutGrid::new().rows(n).columns(1).pattern(GridPattern::Independent))
+        .grid(
+            LayoutGrid::new()
+                .rows(n)
+                .columns(1)
+                .pattern(GridPattern::Independent),
+        )
         .margin(plotly::layout::Margin::new().left(170).right(40))
         .legend(
             plotly::layout::Legend::new()
