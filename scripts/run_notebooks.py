@@ -26,6 +26,8 @@ from nbconvert import HTMLExporter
 from nbconvert.filters import markdown2html
 
 ROOT = Path(__file__).resolve().parent.parent
+# Lines the crate writes to stderr to report progress (demystify_resnet::progress::PREFIX).
+PROGRESS = "progress: "
 NOTEBOOKS = ROOT / "notebooks"
 
 
@@ -96,13 +98,22 @@ def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> di
         print("---- error ----\n" + str(e), file=sys.stderr)
         raise SystemExit(1)
     seconds = time.time() - started
-    # evcxr reports an error returned by `?` on stderr without failing the cell: treat any stderr as a failure.
+    # evcxr reports an error returned by `?` on stderr without failing the cell: treat stderr as a failure, except
+    # the crate's progress lines (each starts with PROGRESS), which are dropped so reports carry no clutter.
     for i, cell in enumerate(nb.cells):
-        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if o.get("output_type") == "stream" and o.get("name") == "stderr" and o.get("text", "").strip():
-                print(f"\nFAILED: {path.name}, code cell {i} wrote to stderr:\n---- cell source ----\n{cell.source}"
-                      f"\n---- stderr ----\n{o['text']}", file=sys.stderr)
-                raise SystemExit(1)
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "stream" and o.get("name") == "stderr":
+                other = [l for l in o.get("text", "").splitlines() if l.strip() and not l.startswith(PROGRESS)]
+                if other:
+                    print(f"\nFAILED: {path.name}, code cell {i} wrote to stderr:\n---- cell source ----\n{cell.source}"
+                          f"\n---- stderr ----\n" + "\n".join(other), file=sys.stderr)
+                    raise SystemExit(1)
+                continue  # progress only
+            kept.append(o)
+        cell["outputs"] = kept
     (out / "executed").mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out / "executed" / path.name)
     exporter = HTMLExporter(template_name="lab")

@@ -32,6 +32,7 @@ pub mod experiments;
 mod files;
 pub mod hessian;
 pub mod net;
+pub mod progress;
 mod random;
 pub mod report;
 pub mod train;

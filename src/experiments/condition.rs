@@ -13,6 +13,7 @@ use crate::error::{ensure_positive_size, Error, Result};
 use crate::hessian::spectrum::DEFAULT_RELATIVE_TOLERANCE;
 use crate::hessian::{dense_spectrum_bytes, spectrum_of, theory, HessianOptions, SpectrumSummary};
 use crate::net::{Architecture, Init};
+use crate::progress::Progress;
 
 /// Settings of [`condition_vs_depth`]. `Default`: width 4, depths 1, 2, 4, …, 128 (numeric up to 2048
 /// parameters), closed forms also at 256 … 10⁵ for shortcut 2 (and up to 4096 parameters for shortcut 1),
@@ -340,20 +341,28 @@ pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<DataFrame> 
         .collect();
     keys.sort_unstable();
     keys.dedup();
+    let progress = Progress::new("condition vs depth, closed-form spectra", keys.len());
     let closed: BTreeMap<(usize, usize), SpectrumSummary> = keys
         .par_iter()
         .map(|&(n, depth)| {
-            Ok((
-                (n, depth),
+            let summary =
                 theory::spectrum_at_zero_with(n, depth, data.moments(), 1.0, &config.hessian)?
-                    .summary(DEFAULT_RELATIVE_TOLERANCE),
-            ))
+                    .summary(DEFAULT_RELATIVE_TOLERANCE);
+            progress.tick();
+            Ok(((n, depth), summary))
         })
         .collect::<Result<_>>()?;
+    progress.finish();
+    let progress = Progress::new("condition vs depth, Hessians", tasks.len());
     let rows = tasks
         .par_iter()
-        .map(|t| run(t, config, &data, &closed))
+        .map(|t| {
+            let r = run(t, config, &data, &closed);
+            progress.tick();
+            r
+        })
         .collect::<Result<Vec<Row>>>()?;
+    progress.finish();
 
     let arch_name = |a: &Architecture| match a {
         Architecture::Residual { .. } => "residual",

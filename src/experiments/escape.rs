@@ -12,6 +12,7 @@ use super::{count, ensure_nonempty};
 use crate::error::{ensure_positive, Error, Result};
 use crate::hessian::theory::singular_values;
 use crate::net::Init;
+use crate::progress::Progress;
 use crate::train::{RunStatus, TrainConfig};
 
 /// Settings of [`escape_times`]. `Default`: width 4, the default teacher, shortcut depths 2 and 3 at depth 4,
@@ -162,6 +163,7 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
             }
         }
     }
+    let progress = Progress::new("escape times, runs", keys.len());
     let steps = keys
         .par_iter()
         .map(|&(n, eps, seed)| -> Result<Option<usize>> {
@@ -175,12 +177,15 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
                 record_every: config.train.steps,
                 ..config.train.clone()
             };
-            Ok(match net.train(&data, &cfg)?.status {
+            let status = net.train(&data, &cfg)?.status;
+            progress.tick();
+            Ok(match status {
                 RunStatus::ReachedTarget { step } => Some(step),
                 _ => None,
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    progress.finish();
 
     let sigma_max = singular_values(&data.moments().m)?
         .first()

@@ -10,6 +10,7 @@ use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
 use crate::error::{ensure_positive, ensure_positive_size, Error, Result};
 use crate::net::{Architecture, Init};
+use crate::progress::Progress;
 use crate::train::{
     best_rate, History, RateBracket, RateOutcome, RateSearch, RunStatus, TrainConfig,
 };
@@ -323,16 +324,27 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
     let mut pending: Vec<(usize, f64)> = (0..arms.len())
         .flat_map(|a| config.learning_rates.iter().map(move |&lr| (a, lr)))
         .collect();
+    let mut round = 0;
     while !pending.is_empty() {
+        round += 1;
         let jobs: Vec<(usize, f64, u64)> = pending
             .iter()
             .flat_map(|&(a, lr)| config.seeds.iter().map(move |&seed| (a, lr, seed)))
             .collect();
+        let progress = Progress::new(
+            format!("training grid, rate-search round {round}, runs"),
+            jobs.len(),
+        );
         let mut results = jobs
             .par_iter()
-            .map(|&(a, lr, seed)| run(&arms[a], lr, seed))
+            .map(|&(a, lr, seed)| {
+                let r = run(&arms[a], lr, seed);
+                progress.tick();
+                r
+            })
             .collect::<Result<Vec<_>>>()?
             .into_iter();
+        progress.finish();
         for &(a, lr) in &pending {
             let per_seed: Vec<History> = results.by_ref().take(config.seeds.len()).collect();
             arms[a].tried.push((lr, per_seed));

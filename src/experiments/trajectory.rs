@@ -14,6 +14,7 @@ use crate::hessian::lanczos::{extreme_eigenvalues, LanczosOptions, Which};
 use crate::hessian::spectrum::DEFAULT_RELATIVE_TOLERANCE;
 use crate::hessian::{dense_spectrum_bytes, spectrum_of, HessianOptions};
 use crate::net::Init;
+use crate::progress::Progress;
 use crate::train::{RunStatus, TrainConfig};
 
 /// One trajectory: a labelled network, its initialisation and seed.
@@ -308,11 +309,17 @@ pub fn hessian_along_training(config: &HessianAlongTrainingConfig) -> Result<Hes
         }
     }
     let data = config.data.load(width)?;
+    let progress = Progress::new("Hessian along training, runs", config.runs.len());
     let all = config
         .runs
         .par_iter()
-        .map(|r| trajectory(r, config, &data))
+        .map(|r| {
+            let t = trajectory(r, config, &data);
+            progress.tick();
+            t
+        })
         .collect::<Result<Vec<_>>>()?;
+    progress.finish();
     let cps: Vec<&Checkpoint> = all.iter().flatten().collect();
     let method = |c: &Checkpoint| {
         if c.dense {
