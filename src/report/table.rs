@@ -258,7 +258,7 @@ impl Table {
                 write!(
                     h,
                     "<th style=\"border-bottom:1px solid #888;padding:2px 6px;white-space:normal;\
-                     overflow-wrap:anywhere;max-width:9em;vertical-align:bottom;text-align:{}\">{}</th>",
+                     overflow-wrap:break-word;max-width:9em;vertical-align:bottom;text-align:{}\">{}</th>",
                     if numeric[j] { "right" } else { "left" },
                     escape_html(self.label(&names[j])).replace('_', "_<wbr>")
                 )
@@ -271,7 +271,7 @@ impl Table {
                     let style = if numeric[j] {
                         "padding:2px 6px;text-align:right;white-space:nowrap"
                     } else {
-                        "padding:2px 6px;text-align:left;white-space:normal;max-width:32em;overflow-wrap:anywhere"
+                        "padding:2px 6px;text-align:left;white-space:normal;max-width:32em;overflow-wrap:break-word"
                     };
                     write!(h, "<td style=\"{style}\">{}</td>", escape_html(&row[j])).ok();
                 }
