@@ -10,7 +10,7 @@ use polars::prelude::DataFrame;
 
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
-use super::schema::{columns, Schema};
+use super::schema::{columns, ColumnDef, Schema};
 use crate::error::{human_bytes, Result};
 use crate::hessian::lanczos::{
     extreme_eigenvalues, hutchinson_trace, spectral_density, LanczosOptions, SpectralDensity, Which,
@@ -322,6 +322,19 @@ fn mean_and_std_error(v: &[f64]) -> (f64, Option<f64>) {
     (mean, se)
 }
 
+/// `column`'s value in the row of each quantity of an estimates frame ([`SCHEMA`]); `None` for an absent
+/// quantity or a null.
+fn by_quantity(estimates: &DataFrame, column: &ColumnDef) -> Result<impl Fn(&str) -> Option<f64>> {
+    let quantity = QUANTITY.strs(estimates)?;
+    let values = column.f64s(estimates)?;
+    Ok(move |q: &str| {
+        quantity
+            .iter()
+            .position(|x| x.as_deref() == Some(q))
+            .and_then(|i| values[i])
+    })
+}
+
 /// The claims of notebook 07 on a [`matrix_free_spectrum`] result with the dense comparison (ids in brackets):
 ///
 /// - `lanczos_matches_dense`: the Lanczos extremes equal the dense λ_max and λ_min within 1e-6·max|λ|;
@@ -331,14 +344,11 @@ fn mean_and_std_error(v: &[f64]) -> (f64, Option<f64>) {
 ///
 /// Without a dense spectrum they are `NotApplicable`.
 pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
-    let quantity = QUANTITY.strs(&result.estimates)?;
-    let est = MATRIX_FREE.f64s(&result.estimates)?;
-    let se = STD_ERROR.f64s(&result.estimates)?;
-    let dense = DENSE.f64s(&result.estimates)?;
-    let row = |q: &str| (0..quantity.len()).find(|&i| quantity[i].as_deref() == Some(q));
-    let get = |col: &[Option<f64>], q: &str| row(q).and_then(|i| col[i]);
-    let scale = get(&dense, "lambda_max")
-        .zip(get(&dense, "lambda_min"))
+    let est = by_quantity(&result.estimates, &MATRIX_FREE)?;
+    let se = by_quantity(&result.estimates, &STD_ERROR)?;
+    let dense = by_quantity(&result.estimates, &DENSE)?;
+    let scale = dense("lambda_max")
+        .zip(dense("lambda_min"))
         .map(|(a, b)| a.abs().max(b.abs()));
     let mut out = Vec::new();
     // Lanczos vs dense.
@@ -352,17 +362,17 @@ pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
         Some(s) => {
             let diffs: Vec<f64> = ["lambda_max", "lambda_min"]
                 .iter()
-                .map(|q| (get(&est, q).unwrap_or(f64::NAN) - get(&dense, q).unwrap_or(f64::NAN)).abs())
+                .map(|q| (est(q).unwrap_or(f64::NAN) - dense(q).unwrap_or(f64::NAN)).abs())
                 .collect();
             Claim {
                 id,
                 claim: claim.into(),
                 evidence: format!(
                     "λ_max {} vs {}, λ_min {} vs {} (Lanczos vs dense); largest difference {} = {}·max|λ|",
-                    num(get(&est, "lambda_max").unwrap_or(f64::NAN)),
-                    num(get(&dense, "lambda_max").unwrap_or(f64::NAN)),
-                    num(get(&est, "lambda_min").unwrap_or(f64::NAN)),
-                    num(get(&dense, "lambda_min").unwrap_or(f64::NAN)),
+                    num(est("lambda_max").unwrap_or(f64::NAN)),
+                    num(dense("lambda_max").unwrap_or(f64::NAN)),
+                    num(est("lambda_min").unwrap_or(f64::NAN)),
+                    num(dense("lambda_min").unwrap_or(f64::NAN)),
                     num(diffs[0].max(diffs[1])),
                     num(diffs[0].max(diffs[1]) / s)
                 ),
@@ -381,9 +391,9 @@ pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
         let mut ok = true;
         for q in quantities {
             let (e, s, d) = (
-                get(&est, q).unwrap_or(f64::NAN),
-                get(&se, q).unwrap_or(f64::NAN),
-                get(&dense, q).unwrap_or(f64::NAN),
+                est(q).unwrap_or(f64::NAN),
+                se(q).unwrap_or(f64::NAN),
+                dense(q).unwrap_or(f64::NAN),
             );
             ok &= (e - d).abs() <= 3.0 * s + floor;
             parts.push(format!(
@@ -422,22 +432,19 @@ pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
 /// (`extremes_match_zero_point`): the Lanczos extremes are within 1 % of the closed form's ±σ_max(M)
 /// (`NotApplicable` without a non-flat closed form, i.e. unless shortcut 2).
 pub fn zero_point_claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
-    let quantity = QUANTITY.strs(&result.estimates)?;
-    let est = MATRIX_FREE.f64s(&result.estimates)?;
-    let zero = AT_ZERO.f64s(&result.estimates)?;
-    let row = |q: &str| (0..quantity.len()).find(|&i| quantity[i].as_deref() == Some(q));
-    let get = |col: &[Option<f64>], q: &str| row(q).and_then(|i| col[i]);
+    let est = by_quantity(&result.estimates, &MATRIX_FREE)?;
+    let zero = by_quantity(&result.estimates, &AT_ZERO)?;
     let mut out = Vec::new();
     let (id, claim, criterion) = (
         "extremes_match_zero_point",
         "Near the zero point the extreme eigenvalues are those of the closed form at W = 0, ±σ_max(M).",
         "|λ_lanczos − λ_at_zero| ≤ 0.01·|λ_at_zero| for λ_max and λ_min",
     );
-    out.push(match (get(&zero, "lambda_max"), get(&zero, "lambda_min")) {
+    out.push(match (zero("lambda_max"), zero("lambda_min")) {
         (Some(zmax), Some(zmin)) if zmax > 0.0 => {
             let (emax, emin) = (
-                get(&est, "lambda_max").unwrap_or(f64::NAN),
-                get(&est, "lambda_min").unwrap_or(f64::NAN),
+                est("lambda_max").unwrap_or(f64::NAN),
+                est("lambda_min").unwrap_or(f64::NAN),
             );
             let rel = ((emax - zmax) / zmax).abs().max(((emin - zmin) / zmin).abs());
             Claim {
