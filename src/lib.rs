@@ -60,7 +60,9 @@ pub mod prelude {
     pub use crate::experiments::{
         claims_frame, condition, escape, matrix_free, training, trajectory, Claim, Verdict,
     };
-    pub use crate::hessian::{numeric_hessian, spectrum_of, theory, HessianOptions, Spectrum};
+    pub use crate::hessian::{
+        numeric_hessian, spectrum_of, theory, HessianMethod, HessianOptions, Spectrum,
+    };
     pub use crate::net::{
         unit::builder as unit_builder, Activation, Architecture, FlatParams, Identity, Init,
         Network, PlainNet, ReLU, ResNet, ResidualUnit, Tanh,

@@ -580,8 +580,9 @@ fn depth_scale_claims_are_computed_from_the_frame() {
     );
 }
 
-/// Notebook 02's claims hold on the quick spectrum, for linear and tanh branches; for ReLU (autodiff slope 0 in
-/// the closed form, slope ½ or ¼ numerically) the numeric-vs-theory claim fails, as it must.
+/// Notebook 02's claims hold on the quick spectrum, for linear and tanh branches, and for ReLU with the exact
+/// engine (relu'(0) = 0 on both sides); with finite differences of gradients (slope ¼ numerically against the
+/// closed form's 0) the numeric-vs-theory claim fails, as it must.
 #[test]
 fn spectrum_claims_hold_for_linear_and_tanh_and_catch_relu() {
     use demystify_resnet::experiments::claims::verdict_of;
@@ -607,9 +608,26 @@ fn spectrum_claims_hold_for_linear_and_tanh_and_catch_relu() {
         ..SpectrumAtZeroConfig::quick()
     })
     .unwrap();
+    // The exact engine follows autodiff's relu'(0) = 0, as the closed form with slope 0 does; finite
+    // differences of gradients straddle the kink and are caught.
     let relu_claims = demystify_resnet::experiments::spectrum::claims(&relu).unwrap();
     assert_eq!(
         verdict_of(&relu_claims, "numeric_matches_theory"),
+        Some(Verdict::Holds)
+    );
+    let relu_fd = spectrum_at_zero(&SpectrumAtZeroConfig {
+        activation: ActivationKind::Relu,
+        shortcuts: vec![2],
+        hessian: HessianOptions {
+            method: HessianMethod::FiniteDifference,
+            ..Default::default()
+        },
+        ..SpectrumAtZeroConfig::quick()
+    })
+    .unwrap();
+    let relu_fd_claims = demystify_resnet::experiments::spectrum::claims(&relu_fd).unwrap();
+    assert_eq!(
+        verdict_of(&relu_fd_claims, "numeric_matches_theory"),
         Some(Verdict::Fails)
     );
 }

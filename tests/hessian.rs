@@ -368,7 +368,19 @@ fn relu_at_zero_shows_both_conventions() {
     let autodiff = theory::hessian_at_zero(2, 2, &mo, ReLU::AUTODIFF_SLOPE_AT_ZERO).unwrap();
     assert_eq!(max_abs(&autodiff), 0.0);
 
-    let mixed = numeric_hessian(&relu, &data, &HessianOptions::default()).unwrap();
+    // The exact engine uses autodiff's convention too.
+    let exact = numeric_hessian(&relu, &data, &HessianOptions::default()).unwrap();
+    assert_eq!(max_abs(&exact.matrix), 0.0);
+
+    let mixed = numeric_hessian(
+        &relu,
+        &data,
+        &HessianOptions {
+            method: HessianMethod::FiniteDifference,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     assert!(
         (mixed.asymmetry - 1.0).abs() < 1e-6,
         "asymmetry {}",

@@ -8,7 +8,7 @@ use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
 use crate::error::Result;
-use crate::hessian::{spectrum_of, theory, HessianOptions};
+use crate::hessian::{spectrum_of, theory, HessianMethod, HessianOptions};
 use crate::net::{Architecture, Init};
 
 columns! {
@@ -33,9 +33,11 @@ pub const SCHEMA: Schema = Schema {
 };
 
 /// The Hessian at `W = 0` of a shortcut-2 ReLU network under three conventions, next to the linear network's:
-/// 1. autodiff (dfdx's relu'(0) = 0): THEORY.md's closed form with slope 0 — the zero matrix;
+/// 1. autodiff's convention relu'(0) = 0, relu'' = 0: the exact engine ([`HessianMethod::Exact`], the R-operator
+///    on dfdx's convention) — the zero matrix, THEORY.md's closed form with slope 0;
 /// 2. central second differences of the loss ([`loss_hessian`]): slope ½, i.e. `½·H_linear`;
-/// 3. central differences of dfdx gradients: one block sees the kink, the other does not (asymmetry 1).
+/// 3. central differences of dfdx gradients ([`HessianMethod::FiniteDifference`], whatever `options.method`
+///    says): one block sees the kink, the other does not (asymmetry 1).
 ///
 /// Columns: [`SCHEMA`].
 ///
@@ -57,15 +59,23 @@ pub fn relu_conventions(
     };
     let linear = theory::spectrum_at_zero(2, depth, data.moments(), 1.0)?;
     let relu = build_network(&spec(ActivationKind::Relu), &Init::Zero, 0)?;
-    let autodiff = theory::spectrum_at_zero(
-        2,
-        depth,
-        data.moments(),
-        ActivationKind::Relu.autodiff_slope_at_zero(),
+    let exact = relu.numeric_hessian(
+        &data,
+        &HessianOptions {
+            method: HessianMethod::Exact,
+            ..*options
+        },
     )?;
+    let autodiff = spectrum_of(exact.matrix.as_ref(), None)?;
     let central = relu.loss_hessian(&data, options)?;
     let central_spec = spectrum_of(central.matrix.as_ref(), None)?;
-    let mixed = relu.numeric_hessian(&data, options)?;
+    let mixed = relu.numeric_hessian(
+        &data,
+        &HessianOptions {
+            method: HessianMethod::FiniteDifference,
+            ..*options
+        },
+    )?;
     let mixed_spec = spectrum_of(mixed.matrix.as_ref(), None)?;
     let rows = [
         (
@@ -75,10 +85,10 @@ pub fn relu_conventions(
             0.0,
         ),
         (
-            "relu, autodiff: relu'(0) = 0",
+            "relu, exact (R-operator): relu'(0) = 0",
             autodiff.lambda_max(),
             autodiff.condition_number(),
-            0.0,
+            exact.asymmetry,
         ),
         (
             "relu, second differences of the loss",

@@ -220,12 +220,14 @@ pub fn hutchinson_trace(
         });
     }
     let mut rng = StdRng::seed_from_u64(seed);
-    let values = (0..samples)
-        .map(|_| {
-            let z = rademacher(op.dim(), &mut rng);
-            op.apply(&z).map(|az| dot(&z, &az))
-        })
-        .collect::<Result<Vec<f64>>>()?;
+    // Probes in blocks (one batched product per block where the operator batches).
+    let mut values = Vec::with_capacity(samples);
+    for block in (0..samples).collect::<Vec<_>>().chunks(64) {
+        let probes: Vec<Vec<f64>> = block.iter().map(|_| rademacher(op.dim(), &mut rng)).collect();
+        let refs: Vec<&[f64]> = probes.iter().map(Vec::as_slice).collect();
+        let products = op.apply_many(&refs)?;
+        values.extend(probes.iter().zip(&products).map(|(z, az)| dot(z, az)));
+    }
     let s = samples as f64;
     let mean = values.iter().sum::<f64>() / s;
     let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (s - 1.0);

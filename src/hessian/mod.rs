@@ -1,8 +1,9 @@
-//! The Hessian of the loss: numeric (central differences of dfdx gradients) at any point, closed forms at the
+//! The Hessian of the loss: exact (R-operator) or by central differences of dfdx gradients at any point, closed forms at the
 //! zero point, dense spectra, matrix-free methods (Lanczos, Hutchinson, SLQ) and per-unit blocks.
 
 pub mod blocks;
 pub mod eigen;
+pub mod exact;
 pub mod lanczos;
 pub mod numeric;
 pub mod operator;
@@ -15,9 +16,10 @@ use crate::error::Result;
 
 pub use eigen::{symmetric_eigenvalues, symmetric_eigenvalues_with, EigenBackend};
 pub use lanczos::{extreme_eigenvalues, hutchinson_trace, spectral_density, LanczosOptions, Which};
+pub use exact::{exact_hessian, ExactHessian};
 pub use numeric::{
-    dense_matrix_bytes, dense_spectrum_bytes, loss_hessian, numeric_hessian, numeric_hessian_block,
-    HessianOptions, NumericHessian, DEFAULT_MAX_DENSE_BYTES,
+    dense_matrix_bytes, dense_spectrum_bytes, finite_difference_hessian, loss_hessian, numeric_hessian,
+    numeric_hessian_block, HessianMethod, HessianOptions, NumericHessian, DEFAULT_MAX_DENSE_BYTES,
 };
 pub use operator::{HessianOperator, SymmetricOperator};
 pub use spectrum::{Spectrum, SpectrumSummary};

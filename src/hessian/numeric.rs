@@ -1,6 +1,8 @@
-//! The numeric Hessian of the loss at any parameter point of any network in the crate, from dfdx gradients
-//! (dfdx has no second-order autodiff): column `j` is `(∇ℓ(θ + h_j e_j) − ∇ℓ(θ − h_j e_j)) / (2 h_j)`, in f64,
-//! then the matrix is symmetrised and its asymmetry reported.
+//! The numeric Hessian of the loss at any parameter point of any network in the crate, by one of two methods
+//! ([`HessianMethod`]): **exact** (the default; forward-over-reverse R-operator, [`super::exact`]) or
+//! **finite differences of dfdx gradients** (dfdx has no second-order autodiff), kept as an independent
+//! cross-check: column `j` is `(∇ℓ(θ + h_j e_j) − ∇ℓ(θ − h_j e_j)) / (2 h_j)`, in f64, then the matrix is
+//! symmetrised and its asymmetry reported. The two agree to about 1e-10 relative, the floor of the differences.
 //!
 //! **Step rule**: `h_j = ε^{1/3} · max(1, |θ_j|)` with `ε` the f64 machine epsilon (`h ≈ 6.06e-6` near 0): it
 //! balances the rounding error of the gradient (`~ε/h`) against the `O(h²)` truncation error of central
@@ -43,10 +45,24 @@ pub fn dense_spectrum_bytes(p: usize) -> u64 {
     dense_matrix_bytes(p).saturating_mul(2)
 }
 
-/// How to compute a Hessian: the finite-difference step, the moment compression, and the largest dense
-/// matrix allowed.
+/// How Hessians (dense, and Hessian-vector products) are computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HessianMethod {
+    /// Exact, by the R-operator on the forward and backward passes ([`super::exact`]); relu'(0) = 0 as in
+    /// autodiff. Accurate to rounding (about 1e-15 relative).
+    #[default]
+    Exact,
+    /// Central differences of dfdx gradients with [`HessianOptions::step`]: about 1e-10 relative; at a ReLU
+    /// kink the differences straddle it (THEORY.md).
+    FiniteDifference,
+}
+
+/// How to compute a Hessian: the method, the finite-difference step, the moment compression, and the largest
+/// dense matrix allowed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HessianOptions {
+    /// Exact (default) or finite differences of gradients.
+    pub method: HessianMethod,
     /// Fixed finite-difference step; `None` uses the rule `h_j = ε^{1/3} · max(1, |θ_j|)`.
     pub step: Option<f64>,
     /// Evaluate gradients of *linear* networks on the moment-equivalent dataset (exact up to rounding).
@@ -59,6 +75,7 @@ pub struct HessianOptions {
 impl Default for HessianOptions {
     fn default() -> Self {
         Self {
+            method: HessianMethod::Exact,
             step: None,
             moment_compression: true,
             max_dense_bytes: DEFAULT_MAX_DENSE_BYTES,
@@ -168,11 +185,27 @@ fn fd_columns_into<const D: usize, Net: FlatParams<D>>(
         .collect::<Result<()>>()
 }
 
-/// The full numeric Hessian of `ℓ` at `net`'s current weights on `data` (`P×P`, `2P` gradient evaluations).
+/// The full Hessian of `ℓ` at `net`'s current weights on `data` (`P×P`) by `options.method`: exact
+/// ([`super::exact::exact_hessian`]) or finite differences ([`finite_difference_hessian`]).
 ///
 /// Errors: invalid options, a matrix above the dense-size limit ([`Error::TooLarge`], nothing allocated), or a
 /// non-finite entry (the point or the data overflow).
 pub fn numeric_hessian<const D: usize, Net: FlatParams<D>>(
+    net: &Net,
+    data: &Dataset<D>,
+    options: &HessianOptions,
+) -> Result<NumericHessian> {
+    match options.method {
+        HessianMethod::Exact => super::exact::exact_hessian(net, data, options),
+        HessianMethod::FiniteDifference => finite_difference_hessian(net, data, options),
+    }
+}
+
+/// The Hessian from central differences of dfdx gradients (`2P` gradient evaluations), whatever
+/// `options.method` says: the independent cross-check of the exact engine.
+///
+/// Errors: as [`numeric_hessian`].
+pub fn finite_difference_hessian<const D: usize, Net: FlatParams<D>>(
     net: &Net,
     data: &Dataset<D>,
     options: &HessianOptions,
@@ -192,8 +225,8 @@ pub fn numeric_hessian<const D: usize, Net: FlatParams<D>>(
     symmetrise(raw, eval.len())
 }
 
-/// The Hessian block of parameters `range` (rows and columns), e.g. one residual unit's weights: only those
-/// `|range|` columns are computed.
+/// The Hessian block of parameters `range` (rows and columns), e.g. one residual unit's weights, by
+/// `options.method`: only those `|range|` columns are computed.
 pub fn numeric_hessian_block<const D: usize, Net: FlatParams<D>>(
     net: &Net,
     data: &Dataset<D>,
@@ -209,6 +242,24 @@ pub fn numeric_hessian_block<const D: usize, Net: FlatParams<D>>(
     }
     let k = range.len();
     options.ensure_dense_fits("numeric Hessian block", k, dense_matrix_bytes(k))?;
+    if options.method == HessianMethod::Exact {
+        // k unit directions in one batched R-pass; the k×P products are held while the block is cut out.
+        let p = net.num_params();
+        options.ensure_dense_fits(
+            "exact Hessian block",
+            k,
+            dense_matrix_bytes(k).saturating_add((k as u64).saturating_mul(p as u64 * 16)),
+        )?;
+        let engine = super::exact::ExactHessian::new(net, data, options)?;
+        let units: Vec<Vec<f64>> = range
+            .clone()
+            .map(|j| (0..p).map(|i| f64::from(u8::from(i == j))).collect())
+            .collect();
+        let refs: Vec<&[f64]> = units.iter().map(Vec::as_slice).collect();
+        let columns = engine.products(&refs)?;
+        let raw = Mat::from_fn(k, k, |i, j| columns[j][range.start + i]);
+        return symmetrise(raw, engine.samples_used());
+    }
     let eval = effective_data(net, data, options)?;
     let mut raw = Mat::<f64>::zeros(k, k);
     fd_columns_into(

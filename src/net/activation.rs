@@ -36,6 +36,9 @@ pub trait Activation: Default + Copy + Send + Sync + std::fmt::Debug + 'static {
     const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64;
     /// σ applied to one number (used by tests and closed forms, never by training).
     fn scalar(x: f64) -> f64;
+    /// `(σ'(x), σ''(x))` under autodiff's convention (what dfdx's backward pass uses; relu'(0) = 0 and
+    /// relu'' = 0): the exact Hessian engine ([`crate::hessian::exact`]) propagates second derivatives with it.
+    fn derivatives(x: f64) -> (f64, f64);
     /// σ applied elementwise to a dfdx tensor, recording on its tape (dfdx's own `tanh`/`relu` kernels).
     fn apply<S: Shape, E: Dtype, Dev: Device<E>, T: Tape<E, Dev>>(
         x: Tensor<S, E, Dev, T>,
@@ -48,6 +51,9 @@ impl Activation for Identity {
     const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64 = 1.0;
     fn scalar(x: f64) -> f64 {
         x
+    }
+    fn derivatives(_: f64) -> (f64, f64) {
+        (1.0, 0.0)
     }
     fn apply<S: Shape, E: Dtype, Dev: Device<E>, T: Tape<E, Dev>>(
         x: Tensor<S, E, Dev, T>,
@@ -63,6 +69,12 @@ impl Activation for Tanh {
     fn scalar(x: f64) -> f64 {
         x.tanh()
     }
+    /// `σ' = 1 − tanh²`, `σ'' = −2 tanh · (1 − tanh²)`.
+    fn derivatives(x: f64) -> (f64, f64) {
+        let t = x.tanh();
+        let slope = 1.0 - t * t;
+        (slope, -2.0 * t * slope)
+    }
     fn apply<S: Shape, E: Dtype, Dev: Device<E>, T: Tape<E, Dev>>(
         x: Tensor<S, E, Dev, T>,
     ) -> Result<Tensor<S, E, Dev, T>, Dev::Err> {
@@ -76,6 +88,10 @@ impl Activation for ReLU {
     const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64 = 0.5;
     fn scalar(x: f64) -> f64 {
         x.max(0.0)
+    }
+    /// `σ' = 1[x > 0]` (0 at the kink, as dfdx), `σ'' = 0`.
+    fn derivatives(x: f64) -> (f64, f64) {
+        (if x > 0.0 { 1.0 } else { 0.0 }, 0.0)
     }
     fn apply<S: Shape, E: Dtype, Dev: Device<E>, T: Tape<E, Dev>>(
         x: Tensor<S, E, Dev, T>,

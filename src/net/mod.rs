@@ -59,6 +59,10 @@ pub trait Network<const D: usize>: Clone + Send + Sync + Debug {
     fn architecture(&self) -> Architecture;
     /// Name of the activation (`"linear"`, `"tanh"`, `"relu"`).
     fn activation_name(&self) -> &'static str;
+    /// The activation as plain functions: `x ↦ σ(x)` and `x ↦ (σ'(x), σ''(x))` in autodiff's convention
+    /// ([`Activation::scalar`], [`Activation::derivatives`]); what the exact Hessian engine runs on.
+    #[allow(clippy::type_complexity)]
+    fn activation_functions(&self) -> (fn(f64) -> f64, fn(f64) -> (f64, f64));
     /// Number of units `L` (residual) or layers `L` (plain).
     fn depth(&self) -> usize;
     /// Weight layers per block: `N` for a residual unit, 1 for a plain layer.

@@ -63,6 +63,9 @@ where
     fn activation_name(&self) -> &'static str {
         A::NAME
     }
+    fn activation_functions(&self) -> (fn(f64) -> f64, fn(f64) -> (f64, f64)) {
+        (A::scalar, A::derivatives)
+    }
     fn depth(&self) -> usize {
         self.units.len()
     }
