@@ -6,8 +6,9 @@ import numpy as np
 
 try:
     import threadpoolctl
-    info = [(i["internal_api"], i.get("version"), i.get("architecture"), i["num_threads"]) for i in threadpoolctl.threadpool_info()]
-    print(f"numpy {np.__version__} blas={info}")
+    info = ", ".join(f"{i['internal_api']} {i.get('version')} (kernel {i.get('architecture')}, {i['num_threads']} threads)"
+                     for i in threadpoolctl.threadpool_info())
+    print(f"numpy {np.__version__} with {info}")
 except ImportError:
     print(f"numpy {np.__version__}")
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Side-by-side timing against the peer a user would reach for: JAX (jax.hessian + numpy eigvalsh) from
-# benches/jax_peer.py, our `cargo bench --bench hessian` (LAPACK path), and numpy's eigvalsh on the very
-# Hessians we assembled. Everything runs in one session, one after the other: compare ratios, not absolute times.
-# The ratio table is written into README.md between the peer-results markers.
+# Side-by-side timing against the peers a user would reach for, on equal work, in one session (one run after the
+# other): our `cargo bench --bench hessian` (exact engine, LAPACK and faer eigensolvers), JAX's jit-compiled
+# jax.hessian on the very same data (benches/jax_peer.py, which also checks its Hessians against ours), and
+# numpy's eigvalsh on the very Hessians we assembled (benches/numpy_eigvalsh.py). benches/peer_table.py turns
+# the three outputs into the README's tables (between the peer-results markers), with PASS/FAIL per target.
 #
 # Usage: benches/peer_compare.sh [PEER_VENV]
 #   PEER_VENV: a virtualenv with jax, numpy and threadpoolctl (default: ../peer-venv). Create it once, outside the
@@ -10,17 +11,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${1:-${PEER_VENV:-../peer-venv}}"
-peer="benches/jax_peer.py"
 [ -x "$venv/bin/python" ] || { echo "no peer virtualenv at $venv (see the header of this script)" >&2; exit 2; }
-[ -f "$peer" ] || { echo "missing $peer" >&2; exit 2; }
 scripts/ensure-openblas.sh
+# A distribution OpenBLAS older than the CPU runs generic kernels unless told the family (see the script).
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  core="$(scripts/openblas-coretype.sh)"
+  [ -n "$core" ] && export OPENBLAS_CORETYPE="$core"
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-echo "== JAX peer (D=8, N=2, 256 samples)"
-for depth in 16 32; do "$venv/bin/python" "$peer" 8 2 "$depth" 256; done | tee "$work/jax.txt"
-echo "== demystify-resnet"
+echo "== demystify-resnet (D=8, N=2, 256 samples; dumps data and Hessians for the peers)"
 DEMYSTIFY_BENCH_DUMP="$work" cargo bench --features lapack --bench hessian 2>/dev/null | tee "$work/ours.txt"
+echo "== JAX peer (same data, same zero point)"
+"$venv/bin/python" benches/jax_peer.py "$work" 8 2 16 32 | tee "$work/jax.txt"
 echo "== numpy eigvalsh on our Hessians"
 "$venv/bin/python" benches/numpy_eigvalsh.py "$work" | tee "$work/numpy.txt"
 "$venv/bin/python" benches/peer_table.py "$work" README.md

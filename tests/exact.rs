@@ -27,7 +27,11 @@ fn rel_matrix_error(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
 }
 
 fn rel_vec_error(a: &[f64], b: &[f64]) -> f64 {
-    let num = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max);
+    let num = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
     let den = b.iter().map(|y| y.abs()).fold(0.0, f64::max);
     if den == 0.0 {
         num
@@ -56,20 +60,35 @@ fn fd() -> HessianOptions {
 }
 
 /// Loss, gradient vs dfdx; dense exact Hessian vs finite differences; symmetry; returns the exact matrix.
-fn check_against_dfdx<const D: usize, Net: FlatParams<D>>(net: &Net, data: &Dataset<D>, fd_tol: f64) -> Mat<f64> {
+fn check_against_dfdx<const D: usize, Net: FlatParams<D>>(
+    net: &Net,
+    data: &Dataset<D>,
+    fd_tol: f64,
+) -> Mat<f64> {
     let uncompressed = HessianOptions {
         moment_compression: false,
         ..Default::default()
     };
     let engine = ExactHessian::new(net, data, &uncompressed).unwrap();
     let (loss, gradient) = net.loss_and_gradient(data).unwrap();
-    assert!((engine.loss() - loss).abs() <= 1e-13 * loss.abs().max(1e-300), "{} vs {loss}", engine.loss());
-    assert!(rel_vec_error(engine.gradient(), &gradient) <= 1e-12, "gradient vs dfdx");
+    assert!(
+        (engine.loss() - loss).abs() <= 1e-13 * loss.abs().max(1e-300),
+        "{} vs {loss}",
+        engine.loss()
+    );
+    assert!(
+        rel_vec_error(engine.gradient(), &gradient) <= 1e-12,
+        "gradient vs dfdx"
+    );
     let exact = numeric_hessian(net, data, &HessianOptions::default()).unwrap();
     assert!(exact.asymmetry <= 1e-13, "asymmetry {}", exact.asymmetry);
     let reference = finite_difference_hessian(net, data, &fd()).unwrap();
     let err = rel_matrix_error(&exact.matrix, &reference.matrix);
-    assert!(err <= fd_tol, "{}: exact vs finite differences {err:e}", net.describe());
+    assert!(
+        err <= fd_tol,
+        "{}: exact vs finite differences {err:e}",
+        net.describe()
+    );
     exact.matrix
 }
 
@@ -153,7 +172,11 @@ fn relu_at_the_kink_follows_autodiff() {
     let exact = numeric_hessian(&net, &d, &HessianOptions::default()).unwrap();
     assert_eq!(exact.matrix.as_ref().norm_max(), 0.0);
     let straddle = finite_difference_hessian(&net, &d, &fd()).unwrap();
-    assert!(straddle.matrix.as_ref().norm_max() > 0.0 && straddle.asymmetry > 0.5, "{}", straddle.asymmetry);
+    assert!(
+        straddle.matrix.as_ref().norm_max() > 0.0 && straddle.asymmetry > 0.5,
+        "{}",
+        straddle.asymmetry
+    );
 }
 
 /// The engine refuses wrong-length directions and matrices above the dense-size limit, before allocating.
@@ -167,7 +190,10 @@ fn exact_engine_errors() {
         max_dense_bytes: 1000,
         ..Default::default()
     };
-    assert!(matches!(exact_hessian(&net, &d, &tight), Err(Error::TooLarge { .. })));
+    assert!(matches!(
+        exact_hessian(&net, &d, &tight),
+        Err(Error::TooLarge { .. })
+    ));
     assert!(engine.products(&[]).unwrap().is_empty());
 }
 
@@ -181,7 +207,11 @@ fn exact_hessian_is_thread_count_invariant() {
             .num_threads(threads)
             .build()
             .unwrap()
-            .install(|| numeric_hessian(&net, &d, &HessianOptions::default()).unwrap().matrix)
+            .install(|| {
+                numeric_hessian(&net, &d, &HessianOptions::default())
+                    .unwrap()
+                    .matrix
+            })
     };
     let (a, b) = (run(1), run(2));
     assert_eq!(max_abs_difference(a.as_ref(), b.as_ref()).unwrap(), 0.0);

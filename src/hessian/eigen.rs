@@ -96,6 +96,33 @@ pub fn block_diagonal_eigenvalues(a: MatRef<'_, f64>, block: usize) -> Result<Op
     Ok(Some(values))
 }
 
+/// The kernel family the linked OpenBLAS runs (`openblas_get_corename`, e.g. `"SkylakeX"`, `"Haswell"`, or the
+/// generic `"Prescott"`); `None` without the `lapack` feature.
+pub fn blas_kernel() -> Option<String> {
+    lapack::kernel()
+}
+
+/// The `OPENBLAS_CORETYPE` this CPU deserves when the linked OpenBLAS fell back to its generic `Prescott`
+/// kernels (an OpenBLAS older than the CPU, e.g. Debian 12's 0.3.21 on Intel Emerald Rapids: `dsyevd` then runs
+/// 1.5–2× slower): `"SkylakeX"` with AVX-512, `"Haswell"` with AVX2; `None` when the kernel is not the generic
+/// one, or without the `lapack` feature. Set it in the environment before the program starts (OpenBLAS reads
+/// it when it loads); the Makefile does so (`scripts/openblas-coretype.sh`).
+pub fn suggested_openblas_coretype() -> Option<&'static str> {
+    if blas_kernel()?.to_ascii_lowercase() != "prescott" {
+        return None;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return Some("SkylakeX");
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return Some("Haswell");
+        }
+    }
+    None
+}
+
 #[cfg(feature = "lapack")]
 mod lapack {
     use faer::MatRef;
@@ -104,6 +131,7 @@ mod lapack {
 
     #[link(name = "openblas")]
     extern "C" {
+        fn openblas_get_corename() -> *const std::ffi::c_char;
         fn dsyevd_(
             jobz: *const u8,
             uplo: *const u8,
@@ -117,6 +145,13 @@ mod lapack {
             liwork: *const i32,
             info: *mut i32,
         );
+    }
+
+    /// The OpenBLAS kernel family in use (`openblas_get_corename`), e.g. `"SkylakeX"` or `"Prescott"`.
+    pub fn kernel() -> Option<String> {
+        // SAFETY: OpenBLAS returns a pointer to a static NUL-terminated string.
+        let name = unsafe { std::ffi::CStr::from_ptr(openblas_get_corename()) };
+        Some(name.to_string_lossy().into_owned())
     }
 
     /// Eigenvalues by LAPACK `dsyevd` with `jobz = 'N'`, reading the lower triangle (column-major copy).
@@ -178,6 +213,10 @@ mod lapack {
     use faer::MatRef;
 
     use crate::error::{Error, Result};
+
+    pub fn kernel() -> Option<String> {
+        None
+    }
 
     pub fn dsyevd_eigenvalues(_a: MatRef<'_, f64>) -> Result<Vec<f64>> {
         Err(Error::Unsupported(

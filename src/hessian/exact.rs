@@ -63,10 +63,6 @@ impl Panel {
     fn col_mut(&mut self, c: usize) -> &mut [f64] {
         &mut self.data[c * self.rows..(c + 1) * self.rows]
     }
-    /// The same memory read as `m × (cols·K)`: column `c·K + k` is column `c` of direction `k`.
-    fn regrouped(&self, m: usize) -> MatRef<'_, f64> {
-        MatRef::from_column_major_slice(&self.data, m, self.data.len() / m)
-    }
     /// `self ⊙ s`, with the `m × cols` panel `s` repeated for every direction.
     fn scale_rows_by(&mut self, s: &Panel) {
         for c in 0..self.cols {
@@ -90,6 +86,10 @@ impl Panel {
                 }
             }
         }
+    }
+    /// The same memory read as `m × (cols·K)`: column `c·K + k` is column `c` of direction `k`.
+    fn regrouped(&self, m: usize) -> MatRef<'_, f64> {
+        MatRef::from_column_major_slice(&self.data, m, self.data.len() / m)
     }
     fn add_assign(&mut self, other: &Panel) {
         self.data
@@ -116,8 +116,13 @@ struct LayerRole {
 /// The directions of one R-pass.
 #[derive(Clone, Copy)]
 enum Directions<'a> {
-    /// The `D²` unit vectors of weight layer `s` (direction `k = a·D + b` perturbs entry `(a, b)` of `W_s`).
-    UnitsOfLayer(usize),
+    /// Unit vectors of weight layer `layer`: direction `k` perturbs entry `q = first + k` of `W_layer`, i.e.
+    /// `(a, b) = (q / D, q % D)`, for `k < count`.
+    UnitsOfLayer {
+        layer: usize,
+        first: usize,
+        count: usize,
+    },
     /// Arbitrary directions, each of length `P`.
     General(&'a [&'a [f64]]),
 }
@@ -175,7 +180,8 @@ impl<const D: usize> ExactHessian<D> {
             })
             .collect();
         let (sigma, derivatives) = net.activation_functions();
-        let linear = net.activation_name() == <crate::net::Identity as crate::net::Activation>::NAME;
+        let linear =
+            net.activation_name() == <crate::net::Identity as crate::net::Activation>::NAME;
 
         // Forward pass.
         let mut a = Panel::zeros(m, D);
@@ -195,7 +201,12 @@ impl<const D: usize> ExactHessian<D> {
                 segment_input = a.clone();
             }
             let mut z = Panel::zeros(m, D);
-            product(z.view_mut(), Accum::Replace, a.view(), weights[t].transpose());
+            product(
+                z.view_mut(),
+                Accum::Replace,
+                a.view(),
+                weights[t].transpose(),
+            );
             inputs.push(a);
             if role.last {
                 slopes.push(None);
@@ -247,14 +258,24 @@ impl<const D: usize> ExactHessian<D> {
                 delta = g.clone();
             }
             let mut gw = Mat::<f64>::zeros(D, D);
-            product(gw.as_mut(), Accum::Replace, delta.view().transpose(), inputs[t].view());
+            product(
+                gw.as_mut(),
+                Accum::Replace,
+                delta.view().transpose(),
+                inputs[t].view(),
+            );
             for i in 0..D {
                 for j in 0..D {
                     gradient[t * D * D + i * D + j] = gw[(i, j)];
                 }
             }
             let mut u = Panel::zeros(m, D);
-            product(u.view_mut(), Accum::Replace, delta.view(), weights[t].as_ref());
+            product(
+                u.view_mut(),
+                Accum::Replace,
+                delta.view(),
+                weights[t].as_ref(),
+            );
             if !roles[t].first {
                 let mut next = u.clone();
                 if let Some(s) = &slopes[t - 1] {
@@ -314,7 +335,12 @@ impl<const D: usize> ExactHessian<D> {
         }
         let mut out = vec![vec![0.0; self.dim()]; directions.len()];
         if !directions.is_empty() {
-            self.r_pass(0, Directions::General(directions), |row, k, v| out[k][row] = v);
+            let count = directions.len();
+            self.r_pass(0, Directions::General(directions), |t, g1, g2| {
+                for (k, column) in out.iter_mut().enumerate() {
+                    write_layer::<D>(&mut column[t * D * D..(t + 1) * D * D], g1, g2, count, k);
+                }
+            });
         }
         Ok(out)
     }
@@ -328,50 +354,76 @@ impl<const D: usize> ExactHessian<D> {
         let p = self.dim();
         options.ensure_dense_fits("exact Hessian", p, dense_matrix_bytes(p))?;
         let block = D * D;
-        let mut h = Mat::<f64>::zeros(p, p);
+        let chunk = self.directions_per_pass(p);
+        let mut h = parallel_zeros(p);
         h.par_col_chunks_mut(block)
             .enumerate()
             .for_each(|(s, mut columns)| {
-                self.r_pass(s, Directions::UnitsOfLayer(s), |row, k, v| {
-                    columns[(row, k)] = v
-                });
-            });
-        // Mirror the lower block triangle; average (and measure) the diagonal blocks.
-        let (mut max_abs, mut max_asym) = (0.0f64, 0.0f64);
-        for j in 0..p {
-            for i in j..p {
-                let v = h[(i, j)];
-                if !v.is_finite() {
-                    return Err(Error::NonFinite {
-                        location: format!("Hessian entry ({i}, {j})"),
+                for first in (0..block).step_by(chunk) {
+                    let count = chunk.min(block - first);
+                    let directions = Directions::UnitsOfLayer {
+                        layer: s,
+                        first,
+                        count,
+                    };
+                    self.r_pass(s, directions, |t, g1, g2| {
+                        for k in 0..count {
+                            let column = columns
+                                .as_mut()
+                                .col_mut(first + k)
+                                .try_as_col_major_mut()
+                                .expect("a column of a faer matrix is contiguous")
+                                .as_slice_mut();
+                            write_layer::<D>(
+                                &mut column[t * block..(t + 1) * block],
+                                g1,
+                                g2,
+                                count,
+                                k,
+                            );
+                        }
                     });
                 }
-                max_abs = max_abs.max(v.abs());
-                if i / block == j / block {
-                    let w = h[(j, i)];
-                    max_asym = max_asym.max((v - w).abs());
-                    let mean = 0.5 * (v + w);
-                    h[(i, j)] = mean;
-                    h[(j, i)] = mean;
-                } else {
-                    h[(j, i)] = v;
-                }
-            }
-        }
+            });
+        let (max_abs, max_asym) = mirror_lower_blocks(&mut h, block)?;
         Ok(NumericHessian {
             matrix: h,
-            asymmetry: if max_abs > 0.0 { max_asym / max_abs } else { 0.0 },
+            asymmetry: if max_abs > 0.0 {
+                max_asym / max_abs
+            } else {
+                0.0
+            },
             samples_used: self.samples,
         })
     }
 
-    /// One batched R-pass from layer `start` (directions vanish below it), calling `emit(row, k, value)` for
-    /// every entry `(H V)[row, k]` with `row` in a layer `t ≥ start`.
-    fn r_pass(&self, start: usize, directions: Directions<'_>, mut emit: impl FnMut(usize, usize, f64)) {
+    /// How many unit directions one R-pass of [`ExactHessian::dense`] takes: all `D²` of a layer, unless the
+    /// panels the passes keep (about `m·D·(layers)` values per direction and thread) would add more than 10 %
+    /// of the `P×P` matrix to the peak memory; then fewer (at least one).
+    fn directions_per_pass(&self, p: usize) -> usize {
+        let threads = rayon::current_num_threads().max(1);
+        let kept = if self.curvatures.iter().any(Option::is_some) {
+            3
+        } else {
+            2
+        };
+        let per_direction = (self.samples * D * self.weights.len() * kept * threads).max(1);
+        let budget = p * p / 10;
+        (budget / per_direction).clamp(1, D * D)
+    }
+
+    /// One batched R-pass from layer `start` (directions vanish below it), calling `emit(t, g1, g2)` for every
+    /// layer `t ≥ start` with the two halves of `R{∂ℓ/∂W_t}` (see [`write_layer`]).
+    fn r_pass(
+        &self,
+        start: usize,
+        directions: Directions<'_>,
+        mut emit: impl FnMut(usize, &[f64], Option<&[f64]>),
+    ) {
         let m = self.samples;
         let layers = self.weights.len();
         let count = match directions {
-            Directions::UnitsOfLayer(_) => D * D,
+            Directions::UnitsOfLayer { count, .. } => count,
             Directions::General(v) => v.len(),
         };
         let rows = count * m;
@@ -381,7 +433,9 @@ impl<const D: usize> ExactHessian<D> {
                 Directions::General(v) => {
                     MatRef::from_column_major_slice(&v[k][t * D * D..(t + 1) * D * D], D, D)
                 }
-                Directions::UnitsOfLayer(_) => unreachable!("unit directions are applied by copying"),
+                Directions::UnitsOfLayer { .. } => {
+                    unreachable!("unit directions are applied by copying")
+                }
             }
         };
 
@@ -398,19 +452,22 @@ impl<const D: usize> ExactHessian<D> {
             }
             let mut rz = Panel::zeros(rows, D);
             if ra_live {
-                product(rz.view_mut(), Accum::Replace, ra.view(), self.weights[t].transpose());
+                product(
+                    rz.view_mut(),
+                    Accum::Replace,
+                    ra.view(),
+                    self.weights[t].transpose(),
+                );
             }
             match directions {
-                Directions::UnitsOfLayer(s) if s == t => {
+                Directions::UnitsOfLayer { layer, first, .. } if layer == t => {
                     // V = E_ab: R{z} gains E_ab a, i.e. column a of direction (a, b) is a's row b.
-                    for a in 0..D {
-                        for b in 0..D {
-                            let k = a * D + b;
-                            rz.col_mut(a)[k * m..(k + 1) * m].copy_from_slice(self.inputs[t].col(b));
-                        }
+                    for k in 0..count {
+                        let (a, b) = ((first + k) / D, (first + k) % D);
+                        rz.col_mut(a)[k * m..(k + 1) * m].copy_from_slice(self.inputs[t].col(b));
                     }
                 }
-                Directions::UnitsOfLayer(_) => {}
+                Directions::UnitsOfLayer { .. } => {}
                 Directions::General(_) => {
                     let mut view = rz.view_mut();
                     for k in 0..count {
@@ -445,8 +502,8 @@ impl<const D: usize> ExactHessian<D> {
         rg.data.iter_mut().for_each(|v| *v /= m as f64);
         let mut rg_out = Panel::zeros(0, D);
         let mut rdelta = Panel::zeros(rows, D);
-        let mut g1 = Mat::<f64>::zeros(D * count, D);
-        let mut g2 = Mat::<f64>::zeros(D * count, D);
+        let mut g1 = Panel::zeros(D * count, D);
+        let mut g2 = Panel::zeros(D * count, D);
         for t in (start..layers).rev() {
             let role = self.roles[t];
             if role.last {
@@ -457,7 +514,7 @@ impl<const D: usize> ExactHessian<D> {
             }
             // R{∂ℓ/∂W_t}[d, e] = Σ_i R{δ}[i, d] a[i, e] + δ[i, d] R{a}[i, e].
             product(
-                g1.as_mut(),
+                g1.view_mut(),
                 Accum::Replace,
                 rdelta.regrouped(m).transpose(),
                 self.inputs[t].view(),
@@ -465,7 +522,7 @@ impl<const D: usize> ExactHessian<D> {
             let with_ra = match &saved_ra[t - start] {
                 Some(r) => {
                     product(
-                        g2.as_mut(),
+                        g2.view_mut(),
                         Accum::Replace,
                         r.regrouped(m).transpose(),
                         self.deltas[t].view(),
@@ -474,23 +531,18 @@ impl<const D: usize> ExactHessian<D> {
                 }
                 None => false,
             };
-            for k in 0..count {
-                for d in 0..D {
-                    for e in 0..D {
-                        let mut v = g1[(d * count + k, e)];
-                        if with_ra {
-                            v += g2[(e * count + k, d)];
-                        }
-                        emit(t * D * D + d * D + e, k, v);
-                    }
-                }
-            }
+            emit(t, &g1.data, with_ra.then_some(g2.data.as_slice()));
             if t == start {
                 break;
             }
             // Propagate to the layer below: W_tᵀ R{δ_t} + V_tᵀ δ_t, in rows.
             let mut back = Panel::zeros(rows, D);
-            product(back.view_mut(), Accum::Replace, rdelta.view(), self.weights[t].as_ref());
+            product(
+                back.view_mut(),
+                Accum::Replace,
+                rdelta.view(),
+                self.weights[t].as_ref(),
+            );
             if let Directions::General(_) = directions {
                 let mut view = back.view_mut();
                 for k in 0..count {
@@ -515,6 +567,124 @@ impl<const D: usize> ExactHessian<D> {
                     back.add_product(c, rz, &self.upstream[t]);
                 }
                 rdelta = back;
+            }
+        }
+    }
+}
+
+/// A `p×p` zero matrix, zeroed by all threads (first touch of 8p² bytes of fresh pages is most of the cost of
+/// `Mat::zeros` at this size, and it splits across threads).
+fn parallel_zeros(p: usize) -> Mat<f64> {
+    let mut h = Mat::<f64>::with_capacity(p, p);
+    // SAFETY: the new entries are written (zeroed) below before anything reads them.
+    unsafe { h.set_dims(p, p) };
+    h.par_col_chunks_mut(64.min(p.max(1)))
+        .for_each(|mut columns| {
+            for j in 0..columns.ncols() {
+                // SAFETY: column j holds `p` contiguous f64 (row stride 1); all-zero bytes are 0.0.
+                unsafe { std::ptr::write_bytes(columns.as_mut().col_mut(j).as_ptr_mut(), 0, p) };
+            }
+        });
+    h
+}
+
+/// A pointer to a matrix's storage that column-strip tasks share; each task touches a disjoint set of entries
+/// (see [`mirror_lower_blocks`]).
+#[derive(Clone, Copy)]
+struct SharedEntries {
+    ptr: *mut f64,
+    col_stride: usize,
+}
+// SAFETY: only used by `mirror_lower_blocks`, whose tasks access pairwise disjoint entries.
+unsafe impl Send for SharedEntries {}
+unsafe impl Sync for SharedEntries {}
+
+impl SharedEntries {
+    /// The address of entry `(i, j)` (the caller keeps `i, j` inside the matrix).
+    fn entry(&self, i: usize, j: usize) -> *mut f64 {
+        self.ptr.wrapping_add(i + j * self.col_stride)
+    }
+}
+
+/// Copies the lower block triangle of `h` (rows of layers `t > s` in the columns of layer `s`) onto the upper
+/// one, and replaces each diagonal `block × block` block by the mean of it and its transpose. Returns
+/// `(max |h_ij|, max |h_ij − h_ji| over the diagonal blocks)`; errors on a non-finite entry.
+///
+/// Parallel over strips of 64 columns: the task of strip `J` reads the entries `(i, j)`, `j ∈ J`, `i ≥ j`, and
+/// writes `(j, i)`, `j ∈ J`, `i ≥ j`. Another strip's task reads only entries on or below the diagonal in its
+/// own columns and writes only on or above it in its own rows, so no entry is touched by two tasks. Tiles of
+/// 64 × 64 keep the transposed writes in cache.
+fn mirror_lower_blocks(h: &mut Mat<f64>, block: usize) -> Result<(f64, f64)> {
+    const TILE: usize = 64;
+    let p = h.nrows();
+    let shared = SharedEntries {
+        ptr: h.as_ptr_mut(),
+        col_stride: h.col_stride() as usize,
+    };
+    let strips: Vec<(f64, f64, bool)> = (0..p.div_ceil(TILE))
+        .into_par_iter()
+        .map(|strip| {
+            let (mut max_abs, mut max_asym, mut finite) = (0.0f64, 0.0f64, true);
+            let jb = strip * TILE;
+            for ib in (jb..p).step_by(TILE) {
+                for j in jb..(jb + TILE).min(p) {
+                    // Rows of j's own diagonal block first (averaged), then the rest (copied).
+                    let rows = ib.max(j)..(ib + TILE).min(p);
+                    let diagonal_end = ((j / block + 1) * block).clamp(rows.start, rows.end);
+                    // SAFETY: i, j < p, inside the matrix; (i, j) with i ≥ j and (j, i) belong to this
+                    // strip's task only (see above).
+                    unsafe {
+                        for i in rows.start..diagonal_end {
+                            let (v, w) = (*shared.entry(i, j), *shared.entry(j, i));
+                            finite &= v.is_finite();
+                            max_abs = max_abs.max(v.abs());
+                            max_asym = max_asym.max((v - w).abs());
+                            let mean = 0.5 * (v + w);
+                            *shared.entry(i, j) = mean;
+                            *shared.entry(j, i) = mean;
+                        }
+                        for i in diagonal_end..rows.end {
+                            let v = *shared.entry(i, j);
+                            finite &= v.is_finite();
+                            max_abs = max_abs.max(v.abs());
+                            *shared.entry(j, i) = v;
+                        }
+                    }
+                }
+            }
+            (max_abs, max_asym, finite)
+        })
+        .collect();
+    if strips.iter().any(|s| !s.2) {
+        return Err(Error::NonFinite {
+            location: "exact Hessian (an entry overflowed)".into(),
+        });
+    }
+    Ok(strips
+        .iter()
+        .fold((0.0, 0.0), |(a, b), s| (f64::max(a, s.0), f64::max(b, s.1))))
+}
+
+/// Writes direction `k`'s block `R{∂ℓ/∂W_t}` (row-major `D×D`) into `dst` from the two halves an R-pass
+/// computes for `count` directions: `g1 = R{δ}ᵀ-regrouped · a` (`(D·count) × D`, row `d·count + k`, column `e`)
+/// and `g2 = R{a}ᵀ-regrouped · δ` (row `e·count + k`, column `d`), both column-major.
+fn write_layer<const D: usize>(
+    dst: &mut [f64],
+    g1: &[f64],
+    g2: Option<&[f64]>,
+    count: usize,
+    k: usize,
+) {
+    let rows = D * count;
+    for d in 0..D {
+        for e in 0..D {
+            dst[d * D + e] = g1[e * rows + d * count + k];
+        }
+    }
+    if let Some(g2) = g2 {
+        for e in 0..D {
+            for d in 0..D {
+                dst[d * D + e] += g2[d * rows + e * count + k];
             }
         }
     }

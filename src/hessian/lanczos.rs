@@ -223,7 +223,10 @@ pub fn hutchinson_trace(
     // Probes in blocks (one batched product per block where the operator batches).
     let mut values = Vec::with_capacity(samples);
     for block in (0..samples).collect::<Vec<_>>().chunks(64) {
-        let probes: Vec<Vec<f64>> = block.iter().map(|_| rademacher(op.dim(), &mut rng)).collect();
+        let probes: Vec<Vec<f64>> = block
+            .iter()
+            .map(|_| rademacher(op.dim(), &mut rng))
+            .collect();
         let refs: Vec<&[f64]> = probes.iter().map(Vec::as_slice).collect();
         let products = op.apply_many(&refs)?;
         values.extend(probes.iter().zip(&products).map(|(z, az)| dot(z, az)));

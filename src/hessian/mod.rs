@@ -15,11 +15,12 @@ use faer::MatRef;
 use crate::error::Result;
 
 pub use eigen::{symmetric_eigenvalues, symmetric_eigenvalues_with, EigenBackend};
-pub use lanczos::{extreme_eigenvalues, hutchinson_trace, spectral_density, LanczosOptions, Which};
 pub use exact::{exact_hessian, ExactHessian};
+pub use lanczos::{extreme_eigenvalues, hutchinson_trace, spectral_density, LanczosOptions, Which};
 pub use numeric::{
-    dense_matrix_bytes, dense_spectrum_bytes, finite_difference_hessian, loss_hessian, numeric_hessian,
-    numeric_hessian_block, HessianMethod, HessianOptions, NumericHessian, DEFAULT_MAX_DENSE_BYTES,
+    dense_matrix_bytes, dense_spectrum_bytes, finite_difference_hessian, loss_hessian,
+    numeric_hessian, numeric_hessian_block, HessianMethod, HessianOptions, NumericHessian,
+    DEFAULT_MAX_DENSE_BYTES,
 };
 pub use operator::{HessianOperator, SymmetricOperator};
 pub use spectrum::{Spectrum, SpectrumSummary};

@@ -89,7 +89,11 @@ fn gradient_at<const D: usize, Net: FlatParams<D>>(
     t: f64,
 ) -> Result<Vec<f64>> {
     let mut probe = net.clone();
-    let p: Vec<f64> = theta.iter().zip(direction).map(|(a, v)| a + t * v).collect();
+    let p: Vec<f64> = theta
+        .iter()
+        .zip(direction)
+        .map(|(a, v)| a + t * v)
+        .collect();
     probe.set_params(&p)?;
     Ok(probe.loss_and_gradient(data)?.1)
 }
