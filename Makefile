@@ -1,8 +1,8 @@
 # The two commands of README.md. Each installs what it needs first (scripts/setup.sh, idempotent).
 #   make reports   – execute the notebooks on the evcxr kernel, write offline HTML reports to reports/
 #   make test      – the whole test suite (what CI runs): Rust tests, the notebooks and the exercises' worked
-#                    solutions in quick mode through Jupyter, the exported reports checked in headless
-#                    Chromium with no network, and one notebook run from JupyterLab's own UI (Run All)
+#                    solutions in quick mode through Jupyter, and the exported reports checked in headless
+#                    Chromium with no network
 # and: make examples (each analysis without Jupyter), make bench, make peer (side-by-side with JAX).
 CARGO ?= cargo
 PYTHON ?= python3
@@ -43,7 +43,6 @@ test-notebooks: check-rust
 	scripts/setup.sh browser
 	$(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test
 	$(PYTHON) scripts/check_reports.py reports/test
-	$(PYTHON) scripts/lab_test.py --out reports/test 02_hessian_at_zero
 
 examples: check-rust
 	$(CARGO) build --release --examples

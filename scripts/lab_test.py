@@ -1,4 +1,8 @@
-"""The JupyterLab path, tested the way people take it: start JupyterLab on 127.0.0.1, open a notebook through the
+"""NOT YET PART OF `make test`: on this machine (JupyterLab 4.6, evcxr 0.22) the first execute request sent from the
+lab UI never gets a reply (the cell stays at [*]), while the same cells sent straight through jupyter_client run;
+the cause is not found yet (issue 9). The script is kept so the investigation can continue from it.
+
+The JupyterLab path, tested the way people take it: start JupyterLab on 127.0.0.1, open a notebook through the
 lab UI in headless Chromium, choose Run ▸ Run All Cells from the menu bar, wait until every code cell has run and
 the kernel is idle, then check what the page shows: figures drawn (plotly's svg.main-svg inside the output),
 tables present, no error or stderr output other than progress lines. A screenshot of the first figure goes to
@@ -77,7 +81,7 @@ def start_lab(scratch: Path, port: int, token: str) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--ServerApp.token={token}", f"--ServerApp.root_dir={scratch}", "--ServerApp.open_browser=False",
-         "--LabApp.news_url=", "--ServerApp.disable_check_xsrf=False"],
+         "--LabApp.news_url="] + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
         cwd=scratch, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -134,7 +138,8 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, shots: P
         if done and not state["busy"]:
             break
         if time.time() - start > timeout:
-            return [f"not finished after {timeout} s: prompts {state['prompts']}"]
+            page.screenshot(path=str(shots / f"lab_{name}_timeout.png"))
+            return [f"not finished after {timeout} s: prompts {state['prompts'][:8]}…; screenshot lab_{name}_timeout.png"]
         time.sleep(2)
     elapsed = time.time() - start
     page.wait_for_timeout(2000)  # let plotly finish drawing
@@ -193,6 +198,7 @@ def main():
                 lab.wait(60)
             except subprocess.TimeoutExpired:
                 lab.kill()
+            shutil.copy(scratch / "lab.log", shots / "lab.log")
     print(f"JupyterLab: {len(args.notebooks) - failures} passed, {failures} failed")
     sys.exit(1 if failures else 0)
 
