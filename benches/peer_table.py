@@ -57,7 +57,29 @@ for p in sizes:
     verdicts.append(f"target P={p} eigensolver within 1.2× numpy: {ok} ({ol / ne:.2f})")
     eigen.append(f"| {p} | {ne:.3f} s | {ol:.3f} s | {of:.3f} s | **{ol / ne:.2f}** / {of / ne:.2f} | {ok} |")
 
+training = []
+if os.path.exists(os.path.join(work, "train_ours.txt")) and os.path.exists(os.path.join(work, "train_jax.txt")):
+    t_ours = {(f["D"], f["L"], f["m"]): f for f in map(fields, lines("train_ours.txt")) if "steps_per_s" in f}
+    t_jax = {(f["D"], f["L"], f["m"]): f for f in map(fields, lines("train_jax.txt")) if "jax_steps_per_s" in f}
+    training = ["| D, L, m | ours: steps/s | JAX: steps/s | ours ÷ JAX | target ≥ 1.0 | final loss, ours / JAX | bound: FLOPs per step ÷ peak | ours: fraction of peak |",
+                "|---|---|---|---|---|---|---|---|"]
+    for key in sorted(t_ours, key=lambda k: int(k[0])):
+        o, j = t_ours[key], t_jax.get(key)
+        if j is None:
+            continue
+        if o["steps"] != j["steps"]:
+            sys.exit(f"steps differ between the two sides: {o['steps']} vs {j['steps']}")
+        ratio = float(o["steps_per_s"]) / float(j["jax_steps_per_s"])
+        ok = "PASS" if ratio >= 1.0 else "FAIL"
+        verdicts.append(f"target D={key[0]} L={key[1]} m={key[2]} training steps/s ≥ 1.0× JAX: {ok} ({ratio:.2f}×)")
+        lo, lj = float(o["final_loss"]), float(j["jax_final_loss"])
+        training.append(f"| {key[0]}, {key[1]}, {key[2]} | {float(o['steps_per_s']):.1f} | {float(j['jax_steps_per_s']):.1f} | **{ratio:.2f}×** | {ok} "
+                        f"| {lo:.6e} / {lj:.6e} (rel. diff {abs(lo - lj) / abs(lj):.1e}) | {float(o.get('bound_s_per_step', 'nan')) * 1e3:.3f} ms | {o.get('achieved_fraction_of_peak', '?')} |")
+
 stamp = datetime.date.today().isoformat()
+training_block = ("**Training, equal work.** Full-batch gradient descent, 200 steps at rate 0.05, from the same initial "
+                  "weights on the same data: our `train()` (which also checks every step for divergence) against a "
+                  "jit-compiled JAX loop (`lax.fori_loop`).\n\n" + "\n".join(training) + "\n\n") if training else ""
 block = f"""<!-- peer-results:start -->
 Measured by `benches/peer_compare.sh` on {stamp}: D = 8, shortcut 2, the zero point, a 256-sample teacher problem
 that both sides read from the same file; medians of 3 warm runs after one warm-up (JAX's includes the jit compile).
@@ -77,7 +99,7 @@ rows give JAX the same 8 samples.
 
 {chr(10).join(eigen)}
 
-{chr(10).join(verdicts)}
+{training_block}{chr(10).join(verdicts)}
 <!-- peer-results:end -->"""
 text = open(readme).read()
 new, count = re.subn(r"<!-- peer-results:start -->.*?<!-- peer-results:end -->", lambda _: block, text, flags=re.S)
