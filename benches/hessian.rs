@@ -26,8 +26,6 @@
 //!
 //! Under `cargo test --all-targets` (no `--bench` argument) it only smoke-tests the smallest size.
 
-use std::time::{Duration, Instant};
-
 use demystify_resnet::faer::Mat;
 use demystify_resnet::hessian::{
     dense_matrix_bytes, eigen, exact_hessian, finite_difference_hessian, max_abs_difference,
@@ -35,19 +33,10 @@ use demystify_resnet::hessian::{
 };
 use demystify_resnet::prelude::*;
 
-const D: usize = 8;
+mod common;
+use common::{median_time, write_f64};
 
-fn median_time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let mut last = f(); // warm-up
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t0 = Instant::now();
-        last = f();
-        times.push(t0.elapsed());
-    }
-    times.sort();
-    (times[runs / 2], last)
-}
+const D: usize = 8;
 
 /// A `kB` field of `/proc/self/status` (Linux), in bytes.
 fn proc_status_bytes(field: &str) -> Option<u64> {
@@ -80,14 +69,6 @@ fn cpu_model() -> String {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| "unknown".into())
-}
-
-fn write_f64(path: String, values: impl Iterator<Item = f64>) -> Result<()> {
-    let bytes: Vec<u8> = values.flat_map(f64::to_le_bytes).collect();
-    std::fs::write(&path, bytes).map_err(|e| Error::Io {
-        path,
-        source: std::sync::Arc::new(e),
-    })
 }
 
 /// max |A − B| / max |B|.

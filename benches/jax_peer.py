@@ -19,6 +19,8 @@ jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp
 import numpy as np
 
+from peer_common import residual_loss
+
 work = sys.argv[1]
 D, N = int(sys.argv[2]), int(sys.argv[3])
 depths = [int(a) for a in sys.argv[4:]]
@@ -43,24 +45,6 @@ print(f"machine: cpu=\"{cpu_model()}\" jax={jax.__version__} devices={jax.device
       f"XLA_FLAGS={os.environ.get('XLA_FLAGS', 'unset')}")
 
 
-def make_loss(x, y, depth):
-    X, Y = jnp.asarray(x.T), jnp.asarray(y.T)  # D×m, columns are samples
-    m = x.shape[0]
-
-    def loss(p):
-        W = p.reshape(depth, N, D, D)  # parameter order: unit, layer, row-major entries (the crate's)
-        h = X
-        for l in range(depth):
-            z = h
-            for k in range(N):
-                z = W[l, k] @ z
-            h = h + z
-        r = Y - h
-        return 0.5 * jnp.sum(r * r) / m
-
-    return loss
-
-
 def median_time(f, runs=3):
     f()  # warm-up (includes the jit compile on the first call)
     times = []
@@ -76,7 +60,7 @@ for depth in depths:
     ours_path = os.path.join(work, f"hessian_{P}.f64")
     ours = np.fromfile(ours_path, dtype="<f8").reshape((P, P), order="F") if os.path.exists(ours_path) else None
     for label, (x, y) in datasets.items():
-        hess = jax.jit(jax.hessian(make_loss(x, y, depth)))
+        hess = jax.jit(jax.hessian(residual_loss(x, y, depth, N, D)))
         p0 = jnp.zeros(P)
         t, H = median_time(lambda: hess(p0).block_until_ready())
         H = np.asarray(H)

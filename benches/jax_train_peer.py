@@ -17,6 +17,8 @@ jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp
 import numpy as np
 
+from peer_common import residual_loss
+
 work, steps, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 N = 2
 for w_path in sorted(glob.glob(os.path.join(work, "train_*_w.f64")), key=lambda p: [int(v) for v in re.findall(r"\d+", os.path.basename(p))]):
@@ -25,19 +27,7 @@ for w_path in sorted(glob.glob(os.path.join(work, "train_*_w.f64")), key=lambda 
     x = np.fromfile(stem + "_x.f64", dtype="<f8").reshape(m, D)
     y = np.fromfile(stem + "_y.f64", dtype="<f8").reshape(m, D)
     w0 = jnp.asarray(np.fromfile(w_path, dtype="<f8"))
-    X, Y = jnp.asarray(x.T), jnp.asarray(y.T)
-
-    def loss(p):
-        W = p.reshape(L, N, D, D)
-        h = X
-        for l in range(L):
-            z = h
-            for k in range(N):
-                z = W[l, k] @ z
-            h = h + z
-        r = Y - h
-        return 0.5 * jnp.sum(r * r) / m
-
+    loss = residual_loss(x, y, L, N, D)
     grad = jax.grad(loss)
     run = jax.jit(lambda p: jax.lax.fori_loop(0, steps, lambda i, q: q - rate * grad(q), p))
     run(w0).block_until_ready()  # compile + warm-up

@@ -12,32 +12,13 @@
 //!
 //! Under `cargo test --all-targets` it only smoke-tests the smallest size with a few steps.
 
-use std::time::{Duration, Instant};
-
 use demystify_resnet::prelude::*;
+
+mod common;
+use common::{median_time, write_f64};
 
 const STEPS: usize = 200;
 const RATE: f64 = 0.05;
-
-fn median_time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
-    let mut last = f();
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t0 = Instant::now();
-        last = f();
-        times.push(t0.elapsed());
-    }
-    times.sort();
-    (times[runs / 2], last)
-}
-
-fn write_f64(path: String, values: &[f64]) -> Result<()> {
-    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    std::fs::write(&path, bytes).map_err(|e| Error::Io {
-        path,
-        source: std::sync::Arc::new(e),
-    })
-}
 
 /// Peak double-precision FLOP/s: threads × clock (from /proc/cpuinfo) × FLOPs per cycle per core.
 fn peak_flops() -> Option<f64> {
@@ -60,7 +41,12 @@ fn peak_flops() -> Option<f64> {
     Some(rayon::current_num_threads() as f64 * mhz * 1e6 * per_cycle)
 }
 
-fn run<const D: usize>(depth: usize, samples: usize, steps: usize, dump: Option<&str>) -> Result<()> {
+fn run<const D: usize>(
+    depth: usize,
+    samples: usize,
+    steps: usize,
+    dump: Option<&str>,
+) -> Result<()> {
     let data = Teacher {
         samples,
         whiten: false,
@@ -71,9 +57,9 @@ fn run<const D: usize>(depth: usize, samples: usize, steps: usize, dump: Option<
     let start = ResNet::<D, 2>::new(depth, &Init::SmallGaussian { std: 0.01 }, 0)?;
     if let Some(dir) = dump {
         let stem = format!("{dir}/train_{D}_{depth}_{samples}");
-        write_f64(format!("{stem}_x.f64"), data.inputs())?;
-        write_f64(format!("{stem}_y.f64"), data.targets())?;
-        write_f64(format!("{stem}_w.f64"), &start.params())?;
+        write_f64(format!("{stem}_x.f64"), data.inputs().iter().copied())?;
+        write_f64(format!("{stem}_y.f64"), data.targets().iter().copied())?;
+        write_f64(format!("{stem}_w.f64"), start.params())?;
     }
     let config = TrainConfig {
         learning_rate: RATE,

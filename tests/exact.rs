@@ -4,27 +4,12 @@
 //! batched products against dense columns, and the ReLU-at-kink convention (relu'(0) = 0).
 mod common;
 
+use common::rel_matrix_error;
 use demystify_resnet::faer::Mat;
 use demystify_resnet::hessian::*;
 use demystify_resnet::net::{ReLU, Tanh};
 use demystify_resnet::prelude::*;
 use proptest::prelude::*;
-
-/// max |A − B| / max |B|.
-fn rel_matrix_error(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
-    let (mut num, mut den) = (0.0f64, 0.0f64);
-    for j in 0..b.ncols() {
-        for i in 0..b.nrows() {
-            num = num.max((a[(i, j)] - b[(i, j)]).abs());
-            den = den.max(b[(i, j)].abs());
-        }
-    }
-    if den == 0.0 {
-        num
-    } else {
-        num / den
-    }
-}
 
 fn rel_vec_error(a: &[f64], b: &[f64]) -> f64 {
     let num = a

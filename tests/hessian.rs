@@ -3,6 +3,7 @@
 //! symmetry and HVPs at random points, matrix-free methods vs dense, per-unit blocks, thread invariance.
 mod common;
 
+use common::rel_matrix_error;
 use demystify_resnet::faer::Mat;
 use demystify_resnet::hessian::blocks::{block_range, unit_block, unit_block_spectra};
 use demystify_resnet::hessian::lanczos::{
@@ -14,23 +15,6 @@ use proptest::prelude::*;
 
 fn rel_close(a: f64, b: f64, rel: f64) -> bool {
     (a - b).abs() <= rel * a.abs().max(b.abs()).max(1e-300)
-}
-
-/// max |A − B| / max |B| over all entries.
-fn rel_matrix_error(a: &Mat<f64>, b: &Mat<f64>) -> f64 {
-    let mut num = 0.0f64;
-    let mut den = 0.0f64;
-    for j in 0..b.ncols() {
-        for i in 0..b.nrows() {
-            num = num.max((a[(i, j)] - b[(i, j)]).abs());
-            den = den.max(b[(i, j)].abs());
-        }
-    }
-    if den == 0.0 {
-        num
-    } else {
-        num / den
-    }
 }
 
 fn max_abs(a: &Mat<f64>) -> f64 {

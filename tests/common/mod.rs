@@ -73,3 +73,22 @@ pub fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
         })
         .collect()
 }
+
+/// `max_ij |a_ij − b_ij| / max_ij |b_ij|` (the absolute difference when `b` is zero).
+pub fn rel_matrix_error(
+    a: &demystify_resnet::faer::Mat<f64>,
+    b: &demystify_resnet::faer::Mat<f64>,
+) -> f64 {
+    let (mut num, mut den) = (0.0f64, 0.0f64);
+    for j in 0..b.ncols() {
+        for i in 0..b.nrows() {
+            num = num.max((a[(i, j)] - b[(i, j)]).abs());
+            den = den.max(b[(i, j)].abs());
+        }
+    }
+    if den == 0.0 {
+        num
+    } else {
+        num / den
+    }
+}
