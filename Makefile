@@ -1,8 +1,8 @@
 # The two commands of README.md. Each installs what it needs first (scripts/setup.sh, idempotent).
 #   make reports   – execute the notebooks on the evcxr kernel, write offline HTML reports to reports/
 #   make test      – the whole test suite (what CI runs): Rust tests, the notebooks and the exercises' worked
-#                    solutions in quick mode through Jupyter, and the exported reports checked in headless
-#                    Chromium with no network
+#                    solutions in quick mode through Jupyter, the exported reports checked in headless
+#                    Chromium with no network, and two notebooks run through the JupyterLab UI (Run All)
 # and: make examples (each analysis without Jupyter), make bench, make peer (side-by-side with JAX).
 CARGO ?= cargo
 PYTHON ?= python3
@@ -10,6 +10,8 @@ PYTHON ?= python3
 # solutions of the exercises (the instructor's copy, reports/solutions/).
 QUICK_FLAG = $(if $(QUICK),--quick,)
 SOLUTIONS_FLAG = $(if $(SOLUTIONS),--solutions,)
+# Run through the JupyterLab UI by `make test` (after the nbclient run: one kernel at a time on the build folder).
+LAB_NOTEBOOKS = 02_hessian_at_zero 03_condition_number_vs_depth
 EXAMPLES = spectrum_at_zero condition_vs_depth training_dynamics hessian_along_training escape depth_scale matrix_free
 
 # A distribution OpenBLAS older than the CPU falls back to generic kernels; name the family for it (unless set).
@@ -43,6 +45,7 @@ test-notebooks: check-rust
 	scripts/setup.sh browser
 	$(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test
 	$(PYTHON) scripts/check_reports.py reports/test
+	$(PYTHON) scripts/lab_test.py --out reports/test $(LAB_NOTEBOOKS)
 
 examples: check-rust
 	$(CARGO) build --release --examples

@@ -1,12 +1,9 @@
-"""NOT YET PART OF `make test`: on this machine (JupyterLab 4.6, evcxr 0.22) the first execute request sent from the
-lab UI never gets a reply (the cell stays at [*]), while the same cells sent straight through jupyter_client run;
-the cause is not found yet (issue 9). The script is kept so the investigation can continue from it.
-
-The JupyterLab path, tested the way people take it: start JupyterLab on 127.0.0.1, open a notebook through the
-lab UI in headless Chromium, choose Run ▸ Run All Cells from the menu bar, wait until every code cell has run and
-the kernel is idle, then check what the page shows: figures drawn (plotly's svg.main-svg inside the output),
-tables present, no error or stderr output other than progress lines. A screenshot of the first figure goes to
-OUT/screenshots/lab_<notebook>.png.
+"""The JupyterLab path, tested the way people take it (part of `make test`): start JupyterLab on 127.0.0.1, open a
+notebook through the lab UI in headless Chromium, choose Run ▸ Run All Cells from the menu bar, wait until every
+code cell has run and the kernel is idle, then check what the page shows: as many figures drawn (plotly's
+svg.main-svg inside each .js-plotly-plot) and as many tables as the nbclient run of the same notebook produced
+(OUT/executed/<name>.ipynb, from scripts/run_notebooks.py; without it: at least one of each), and no error or
+stderr output other than progress lines. A screenshot of the first figure goes to OUT/screenshots/lab_<name>.png.
 
 Usage: python3 scripts/lab_test.py [--out reports/test] [--timeout 1200] NOTEBOOK...   (names as in notebooks/)
 
@@ -14,22 +11,28 @@ The notebook is copied into a scratch folder (JupyterLab may autosave it; the co
 untouched), with its `:dep … path = ".."` pointing at this repository. The lab gets its own settings (every cell
 rendered, so hidden cells are counted too; no autosave; no news or update checks: nothing leaves the machine) and
 runs in quick mode (DEMYSTIFY_QUICK=1) with the same EVCXR_TMPDIR as scripts/run_notebooks.py, so it reuses that
-build. Run it after, never during, another kernel on that folder (README: one kernel at a time).
+build. evcxr uses that folder as its workspace, so two live kernels on it break each other (the second one's
+cells never run): each notebook's kernel is shut down through the server's REST API, and its process gone, before
+the next notebook opens. Run it after, never during, another kernel on that folder (README: one kernel at a time).
 Exits non-zero on any failure.
 """
 import argparse
 import json
 import os
 import secrets
+import signal
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from check_reports import chromium_path, expected_figures
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EVCXR_TMPDIR = "/var/tmp/demystify-resnet/evcxr"
@@ -38,13 +41,6 @@ SETTINGS = {
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
 }
-
-
-def chromium_path() -> str:
-    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium") or ""):
-        if candidate and Path(candidate).exists():
-            return candidate
-    raise SystemExit("Chromium not found (Debian: apt-get install chromium)")
 
 
 def free_port() -> int:
@@ -82,7 +78,7 @@ def start_lab(scratch: Path, port: int, token: str) -> subprocess.Popen:
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--ServerApp.token={token}", f"--ServerApp.root_dir={scratch}", "--ServerApp.open_browser=False",
          "--LabApp.news_url="] + (["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
-        cwd=scratch, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=scratch, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline:
         if proc.poll() is not None:
@@ -94,6 +90,58 @@ def start_lab(scratch: Path, port: int, token: str) -> subprocess.Popen:
             time.sleep(0.5)
     proc.kill()
     raise SystemExit("JupyterLab did not start within 120 s")
+
+
+def expected_tables(executed: Path) -> int:
+    """Number of <table> elements in the HTML outputs of the nbclient run (the lab renders the same HTML)."""
+    nb = json.loads(executed.read_text())
+    return sum("".join(o["data"]["text/html"]).count("<table") for c in nb["cells"] if c["cell_type"] == "code"
+               for o in c.get("outputs", []) if "text/html" in o.get("data", {}))
+
+
+def api(port: int, token: str, path: str, method: str = "GET"):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
+                                     headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
+def kernel_pids() -> set[int]:
+    found = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and b"evcxr_jupyter" in (proc / "cmdline").read_bytes():
+                found.add(int(proc.name))
+        except OSError:
+            pass
+    return found
+
+
+def shut_down_kernels(port: int, token: str, before: set[int]) -> None:
+    """Shuts every kernel of the lab down and waits until their evcxr processes are gone (one workspace, one kernel)."""
+    for session in api(port, token, "/api/sessions"):
+        api(port, token, f"/api/sessions/{session['id']}", "DELETE")
+    for kernel in api(port, token, "/api/kernels"):
+        api(port, token, f"/api/kernels/{kernel['id']}", "DELETE")
+    deadline = time.time() + 60
+    while kernel_pids() - before:
+        if time.time() > deadline:
+            raise SystemExit(f"evcxr kernels still running 60 s after shut-down: {sorted(kernel_pids() - before)}")
+        time.sleep(0.5)
+
+
+def stop_lab(lab: subprocess.Popen) -> None:
+    """Stops the server and everything it started: a server left running restarts its kernels when they die."""
+    lab.terminate()
+    try:
+        lab.wait(60)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(lab.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 PROGRESS = """() => {
@@ -116,17 +164,24 @@ OUTPUTS = """() => {
 }"""
 
 
-def run_in_lab(browser, port: int, token: str, name: str, timeout: int, shots: Path) -> list[str]:
+def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir: Path) -> list[str]:
+    shots = out_dir / "screenshots"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     external = []
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
         (f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}", "data:", "blob:")) else (external.append(route.request.url), route.abort()))
-    page.goto(f"http://127.0.0.1:{port}/lab/tree/notebooks/{name}.ipynb?token={token}", timeout=120_000)
+    # A workspace of its own per notebook: the default one would reopen (and start kernels for) earlier notebooks.
+    page.goto(f"http://127.0.0.1:{port}/lab/workspaces/lab-test-{name}/tree/notebooks/{name}.ipynb?token={token}",
+              timeout=120_000)
     page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=120_000)
-    # Kernel started and idle before Run All.
-    page.wait_for_function("() => { const s = document.querySelector('.jp-Notebook-ExecutionIndicator');"
-                           " return !s || !s.getAttribute('data-status') || s.getAttribute('data-status') === 'idle'; }",
-                           timeout=300_000)
+    # Run All only once the kernel is connected and idle (status bar "Rust | Idle"): clicked earlier, the lab
+    # asks which kernel to start and nothing runs.
+    page.wait_for_function("() => [...document.querySelectorAll('.jp-StatusBar-TextItem')]"
+                           ".some(e => /^\\s*Rust\\s*\\|\\s*Idle\\s*$/.test(e.textContent))", timeout=300_000)
+    dialog = page.query_selector(".jp-Dialog")
+    if dialog:
+        page.screenshot(path=str(shots / f"lab_{name}_dialog.png"))
+        return [f"a dialog is open before Run All: {dialog.inner_text()[:200]!r}"]
     page.click(".lm-MenuBar-item:has-text('Run')")
     page.click(".lm-Menu-item:has-text('Run All Cells')")
     start = time.time()
@@ -144,11 +199,14 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, shots: P
     elapsed = time.time() - start
     page.wait_for_timeout(2000)  # let plotly finish drawing
     out = page.evaluate(OUTPUTS)
+    executed = out_dir / "executed" / f"{name}.ipynb"
+    want_figures, want_tables = (expected_figures(executed), expected_tables(executed)) if executed.exists() else (None, None)
     problems = []
-    if out["plots"] == 0 or out["drawn"] != out["plots"]:
-        problems.append(f"{out['drawn']} of {out['plots']} figures drawn")
-    if out["tables"] == 0:
-        problems.append("no table in the outputs")
+    if out["drawn"] != out["plots"] or (want_figures is None and out["plots"] == 0) or \
+            (want_figures is not None and out["plots"] != want_figures):
+        problems.append(f"{out['drawn']} of {out['plots']} figures drawn; the nbclient run made {want_figures}")
+    if (want_tables is None and out["tables"] == 0) or (want_tables is not None and out["tables"] != want_tables):
+        problems.append(f"{out['tables']} tables shown; the nbclient run made {want_tables}")
     if out["errors"] or out["stderr"]:
         problems.append(f"{out['errors']} error outputs; stderr: {out['stderr'][:3]}")
     if external:
@@ -160,7 +218,8 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, shots: P
     shot = shots / f"lab_{name}.png"
     page.screenshot(path=str(shot))
     print(f"{name}: Run All in JupyterLab took {elapsed:.0f} s; {code_cells} code cells, {out['drawn']} of "
-          f"{out['plots']} figures drawn, {out['tables']} tables, {out['errors']} errors; screenshot {shot}", flush=True)
+          f"{out['plots']} figures drawn (nbclient run: {want_figures}), {out['tables']} tables (nbclient run: "
+          f"{want_tables}), {out['errors']} errors; screenshot {shot}", flush=True)
     page.close()
     return problems
 
@@ -171,8 +230,12 @@ def main():
     parser.add_argument("--out", default="reports/test")
     parser.add_argument("--timeout", type=int, default=1200)
     args = parser.parse_args()
-    shots = (ROOT / args.out / "screenshots")
+    # A timeout or Ctrl-C still runs the clean-up below (no server or kernel left behind).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    out_dir = ROOT / args.out
+    shots = out_dir / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
+    before = kernel_pids()
     failures = 0
     with tempfile.TemporaryDirectory(prefix="demystify-lab-") as tmp:
         scratch = Path(tmp)
@@ -187,17 +250,14 @@ def main():
                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run",
                                                   "--disable-background-networking", "--disable-component-update"])
                 for name in names:
-                    problems = run_in_lab(browser, port, token, name, args.timeout, shots)
+                    problems = run_in_lab(browser, port, token, name, args.timeout, out_dir)
+                    shut_down_kernels(port, token, before)
                     for problem in problems:
                         print(f"FAILED {name} in JupyterLab: {problem}", file=sys.stderr)
                     failures += bool(problems)
                 browser.close()
         finally:
-            lab.terminate()
-            try:
-                lab.wait(60)
-            except subprocess.TimeoutExpired:
-                lab.kill()
+            stop_lab(lab)
             shutil.copy(scratch / "lab.log", shots / "lab.log")
     print(f"JupyterLab: {len(args.notebooks) - failures} passed, {failures} failed")
     sys.exit(1 if failures else 0)
