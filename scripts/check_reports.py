@@ -4,7 +4,9 @@ Usage: python3 scripts/check_reports.py [REPORTS_DIR]   (default: reports)
 
 For each reports/<name>.html, reports/solutions/<name>.html (when exported) and the index: every request that is not a local file is blocked and recorded;
 the page must make none, raise no JavaScript error, carry the navigation bar (reports) or show no raw
-`$`/`**` markers (index), draw as many plotly figures (an `svg.main-svg` inside each
+`$`/`**` markers and draw every thumbnail (index), fit a 1280-px window (no table wider than its space, none
+showing more than 30 rows unless its "show all rows" toggle is opened, no raw `$` or `**` in rendered Markdown),
+draw as many plotly figures (an `svg.main-svg` inside each
 `.js-plotly-plot`) as the executed notebook has figure outputs, and typeset its math (MathJax `mjx-container`).
 A full-page screenshot goes to reports/screenshots/<name>.png for people to look at.
 Prints 'N passed, N failed' and exits non-zero on any failure.
@@ -27,6 +29,25 @@ def expected_figures(executed: Path) -> int:
     # Every Figure output carries the plotly JSON next to its HTML (the plotly.js bootstrap does not).
     return sum(1 for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
                if "application/vnd.plotly.v1+json" in o.get("data", {}))
+
+
+MAX_ROWS = 30
+# What a reader sees at 1280 px: the page's width; tables wider than the element that holds them; tables showing
+# more than MAX_ROWS body rows outside a closed "show all rows" <details>; `$`, `$$` or `**` left in rendered
+# Markdown (after MathJax has typeset the math).
+LAYOUT = """() => {
+  const visible = t => { const d = t.closest('details'); return !d || d.open; };
+  const tables = [...document.querySelectorAll('table')].filter(visible);
+  const wide = tables.filter(t => t.getBoundingClientRect().width > t.parentElement.getBoundingClientRect().width + 1)
+    .map(t => `${Math.round(t.getBoundingClientRect().width)} px in ${Math.round(t.parentElement.getBoundingClientRect().width)} px`);
+  const long = tables.filter(t => t.querySelectorAll('tbody tr').length > %d)
+    .map(t => `${t.querySelectorAll('tbody tr').length} rows`);
+  const raw = [...document.querySelectorAll('.jp-RenderedMarkdown, .jp-RenderedHTMLCommon:not(.jp-OutputArea-output), li')]
+    .map(e => { const c = e.cloneNode(true); c.querySelectorAll('code, pre, mjx-container, script').forEach(x => x.remove());
+                return c.textContent; })
+    .flatMap(t => (t.match(/.{0,20}(\\$|\\*\\*).{0,20}/g) || []));
+  return {pageWidth: document.documentElement.scrollWidth, wide, long, raw};
+}""" % MAX_ROWS
 
 
 def main():
@@ -62,13 +83,26 @@ def main():
                 if has_math and math == 0:
                     problems.append("math not typeset")
             else:
-                drawn, want = 0, 0
                 page.wait_for_timeout(1500)
+                # Each notebook's first figure, redrawn as a thumbnail beside its entry.
+                want = page.evaluate("document.querySelectorAll('.dr-thumb').length")
+                drawn = page.evaluate("Array.from(document.querySelectorAll('.dr-thumb')).filter(d => d.querySelector('svg.main-svg')).length")
+                if drawn != want:
+                    problems.append(f"{drawn} of {want} thumbnails drawn")
                 math = page.evaluate("document.querySelectorAll('mjx-container').length")
                 # Rendered Markdown and math: no raw TeX delimiters or ** left in the visible text.
                 raw = page.evaluate("(() => { const t = document.body.innerText; return (t.match(/\\$/g) || []).length + (t.match(/\\*\\*/g) || []).length; })()")
                 if raw:
                     problems.append(f"{raw} raw $ or ** markers visible")
+            layout = page.evaluate(LAYOUT)
+            if layout["pageWidth"] > 1280:
+                problems.append(f"page is {layout['pageWidth']} px wide at a 1280-px window")
+            if layout["wide"]:
+                problems.append(f"{len(layout['wide'])} tables wider than their space, e.g. {layout['wide'][0]}")
+            if layout["long"]:
+                problems.append(f"{len(layout['long'])} tables show more than {MAX_ROWS} rows unasked, e.g. {layout['long'][0]}")
+            if layout["raw"]:
+                problems.append(f"raw TeX or Markdown visible in rendered text: {layout['raw'][:2]}")
             if name != "index" and not page.evaluate("document.querySelector('nav.dr-nav a[href$=\"index.html\"]') !== null"):
                 problems.append("no navigation bar with a link to the index")
             if external:
