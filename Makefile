@@ -26,6 +26,7 @@ check-rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
 
 reports: check-rust
+	@$(PYTHON) scripts/stage_costs.py plan $(QUICK_FLAG) $(SOLUTIONS_FLAG)
 	scripts/setup.sh notebooks
 	$(PYTHON) scripts/run_notebooks.py $(QUICK_FLAG) $(SOLUTIONS_FLAG) --out reports
 
@@ -41,6 +42,7 @@ test-rust: check-rust
 	$(CARGO) test --doc
 
 test-notebooks: check-rust
+	@$(PYTHON) scripts/stage_costs.py plan --quick --solutions
 	scripts/setup.sh notebooks
 	scripts/setup.sh browser
 	$(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test

@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+import kernel_build
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03_condition_number_vs_depth.ipynb"
 EDITS = ["vec![1, 2, 4, 8]", "vec![1, 3, 9, 27]", "vec![2, 4, 6, 8, 10]"]
@@ -26,7 +28,7 @@ def figures(cell) -> int:
 
 def main():
     os.environ["DEMYSTIFY_QUICK"] = "1"
-    os.environ.setdefault("EVCXR_TMPDIR", "/var/tmp/demystify-resnet/evcxr")
+    kernel_build.prepare()
     nb = nbformat.read(NOTEBOOK, as_version=4)
     sweep_index = next(i for i, c in enumerate(nb.cells)
                        if c.cell_type == "code" and "condition_vs_depth(&cfg)" in c.source)

@@ -32,10 +32,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+import kernel_build
 from check_reports import chromium_path, expected_figures
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_EVCXR_TMPDIR = "/var/tmp/demystify-resnet/evcxr"
 SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
@@ -71,8 +71,7 @@ def start_lab(scratch: Path, port: int, token: str) -> subprocess.Popen:
         path.write_text(json.dumps(value))
     env = dict(os.environ, DEMYSTIFY_QUICK="1", JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(scratch / "lab-workspaces"))
-    env.setdefault("EVCXR_TMPDIR", DEFAULT_EVCXR_TMPDIR)
-    Path(env["EVCXR_TMPDIR"]).mkdir(parents=True, exist_ok=True)
+    env["EVCXR_TMPDIR"] = str(kernel_build.prepare())
     log = open(scratch / "lab.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",

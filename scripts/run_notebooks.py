@@ -10,7 +10,9 @@ Usage: python3 scripts/run_notebooks.py [--quick] [--solutions] [--out reports] 
   instructor's copy, linked from the notebooks' exercise sections and the index. Without it, reports show the
   exercises only, and their links to the solutions are plain text.
 * EVCXR_TMPDIR defaults to /var/tmp/demystify-resnet/evcxr, a persistent folder outside the repository, so the kernels share one build of the
-  dependencies: the first notebook compiles them, the others reuse them (and so does the next run).
+  dependencies (scripts/kernel_build.py, which also installs the kernel's cargo profile). With no build there yet,
+  the dependency build runs first as a stage of its own (timed, recorded for scripts/stage_costs.py); the
+  notebooks reuse it (and so does the next run).
 * Writes reports/<name>.html (offline: no CDN script; MathJax inlined from the plotly crate's bundled copy),
   reports/executed/<name>.ipynb, reports/index.html and reports/timings.json. Every page gets a navigation bar
   (previous / index / next) and a table of contents built from its section headings; the index renders each
@@ -25,23 +27,30 @@ from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 from nbconvert.filters import markdown2html
 
+import kernel_build
+import stage_costs
+
 ROOT = Path(__file__).resolve().parent.parent
 # Lines the crate writes to stderr to report progress (demystify_resnet::progress::PREFIX).
 PROGRESS = "progress: "
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def mathjax_source() -> str:
-    """MathJax 3 (tex-svg) as bundled by the plotly crate: found through cargo metadata, no download."""
+def plotly_resource(pattern: str) -> str:
+    """A file of the plotly crate's bundled resources (plotly.js, MathJax): found through cargo metadata, no download."""
     meta = json.loads(subprocess.run(["cargo", "metadata", "--format-version", "1", "--locked"], cwd=ROOT,
                                      check=True, capture_output=True, text=True).stdout)
     for pkg in meta["packages"]:
         if pkg["name"] == "plotly":
-            resource = Path(pkg["manifest_path"]).parent / "resource"
-            found = sorted(resource.glob("tex-svg-*.js"))
+            found = sorted((Path(pkg["manifest_path"]).parent / "resource").glob(pattern))
             if found:
                 return found[-1].read_text()
-    raise SystemExit("MathJax not found in the plotly crate's resources (run `cargo fetch`)")
+    raise SystemExit(f"{pattern} not found in the plotly crate's resources (run `cargo fetch`)")
+
+
+def mathjax_source() -> str:
+    """MathJax 3 (tex-svg) as bundled by the plotly crate."""
+    return plotly_resource("tex-svg-*.js")
 
 
 EXTERNAL_SCRIPT = re.compile(r"<script[^>]*\ssrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I)
@@ -80,6 +89,22 @@ def link_solutions(page: str, with_solutions: bool) -> str:
     if with_solutions:
         return SOLUTION_LINK.sub(lambda m: f'<a href="solutions/{m.group(1)}.html">{m.group(2)}</a>', page)
     return SOLUTION_LINK.sub(lambda m: m.group(2), page)
+
+
+def build_kernel_dependencies(first: Path, timeout: int) -> float:
+    """The dependency build as a stage of its own: a kernel runs the first notebook's set-up cells (`:dep` on this
+    crate, then `use demystify_resnet::prelude::*`), which compiles the crate and its dependencies into
+    EVCXR_TMPDIR. Returns the seconds it took."""
+    nb = nbformat.read(first, as_version=4)
+    set_up = [c for c in nb.cells if c.cell_type == "code"][:1]
+    if not set_up or not set_up[0].source.startswith(":dep"):
+        raise SystemExit(f"{first.name}: the first code cell should load the crate with :dep")
+    nb.cells = set_up + [nbformat.v4.new_code_cell("use demystify_resnet::prelude::*;")]
+    client = NotebookClient(nb, kernel_name="rust", timeout=timeout, allow_errors=False,
+                            resources={"metadata": {"path": str(first.parent)}})
+    started = time.time()
+    client.execute()
+    return time.time() - started
 
 
 def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> dict:
@@ -147,6 +172,30 @@ def claim_verdicts(executed: Path) -> list:
     return found
 
 
+def first_figure(executed: Path) -> dict | None:
+    """The plotly JSON (data, layout) of the notebook's first figure output, or None."""
+    nb = json.loads(executed.read_text())
+    for cell in nb["cells"]:
+        for o in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
+            figure = o.get("data", {}).get("application/vnd.plotly.v1+json")
+            if figure:
+                return figure
+    return None
+
+
+def thumbnail(figure: dict, element_id: str) -> str:
+    """The figure redrawn small and static (no legend, no toolbar) by the page's inlined plotly.js."""
+    layout = dict(figure.get("layout", {}))
+    layout.update(width=440, height=280, showlegend=False, annotations=[],
+                  margin={"l": 50, "r": 10, "t": 40, "b": 40}, font={"size": 10})
+    title = layout.get("title")
+    if isinstance(title, dict):
+        layout["title"] = dict(title, font={"size": 12})
+    spec = json.dumps({"data": figure.get("data", []), "layout": layout}).replace("</", "<\\/")
+    return (f'<div class="dr-thumb" id="{element_id}"></div><script>(function(){{const f = {spec};'
+            f'Plotly.newPlot("{element_id}", f.data, f.layout, {{staticPlot: true, displayModeBar: false}});}})();</script>')
+
+
 HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 
 
@@ -176,16 +225,23 @@ def index_page(results: list, quick: bool, solutions: list = (), out: Path | Non
             summary = ", ".join(f"{n} {v}" for v, n in counts.items())
             claims = (f"<div style=\"font-size:0.9em\"><b>Claims checked:</b> {html.escape(summary)} — "
                       + ", ".join(f"<code>{html.escape(i)}</code> {html.escape(v)}" for i, v in verdicts) + "</div>")
-        return (f"<li><a href=\"{r['notebook']}.html\"><b>{html.escape(r['title'])}</b></a>"
-                f"<div>{markdown2html(r['summary'])}</div>{claims}</li>")
+        figure = first_figure(out / "executed" / f"{r['notebook']}.ipynb") if out else None
+        thumb = thumbnail(figure, f"thumb-{r['notebook']}") if figure else ""
+        return (f"<li><div class=\"dr-entry\"><div class=\"dr-text\"><a href=\"{r['notebook']}.html\">"
+                f"<b>{html.escape(r['title'])}</b></a><div>{markdown2html(r['summary'])}</div>{claims}</div>"
+                f"{thumb}</div></li>")
     items = "\n".join(entry(r) for r in results)
     if solutions:
         items += "\n</ol>\n<h2>Worked solutions (instructor's copy)</h2>\n<ul>\n" + "\n".join(
             f"<li><a href=\"solutions/{r['notebook']}.html\">{html.escape(r['title'])}</a></li>" for r in solutions) + "\n</ul><ol>"
     mode = "quick mode (small sweeps)" if quick else "full analyses"
+    plotly_js = plotly_resource("plotly.min.js") if out else ""
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>demystify-resnet reports</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.5}} li{{margin-bottom:1em}}</style></head>
+<style>body{{font-family:sans-serif;max-width:76em;margin:2em auto;line-height:1.5}} li{{margin-bottom:1.2em}}
+.dr-entry{{display:flex;gap:1.5em;align-items:flex-start}} .dr-text{{flex:1;min-width:0}}
+.dr-thumb{{flex:0 0 440px;border:1px solid #ddd}}</style>
+<script type="text/javascript">{plotly_js}</script></head>
 <body><h1>demystify-resnet: reports</h1>
 <p>Executable companion to <i>Demystifying ResNet</i> (Li, Jiao, Han, Weissman, 2016). Read the notebooks in this
 order; each states the paper's claim before the experiment that tests it. Generated by
@@ -233,15 +289,23 @@ def main():
     args = parser.parse_args()
     if args.quick:
         os.environ["DEMYSTIFY_QUICK"] = "1"
-    # Outside the clone and outside $HOME: evcxr 0.22 fails to load its first build ("dlopen failed") when its
-    # tmpdir lies under /root (seen on this machine), while /tmp and /var/tmp work.
-    os.environ.setdefault("EVCXR_TMPDIR", "/var/tmp/demystify-resnet/evcxr")
-    Path(os.environ["EVCXR_TMPDIR"]).mkdir(parents=True, exist_ok=True)
+    evcxr_tmpdir = kernel_build.prepare()
+    new_profile = not kernel_build.build_is_current(evcxr_tmpdir)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     run.mathjax = mathjax_source()
     paths = [NOTEBOOKS / (n if n.endswith(".ipynb") else n + ".ipynb") for n in args.notebooks] or \
         sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    mode = "quick" if args.quick else "full"
+    cold = not stage_costs.dependency_build_present(evcxr_tmpdir)
+    if cold or new_profile:
+        print(f"building the kernel's dependencies ({'empty EVCXR_TMPDIR' if cold else 'new cargo profile'}) ...",
+              flush=True)
+        seconds = build_kernel_dependencies(paths[0], args.timeout)
+        if cold:  # a rebuild after a profile change reuses part of the old build: not the cold cost
+            stage_costs.record("dependency_build", seconds)
+        kernel_build.mark_built(evcxr_tmpdir)
+        print(f"kernel's dependency build: {seconds / 60:.1f} min", flush=True)
     results = [run(p, out, args.timeout, args.solutions) for p in paths]
     solutions = []
     if args.solutions:
@@ -257,6 +321,10 @@ def main():
     (out / "index.html").write_text(offline(index_page(results, args.quick, solutions, out), run.mathjax))
     (out / "timings.json").write_text(json.dumps({"quick": args.quick, "notebooks": results, "solutions": solutions,
                                                   "total_seconds": round(sum(r["seconds"] for r in results), 1)}, indent=1))
+    if not args.notebooks:  # the whole set: what `make reports` and `make test` run
+        stage_costs.record(f"notebooks_{mode}", sum(r["seconds"] for r in results))
+        if solutions:
+            stage_costs.record(f"solutions_{mode}", sum(r["seconds"] for r in solutions))
     if args.readme_row:
         record_in_readme(args.readme_row, results, args.quick)
     print(f"wrote {out}/index.html ({len(results)} reports, {sum(r['seconds'] for r in results):.0f} s)")
