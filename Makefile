@@ -10,7 +10,8 @@ PYTHON ?= python3
 # solutions of the exercises (the instructor's copy, reports/solutions/).
 QUICK_FLAG = $(if $(QUICK),--quick,)
 SOLUTIONS_FLAG = $(if $(SOLUTIONS),--solutions,)
-# Run through the JupyterLab UI by `make test` (after the nbclient run: one kernel at a time on the build folder).
+# Run through the JupyterLab UI by `make test` (after the nbclient run: one kernel at a time on the build folder);
+# then notebook 04 in full, which must show its progress lines while it runs.
 LAB_NOTEBOOKS = 02_hessian_at_zero 03_condition_number_vs_depth
 EXAMPLES = spectrum_at_zero condition_vs_depth training_dynamics hessian_along_training escape depth_scale matrix_free
 
@@ -48,6 +49,7 @@ test-notebooks: check-rust
 	$(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test
 	$(PYTHON) scripts/check_reports.py reports/test
 	$(PYTHON) scripts/lab_test.py --out reports/test $(LAB_NOTEBOOKS)
+	$(PYTHON) scripts/lab_test.py --out reports/test --full --expect-progress 04_training_dynamics 04_training_dynamics
 
 examples: check-rust
 	$(CARGO) build --release --examples

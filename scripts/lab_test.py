@@ -5,7 +5,11 @@ svg.main-svg inside each .js-plotly-plot) and as many tables as the nbclient run
 (OUT/executed/<name>.ipynb, from scripts/run_notebooks.py; without it: at least one of each), and no error or
 stderr output other than progress lines. A screenshot of the first figure goes to OUT/screenshots/lab_<name>.png.
 
-Usage: python3 scripts/lab_test.py [--out reports/test] [--timeout 1200] NOTEBOOK...   (names as in notebooks/)
+Usage: python3 scripts/lab_test.py [--out reports/test] [--timeout 1200] [--full] [--expect-progress NOTEBOOK]... NOTEBOOK...
+
+While the notebook runs, the page is sampled every 2 s for the crate's `progress: …` lines (stderr, shown live
+under the running cell); the first sighting is saved as OUT/screenshots/lab_<name>_progress.png, and a notebook
+named in --expect-progress fails if none was shown.
 
 The notebook is copied into a scratch folder (JupyterLab may autosave it; the committed notebook stays
 untouched), with its `:dep … path = ".."` pointing at this repository. The lab gets its own settings (every cell
@@ -63,14 +67,17 @@ def prepare(scratch: Path, name: str) -> Path:
     return target
 
 
-def start_lab(scratch: Path, port: int, token: str) -> subprocess.Popen:
+def start_lab(scratch: Path, port: int, token: str, quick: bool = True) -> subprocess.Popen:
     settings = scratch / "lab-settings"
     for rel, value in SETTINGS.items():
         path = settings / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(value))
-    env = dict(os.environ, DEMYSTIFY_QUICK="1", JUPYTERLAB_SETTINGS_DIR=str(settings),
-               JUPYTERLAB_WORKSPACES_DIR=str(scratch / "lab-workspaces"))
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings), JUPYTERLAB_WORKSPACES_DIR=str(scratch / "lab-workspaces"))
+    if quick:
+        env["DEMYSTIFY_QUICK"] = "1"
+    else:
+        env.pop("DEMYSTIFY_QUICK", None)
     env["EVCXR_TMPDIR"] = str(kernel_build.prepare())
     log = open(scratch / "lab.log", "w")
     proc = subprocess.Popen(
@@ -146,7 +153,9 @@ def stop_lab(lab: subprocess.Popen) -> None:
 PROGRESS = """() => {
   const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')]
     .map(p => p.textContent.trim());
-  return {prompts, busy: !!document.querySelector('.jp-Notebook [data-status="busy"], .jp-mod-busy')};
+  const progress = [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+    .flatMap(o => o.innerText.split('\\n')).filter(l => l.startsWith('progress: '));
+  return {prompts, progress, busy: !!document.querySelector('.jp-Notebook [data-status="busy"], .jp-mod-busy')};
 }"""
 
 OUTPUTS = """() => {
@@ -163,7 +172,8 @@ OUTPUTS = """() => {
 }"""
 
 
-def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir: Path) -> list[str]:
+def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir: Path,
+               expect_progress: bool = False) -> list[str]:
     shots = out_dir / "screenshots"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     external = []
@@ -185,12 +195,20 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir:
     page.click(".lm-Menu-item:has-text('Run All Cells')")
     start = time.time()
     code_cells = 0
+    progress_seen = []  # progress lines shown while a cell was still running
     while True:
         state = page.evaluate(PROGRESS)
         code_cells = len(state["prompts"])
         done = code_cells > 0 and all(p.startswith("[") and p.endswith("]:") and p[1:-2].isdigit() for p in state["prompts"])
         if done and not state["busy"]:
             break
+        new_lines = [l for l in state["progress"] if l not in progress_seen]
+        if new_lines and not progress_seen:
+            page.evaluate("""() => { const o = [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
+                .find(e => e.innerText.includes('progress: ')); if (o) o.scrollIntoView({block: 'center'}); }""")
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(shots / f"lab_{name}_progress.png"))
+        progress_seen += new_lines
         if time.time() - start > timeout:
             page.screenshot(path=str(shots / f"lab_{name}_timeout.png"))
             return [f"not finished after {timeout} s: prompts {state['prompts'][:8]}…; screenshot lab_{name}_timeout.png"]
@@ -199,7 +217,10 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir:
     page.wait_for_timeout(2000)  # let plotly finish drawing
     out = page.evaluate(OUTPUTS)
     executed = out_dir / "executed" / f"{name}.ipynb"
-    want_figures, want_tables = (expected_figures(executed), expected_tables(executed)) if executed.exists() else (None, None)
+    # The nbclient run of `make test` is in quick mode: its counts are the reference for quick runs only (a full
+    # run has longer tables, some behind a "show all rows" toggle, i.e. more <table> elements).
+    want_figures, want_tables = (expected_figures(executed), expected_tables(executed)) \
+        if executed.exists() and os.environ.get("DEMYSTIFY_LAB_QUICK", "1") == "1" else (None, None)
     problems = []
     if out["drawn"] != out["plots"] or (want_figures is None and out["plots"] == 0) or \
             (want_figures is not None and out["plots"] != want_figures):
@@ -210,6 +231,8 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir:
         problems.append(f"{out['errors']} error outputs; stderr: {out['stderr'][:3]}")
     if external:
         problems.append(f"requests left the machine: {external[:3]}")
+    if expect_progress and not progress_seen:
+        problems.append("no progress line was shown while the notebook ran")
     first_plot = page.query_selector(".jp-Notebook .js-plotly-plot")
     if first_plot:
         first_plot.scroll_into_view_if_needed()
@@ -218,7 +241,9 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir:
     page.screenshot(path=str(shot))
     print(f"{name}: Run All in JupyterLab took {elapsed:.0f} s; {code_cells} code cells, {out['drawn']} of "
           f"{out['plots']} figures drawn (nbclient run: {want_figures}), {out['tables']} tables (nbclient run: "
-          f"{want_tables}), {out['errors']} errors; screenshot {shot}", flush=True)
+          f"{want_tables}), {out['errors']} errors, {len(progress_seen)} progress lines shown while running"
+          f"{f' (first: {progress_seen[0]!r}, screenshot lab_{name}_progress.png)' if progress_seen else ''}; "
+          f"screenshot {shot}", flush=True)
     page.close()
     return problems
 
@@ -228,6 +253,10 @@ def main():
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--out", default="reports/test")
     parser.add_argument("--timeout", type=int, default=1200)
+    parser.add_argument("--full", action="store_true",
+                        help="run the analyses in full (default: quick mode, DEMYSTIFY_QUICK=1)")
+    parser.add_argument("--expect-progress", action="append", default=[], metavar="NOTEBOOK",
+                        help="this notebook must show at least one progress line while it runs (repeatable)")
     args = parser.parse_args()
     # A timeout or Ctrl-C still runs the clean-up below (no server or kernel left behind).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -242,14 +271,16 @@ def main():
         for name in names:
             prepare(scratch, name)
         port, token = free_port(), secrets.token_hex(16)
-        lab = start_lab(scratch, port, token)
+        lab = start_lab(scratch, port, token, quick=not args.full)
+        os.environ["DEMYSTIFY_LAB_QUICK"] = "0" if args.full else "1"
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium_path(), headless=True,
                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run",
                                                   "--disable-background-networking", "--disable-component-update"])
                 for name in names:
-                    problems = run_in_lab(browser, port, token, name, args.timeout, out_dir)
+                    problems = run_in_lab(browser, port, token, name, args.timeout, out_dir,
+                                          name in {n.removesuffix(".ipynb") for n in args.expect_progress})
                     shut_down_kernels(port, token, before)
                     for problem in problems:
                         print(f"FAILED {name} in JupyterLab: {problem}", file=sys.stderr)
