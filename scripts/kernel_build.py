@@ -17,13 +17,13 @@ DEFAULT_EVCXR_TMPDIR = BUILD_ROOT / "evcxr"
 PROFILE = ROOT / "scripts" / "kernel-profile.toml"
 
 
-def profile_installed() -> bool:
-    """Whether the kernel's cargo profile in BUILD_ROOT is this repository's (a different one rebuilds the deps)."""
-    config = BUILD_ROOT / ".cargo" / "config.toml"
-    return config.exists() and config.read_text() == PROFILE.read_text()
-
-
+CONFIG = BUILD_ROOT / ".cargo" / "config.toml"
 MARKER = "demystify-profile.toml"
+
+
+def holds_profile(path: Path) -> bool:
+    """Whether the file at `path` is this repository's kernel profile (the installed config, or a build's marker)."""
+    return path.exists() and path.read_text() == PROFILE.read_text()
 
 
 def applies_to(evcxr_tmpdir: Path) -> bool:
@@ -35,8 +35,7 @@ def build_is_current(evcxr_tmpdir: Path) -> bool:
     """Whether the build in this folder was made with this repository's profile (else cargo rebuilds the deps)."""
     if not applies_to(evcxr_tmpdir):
         return True
-    marker = evcxr_tmpdir / MARKER
-    return marker.exists() and marker.read_text() == PROFILE.read_text()
+    return holds_profile(evcxr_tmpdir / MARKER)
 
 
 def mark_built(evcxr_tmpdir: Path) -> None:
@@ -50,10 +49,9 @@ def prepare() -> Path:
     os.environ.setdefault("EVCXR_TMPDIR", str(DEFAULT_EVCXR_TMPDIR))
     evcxr_tmpdir = Path(os.environ["EVCXR_TMPDIR"])
     evcxr_tmpdir.mkdir(parents=True, exist_ok=True)
-    if not profile_installed():
-        config = BUILD_ROOT / ".cargo" / "config.toml"
-        config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(PROFILE.read_text())
+    if not holds_profile(CONFIG):
+        CONFIG.parent.mkdir(parents=True, exist_ok=True)
+        CONFIG.write_text(PROFILE.read_text())
     if not applies_to(evcxr_tmpdir):
         print(f"note: EVCXR_TMPDIR={evcxr_tmpdir} is outside {BUILD_ROOT}: the kernel builds every dependency at "
               f"evcxr's opt-level 2 (slower first build, same results)", flush=True)
@@ -61,4 +59,4 @@ def prepare() -> Path:
 
 
 if __name__ == "__main__":
-    print(f"kernel build folder: EVCXR_TMPDIR={prepare()}, profile {BUILD_ROOT / '.cargo' / 'config.toml'}")
+    print(f"kernel build folder: EVCXR_TMPDIR={prepare()}, profile {CONFIG}")

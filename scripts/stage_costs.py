@@ -5,10 +5,10 @@ Usage:
   python3 scripts/stage_costs.py record STAGE SECONDS            remember how long STAGE just took here
 
 Stages: `python_packages` (pip part of environment.yml), `kernel_install` (cargo install evcxr_jupyter),
-`dependency_build` (the first notebook of a kernel with an empty EVCXR_TMPDIR compiles this crate and its
-dependencies), `notebooks_full` / `notebooks_quick` (running and exporting the notebooks on a built kernel).
-Whether a stage will run is checked now (packages importable, kernel installed, a dependency build present in
-EVCXR_TMPDIR). Its cost is the last time it ran on this machine (recorded by scripts/setup.sh and
+`dependency_build` (a kernel compiles this crate and its dependencies into an empty EVCXR_TMPDIR; run by
+scripts/run_notebooks.py before the notebooks), `notebooks_*` / `solutions_*` (running and exporting them on a
+built kernel). Whether a stage will run is checked now (packages importable, kernel installed, a dependency build
+in EVCXR_TMPDIR made with the current kernel profile, scripts/kernel_build.py). Its cost is the last time it ran on this machine (recorded by scripts/setup.sh and
 scripts/run_notebooks.py in STATE/stage_times.json, STATE = the folder holding EVCXR_TMPDIR's default,
 /var/tmp/demystify-resnet), or, never run here, the reference measurement shipped in scripts/stage_costs.json
 (its date and machine are printed with it).
