@@ -173,7 +173,7 @@ OUTPUTS = """() => {
 
 
 def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir: Path,
-               expect_progress: bool = False) -> list[str]:
+               quick: bool = True, expect_progress: bool = False) -> list[str]:
     shots = out_dir / "screenshots"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     external = []
@@ -220,7 +220,7 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir:
     # The nbclient run of `make test` is in quick mode: its counts are the reference for quick runs only (a full
     # run has longer tables, some behind a "show all rows" toggle, i.e. more <table> elements).
     want_figures, want_tables = (expected_figures(executed), expected_tables(executed)) \
-        if executed.exists() and os.environ.get("DEMYSTIFY_LAB_QUICK", "1") == "1" else (None, None)
+        if executed.exists() and quick else (None, None)
     problems = []
     if out["drawn"] != out["plots"] or (want_figures is None and out["plots"] == 0) or \
             (want_figures is not None and out["plots"] != want_figures):
@@ -272,14 +272,13 @@ def main():
             prepare(scratch, name)
         port, token = free_port(), secrets.token_hex(16)
         lab = start_lab(scratch, port, token, quick=not args.full)
-        os.environ["DEMYSTIFY_LAB_QUICK"] = "0" if args.full else "1"
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium_path(), headless=True,
                                             args=["--no-sandbox", "--disable-gpu", "--no-first-run",
                                                   "--disable-background-networking", "--disable-component-update"])
                 for name in names:
-                    problems = run_in_lab(browser, port, token, name, args.timeout, out_dir,
+                    problems = run_in_lab(browser, port, token, name, args.timeout, out_dir, not args.full,
                                           name in {n.removesuffix(".ipynb") for n in args.expect_progress})
                     shut_down_kernels(port, token, before)
                     for problem in problems:
