@@ -46,12 +46,11 @@ def main():
         client.execute_cell(sweep, sweep_index)
         print(f"set-up cells (kernel loads the crate): {set_up:.1f} s; first run of the sweep cell: "
               f"{time.time() - start:.1f} s", flush=True)
+        original = sweep.source
         for depths in EDITS:
-            sweep.source = sweep.source.replace("let cond =", f"cfg.depths = {depths};\nlet cond =", 1) \
-                if "cfg.depths =" not in sweep.source else \
-                "\n".join(f"cfg.depths = {depths};" if line.startswith("cfg.depths =") else line
-                          for line in sweep.source.splitlines())
-            sweep.source = sweep.source.replace("let cfg =", "let mut cfg =", 1)
+            # What a student types: make the config mutable and set its depths before the sweep.
+            sweep.source = original.replace("let cfg =", "let mut cfg =", 1) \
+                .replace("let cond =", f"cfg.depths = {depths};\nlet cond =", 1)
             start = time.time()
             client.execute_cell(sweep, sweep_index)
             elapsed = time.time() - start
