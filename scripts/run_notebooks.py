@@ -18,7 +18,7 @@ Usage: python3 scripts/run_notebooks.py [--quick] [--solutions] [--out reports] 
   (previous / index / next) and a table of contents built from its section headings; the index renders each
   notebook's introduction (Markdown and math) and lists the verdicts of its "Claims checked here" table.
 """
-import argparse, html, json, os, re, subprocess, sys, time
+import argparse, functools, html, json, os, re, subprocess, sys, time
 from pathlib import Path
 
 import nbformat
@@ -36,15 +36,20 @@ PROGRESS = "progress: "
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def plotly_resource(pattern: str) -> str:
-    """A file of the plotly crate's bundled resources (plotly.js, MathJax): found through cargo metadata, no download."""
+@functools.cache
+def plotly_resource_dirs() -> tuple[Path, ...]:
+    """The plotly crate's bundled resource folders, found through cargo metadata once per run (no download)."""
     meta = json.loads(subprocess.run(["cargo", "metadata", "--format-version", "1", "--locked"], cwd=ROOT,
                                      check=True, capture_output=True, text=True).stdout)
-    for pkg in meta["packages"]:
-        if pkg["name"] == "plotly":
-            found = sorted((Path(pkg["manifest_path"]).parent / "resource").glob(pattern))
-            if found:
-                return found[-1].read_text()
+    return tuple(Path(pkg["manifest_path"]).parent / "resource" for pkg in meta["packages"] if pkg["name"] == "plotly")
+
+
+def plotly_resource(pattern: str) -> str:
+    """A file of the plotly crate's bundled resources (plotly.js, MathJax)."""
+    for resource in plotly_resource_dirs():
+        found = sorted(resource.glob(pattern))
+        if found:
+            return found[-1].read_text()
     raise SystemExit(f"{pattern} not found in the plotly crate's resources (run `cargo fetch`)")
 
 
