@@ -29,6 +29,7 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
+use super::model::LossModel;
 use super::numeric::{dense_matrix_bytes, effective_data, HessianOptions, NumericHessian};
 use crate::data::Dataset;
 use crate::error::{ensure_len, Error, Result};
@@ -158,6 +159,15 @@ impl<const D: usize> ExactHessian<D> {
     /// Errors: invalid options or data of the wrong width; [`Error::NonFinite`] when the loss overflows.
     pub fn new<Net: FlatParams<D>>(
         net: &Net,
+        data: &Dataset<D>,
+        options: &HessianOptions,
+    ) -> Result<Self> {
+        Self::of_model(net, data, options)
+    }
+
+    /// [`ExactHessian::new`] for a network seen as a [`LossModel`] (compiled once per width).
+    pub(crate) fn of_model(
+        net: &dyn LossModel<D>,
         data: &Dataset<D>,
         options: &HessianOptions,
     ) -> Result<Self> {
@@ -698,7 +708,16 @@ pub fn exact_hessian<const D: usize, Net: FlatParams<D>>(
     data: &Dataset<D>,
     options: &HessianOptions,
 ) -> Result<NumericHessian> {
+    exact_hessian_of(net, data, options)
+}
+
+/// [`exact_hessian`] for a network seen as a [`LossModel`] (compiled once per width).
+pub(crate) fn exact_hessian_of<const D: usize>(
+    net: &dyn LossModel<D>,
+    data: &Dataset<D>,
+    options: &HessianOptions,
+) -> Result<NumericHessian> {
     let p = net.num_params();
     options.ensure_dense_fits("exact Hessian", p, dense_matrix_bytes(p))?;
-    ExactHessian::new(net, data, options)?.dense(options)
+    ExactHessian::of_model(net, data, options)?.dense(options)
 }

@@ -5,6 +5,7 @@ pub mod blocks;
 pub mod eigen;
 pub mod exact;
 pub mod lanczos;
+mod model;
 pub mod numeric;
 pub mod operator;
 pub mod spectrum;

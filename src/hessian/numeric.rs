@@ -23,6 +23,7 @@
 use faer::Mat;
 use rayon::prelude::*;
 
+use super::model::LossModel;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
 use crate::net::{Activation, FlatParams, Identity};
@@ -135,8 +136,8 @@ pub struct NumericHessian {
 }
 
 /// The dataset gradients are evaluated on: moment-equivalent for linear networks (when allowed), else `data`.
-pub(crate) fn effective_data<const D: usize, Net: FlatParams<D>>(
-    net: &Net,
+pub(crate) fn effective_data<const D: usize>(
+    net: &dyn LossModel<D>,
     data: &Dataset<D>,
     options: &HessianOptions,
 ) -> Result<Dataset<D>> {
@@ -150,8 +151,8 @@ pub(crate) fn effective_data<const D: usize, Net: FlatParams<D>>(
 
 /// Writes the finite-difference Hessian columns `columns[c]` (rows `rows`) into column `c` of `out`, in
 /// parallel, one column at a time: no other `P×P`-sized buffer exists.
-fn fd_columns_into<const D: usize, Net: FlatParams<D>>(
-    net: &Net,
+fn fd_columns_into<const D: usize>(
+    net: &dyn LossModel<D>,
     data: &Dataset<D>,
     columns: &[usize],
     rows: std::ops::Range<usize>,
@@ -196,8 +197,8 @@ pub fn numeric_hessian<const D: usize, Net: FlatParams<D>>(
     options: &HessianOptions,
 ) -> Result<NumericHessian> {
     match options.method {
-        HessianMethod::Exact => super::exact::exact_hessian(net, data, options),
-        HessianMethod::FiniteDifference => finite_difference_hessian(net, data, options),
+        HessianMethod::Exact => super::exact::exact_hessian_of(net, data, options),
+        HessianMethod::FiniteDifference => finite_difference_hessian_of(net, data, options),
     }
 }
 
@@ -207,6 +208,15 @@ pub fn numeric_hessian<const D: usize, Net: FlatParams<D>>(
 /// Errors: as [`numeric_hessian`].
 pub fn finite_difference_hessian<const D: usize, Net: FlatParams<D>>(
     net: &Net,
+    data: &Dataset<D>,
+    options: &HessianOptions,
+) -> Result<NumericHessian> {
+    finite_difference_hessian_of(net, data, options)
+}
+
+/// [`finite_difference_hessian`] for a network seen as a [`LossModel`] (compiled once per width).
+fn finite_difference_hessian_of<const D: usize>(
+    net: &dyn LossModel<D>,
     data: &Dataset<D>,
     options: &HessianOptions,
 ) -> Result<NumericHessian> {
@@ -233,6 +243,16 @@ pub fn numeric_hessian_block<const D: usize, Net: FlatParams<D>>(
     range: std::ops::Range<usize>,
     options: &HessianOptions,
 ) -> Result<NumericHessian> {
+    numeric_hessian_block_of(net, data, range, options)
+}
+
+/// [`numeric_hessian_block`] for a network seen as a [`LossModel`] (compiled once per width).
+fn numeric_hessian_block_of<const D: usize>(
+    net: &dyn LossModel<D>,
+    data: &Dataset<D>,
+    range: std::ops::Range<usize>,
+    options: &HessianOptions,
+) -> Result<NumericHessian> {
     if range.end > net.num_params() || range.is_empty() {
         return Err(Error::ShapeMismatch {
             what: format!("parameter range {range:?}"),
@@ -250,7 +270,7 @@ pub fn numeric_hessian_block<const D: usize, Net: FlatParams<D>>(
             k,
             dense_matrix_bytes(k).saturating_add((k as u64).saturating_mul(p as u64 * 16)),
         )?;
-        let engine = super::exact::ExactHessian::new(net, data, options)?;
+        let engine = super::exact::ExactHessian::of_model(net, data, options)?;
         let units: Vec<Vec<f64>> = range
             .clone()
             .map(|j| (0..p).map(|i| f64::from(u8::from(i == j))).collect())
@@ -284,6 +304,15 @@ pub fn loss_hessian<const D: usize, Net: FlatParams<D>>(
     data: &Dataset<D>,
     options: &HessianOptions,
 ) -> Result<NumericHessian> {
+    loss_hessian_of(net, data, options)
+}
+
+/// [`loss_hessian`] for a network seen as a [`LossModel`] (compiled once per width).
+fn loss_hessian_of<const D: usize>(
+    net: &dyn LossModel<D>,
+    data: &Dataset<D>,
+    options: &HessianOptions,
+) -> Result<NumericHessian> {
     let p = net.num_params();
     // The matrix, the list of (i, j) pairs (16 bytes each) and their values (8 bytes each), P(P+1)/2 of each.
     let pairs_bytes = (p as u64).saturating_mul(p as u64 + 1) / 2 * 24;
@@ -297,7 +326,10 @@ pub fn loss_hessian<const D: usize, Net: FlatParams<D>>(
     let scale = theta.iter().fold(1.0f64, |a, v| a.max(v.abs()));
     let h = options.step.unwrap_or(f64::EPSILON.powf(0.25) * scale);
     let pairs: Vec<(usize, usize)> = (0..p).flat_map(|j| (j..p).map(move |i| (i, j))).collect();
-    let loss_at = |probe: &mut Net, p: &mut Vec<f64>, shifts: &[(usize, f64)]| -> Result<f64> {
+    let loss_at = |probe: &mut Box<dyn LossModel<D>>,
+                   p: &mut Vec<f64>,
+                   shifts: &[(usize, f64)]|
+     -> Result<f64> {
         for &(k, t) in shifts {
             p[k] += t;
         }

@@ -6,7 +6,10 @@ use faer::Mat;
 
 use rayon::prelude::*;
 
+use std::sync::Arc;
+
 use super::exact::ExactHessian;
+use super::model::LossModel;
 use super::numeric::{effective_data, HessianMethod, HessianOptions};
 use crate::data::Dataset;
 use crate::error::{ensure_len, Result};
@@ -44,32 +47,45 @@ impl SymmetricOperator for Mat<f64> {
 /// - [`HessianMethod::FiniteDifference`]: `H v ≈ ‖v‖ · (∇ℓ(θ + h v̂) − ∇ℓ(θ − h v̂)) / (2h)`, `v̂ = v/‖v‖`, with
 ///   dfdx gradients and `h = ε^{1/3} · max(1, ‖θ‖_∞)` (see [`HessianOptions`]); the two gradients run in parallel.
 #[derive(Debug, Clone)]
-pub struct HessianOperator<const D: usize, Net> {
-    engine: Engine<D, Net>,
+pub struct HessianOperator<const D: usize> {
+    engine: Engine<D>,
 }
 
 #[derive(Debug, Clone)]
-enum Engine<const D: usize, Net> {
+enum Engine<const D: usize> {
     Exact(ExactHessian<D>),
     FiniteDifference {
-        net: Net,
+        net: Arc<dyn LossModel<D>>,
         data: Dataset<D>,
         theta: Vec<f64>,
         step: f64,
     },
 }
 
-impl<const D: usize, Net: FlatParams<D>> HessianOperator<D, Net> {
+impl<const D: usize> HessianOperator<D> {
     /// The operator at `net`'s current weights on `data` (moment-compressed for linear networks when the
     /// options allow it, exactly as [`super::numeric_hessian`] does).
-    pub fn new(net: &Net, data: &Dataset<D>, options: &HessianOptions) -> Result<Self> {
+    pub fn new<Net: FlatParams<D>>(
+        net: &Net,
+        data: &Dataset<D>,
+        options: &HessianOptions,
+    ) -> Result<Self> {
+        Self::of_model(net, data, options)
+    }
+
+    /// [`HessianOperator::new`] for a network seen as a [`LossModel`] (compiled once per width).
+    fn of_model(
+        net: &dyn LossModel<D>,
+        data: &Dataset<D>,
+        options: &HessianOptions,
+    ) -> Result<Self> {
         let engine = match options.method {
-            HessianMethod::Exact => Engine::Exact(ExactHessian::new(net, data, options)?),
+            HessianMethod::Exact => Engine::Exact(ExactHessian::of_model(net, data, options)?),
             HessianMethod::FiniteDifference => {
                 let theta = net.params();
                 let scale = theta.iter().fold(1.0f64, |a, v| a.max(v.abs()));
                 Engine::FiniteDifference {
-                    net: net.clone(),
+                    net: Arc::from(net.boxed_clone()),
                     data: effective_data(net, data, options)?,
                     theta,
                     step: options.step_for(scale),
@@ -81,14 +97,14 @@ impl<const D: usize, Net: FlatParams<D>> HessianOperator<D, Net> {
 }
 
 /// `∇ℓ(θ + t·direction)` with dfdx.
-fn gradient_at<const D: usize, Net: FlatParams<D>>(
-    net: &Net,
+fn gradient_at<const D: usize>(
+    net: &dyn LossModel<D>,
     data: &Dataset<D>,
     theta: &[f64],
     direction: &[f64],
     t: f64,
 ) -> Result<Vec<f64>> {
-    let mut probe = net.clone();
+    let mut probe = net.boxed_clone();
     let p: Vec<f64> = theta
         .iter()
         .zip(direction)
@@ -98,7 +114,7 @@ fn gradient_at<const D: usize, Net: FlatParams<D>>(
     Ok(probe.loss_and_gradient(data)?.1)
 }
 
-impl<const D: usize, Net: FlatParams<D>> SymmetricOperator for HessianOperator<D, Net> {
+impl<const D: usize> SymmetricOperator for HessianOperator<D> {
     fn dim(&self) -> usize {
         match &self.engine {
             Engine::Exact(e) => e.dim(),
@@ -122,8 +138,8 @@ impl<const D: usize, Net: FlatParams<D>> SymmetricOperator for HessianOperator<D
         }
         let unit: Vec<f64> = v.iter().map(|x| x / norm).collect();
         let (plus, minus) = rayon::join(
-            || gradient_at(net, data, theta, &unit, step),
-            || gradient_at(net, data, theta, &unit, -step),
+            || gradient_at(net.as_ref(), data, theta, &unit, step),
+            || gradient_at(net.as_ref(), data, theta, &unit, -step),
         );
         let (plus, minus) = (plus?, minus?);
         Ok(plus

@@ -51,7 +51,7 @@ impl Architecture {
 /// THEORY.md's parameter order: unit-major, then layer `k = 1..n` inside the unit, then row-major entries.
 /// The flat parameter vector, the loss and its gradient are provided for every `Network` by
 /// [`params::FlatParams`].
-pub trait Network<const D: usize>: Clone + Send + Sync + Debug {
+pub trait Network<const D: usize>: Clone + Send + Sync + Debug + 'static {
     /// The dfdx module that one optimiser state drives (a residual unit, or one plain layer).
     type Block: TensorCollection<f64, Cpu> + Clone + Send + Sync + Debug;
 
