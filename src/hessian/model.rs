@@ -39,7 +39,7 @@ pub(crate) trait LossModel<const D: usize>: Send + Sync + Debug {
     fn on_own_device(&self) -> Result<Box<dyn LossModel<D>>>;
 }
 
-impl<const D: usize, Net: FlatParams<D> + 'static> LossModel<D> for Net {
+impl<const D: usize, Net: FlatParams<D>> LossModel<D> for Net {
     fn num_params(&self) -> usize {
         Network::num_params(self)
     }
