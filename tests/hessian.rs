@@ -318,8 +318,13 @@ fn tanh_gives_the_linear_spectrum_at_zero() {
         "linear networks are moment-compressed"
     );
     let s = spectrum_of(tanh.matrix.as_ref(), None).unwrap();
-    let expected =
-        theory::spectrum_at_zero(2, 3, &data.moments(), Tanh::AUTODIFF_SLOPE_AT_ZERO).unwrap();
+    let expected = theory::spectrum_at_zero(
+        2,
+        3,
+        &data.moments(),
+        ActivationKind::Tanh.autodiff_slope_at_zero(),
+    )
+    .unwrap();
     assert!(rel_close(
         s.condition_number().unwrap(),
         expected.condition_number().unwrap(),
@@ -341,7 +346,13 @@ fn relu_at_zero_shows_both_conventions() {
     let linear = theory::hessian_at_zero(2, 2, &mo, 1.0).unwrap();
 
     let central = loss_hessian(&relu, &data, &HessianOptions::default()).unwrap();
-    let half = theory::hessian_at_zero(2, 2, &mo, ReLU::CENTRAL_DIFFERENCE_SLOPE_AT_ZERO).unwrap();
+    let half = theory::hessian_at_zero(
+        2,
+        2,
+        &mo,
+        ActivationKind::Relu.central_difference_slope_at_zero(),
+    )
+    .unwrap();
     assert!(
         rel_matrix_error(&central.matrix, &half) < 1e-5,
         "{:e}",
@@ -349,7 +360,8 @@ fn relu_at_zero_shows_both_conventions() {
     );
     assert!(rel_matrix_error(&central.matrix, &linear) > 0.4);
 
-    let autodiff = theory::hessian_at_zero(2, 2, &mo, ReLU::AUTODIFF_SLOPE_AT_ZERO).unwrap();
+    let autodiff =
+        theory::hessian_at_zero(2, 2, &mo, ActivationKind::Relu.autodiff_slope_at_zero()).unwrap();
     assert_eq!(max_abs(&autodiff), 0.0);
 
     // The exact engine uses autodiff's convention too.

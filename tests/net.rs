@@ -71,6 +71,101 @@ proptest! {
     }
 }
 
+/// The same network with σ fixed in its type (`ResNet<D, N, Tanh>`) and with σ as a run-time value
+/// (`ResNet<D, N, ActivationKind>`, what `build_network` compiles): same weights from the same seed, and the same
+/// forward pass, loss and gradient, bit for bit.
+fn assert_same_network<const D: usize, Static: Network<D>, Runtime: Network<D>>(
+    fixed: &Static,
+    runtime: &Runtime,
+    data: &Dataset<D>,
+) -> std::result::Result<(), TestCaseError> {
+    prop_assert_eq!(fixed.activation(), runtime.activation());
+    prop_assert_eq!(fixed.describe(), runtime.describe());
+    prop_assert_eq!(fixed.params(), runtime.params());
+    prop_assert_eq!(forward_rows(fixed, data), forward_rows(runtime, data));
+    prop_assert_eq!(
+        fixed.loss_and_gradient(data).unwrap(),
+        runtime.loss_and_gradient(data).unwrap()
+    );
+    // Moving to a device of its own rebuilds every dfdx module; the run-time σ must survive it.
+    let moved = runtime.on_own_device().unwrap();
+    prop_assert_eq!(moved.activation(), runtime.activation());
+    prop_assert_eq!(forward_rows(&moved, data), forward_rows(fixed, data));
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    /// σ as a type and σ as a value give the same network, for every activation and architecture.
+    #[test]
+    fn runtime_activation_equals_compile_time_activation(depth in 1usize..5, seed in 0u64..1000) {
+        let data = common::teacher::<3>(8, seed);
+        let init = Init::XavierNormal;
+        use ActivationKind::{Linear, Relu, Tanh as TanhKind};
+        assert_same_network(
+            &ResNet::<3, 2>::new(depth, &init, seed).unwrap(),
+            &ResNet::<3, 2, ActivationKind>::with_activation(Linear, depth, &init, seed).unwrap(),
+            &data,
+        )?;
+        assert_same_network(
+            &ResNet::<3, 2, Tanh>::new(depth, &init, seed).unwrap(),
+            &ResNet::<3, 2, ActivationKind>::with_activation(TanhKind, depth, &init, seed).unwrap(),
+            &data,
+        )?;
+        assert_same_network(
+            &ResNet::<3, 3, ReLU>::new(depth, &init, seed).unwrap(),
+            &ResNet::<3, 3, ActivationKind>::with_activation(Relu, depth, &init, seed).unwrap(),
+            &data,
+        )?;
+        assert_same_network(
+            &PlainNet::<3, Tanh>::new(depth, &init, seed).unwrap(),
+            &PlainNet::<3, ActivationKind>::with_activation(TanhKind, depth, &init, seed).unwrap(),
+            &data,
+        )?;
+        assert_same_network(
+            &PlainNet::<3, ReLU>::new(depth, &init, seed).unwrap(),
+            &PlainNet::<3, ActivationKind>::with_activation(Relu, depth, &init, seed).unwrap(),
+            &data,
+        )?;
+    }
+
+    /// `ActivationKind::derivatives` are the derivatives of `ActivationKind::scalar` (central differences, away
+    /// from ReLU's kink), and σ(0) = 0 for all three.
+    #[test]
+    fn activation_derivatives_match_finite_differences(x in -3.0f64..3.0) {
+        prop_assume!(x.abs() > 1e-3);
+        let h = 1e-5;
+        for kind in ActivationKind::ALL {
+            prop_assert_eq!(kind.scalar(0.0), 0.0);
+            let (slope, curvature) = kind.derivatives(x);
+            let numeric_slope = (kind.scalar(x + h) - kind.scalar(x - h)) / (2.0 * h);
+            let numeric_curvature = (kind.derivatives(x + h).0 - kind.derivatives(x - h).0) / (2.0 * h);
+            prop_assert!((slope - numeric_slope).abs() < 1e-8, "{:?} slope {} vs {}", kind, slope, numeric_slope);
+            prop_assert!((curvature - numeric_curvature).abs() < 1e-6, "{:?} σ'' {} vs {}", kind, curvature, numeric_curvature);
+        }
+    }
+}
+
+/// The slopes at 0 that scale the Hessian at the zero point: autodiff sees 1, 1, 0; a symmetric difference
+/// across the ReLU kink sees ½ (THEORY.md, "Nonlinear branches").
+#[test]
+fn slopes_at_zero_follow_the_conventions() {
+    let h = 1e-6;
+    for kind in ActivationKind::ALL {
+        assert_eq!(
+            kind.autodiff_slope_at_zero(),
+            kind.derivatives(0.0).0,
+            "{kind:?}"
+        );
+        let symmetric = (kind.scalar(h) - kind.scalar(-h)) / (2.0 * h);
+        assert!(
+            (kind.central_difference_slope_at_zero() - symmetric).abs() < 1e-9,
+            "{kind:?}"
+        );
+    }
+}
+
 #[test]
 fn parameter_counts_follow_n_l_d_squared() {
     assert_eq!(ResNet::<8, 2>::zeros(16).unwrap().num_params(), 2048);

@@ -2,8 +2,9 @@
 //!
 //! The core types are compile-time shaped (`ResNet<D, N, A>`); an experiment sweeps widths, shortcut depths and
 //! activations given as *values*. [`build_network`] maps a [`NetworkSpec`] to one of the compiled shapes
-//! (widths [`SUPPORTED_WIDTHS`] of the one registry [`super::widths`], shortcut depths 1–4 or plain, activations linear/tanh/relu) behind the
-//! object-safe [`DynNetwork`]; [`DataSpec::load`] does the same for data. Everything numeric still runs in the
+//! (widths [`SUPPORTED_WIDTHS`] of the one registry [`super::widths`], shortcut depths 1–4 or plain) with its
+//! activation as a run-time [`ActivationKind`] (`ResNet<D, N, ActivationKind>`), behind the object-safe
+//! [`DynNetwork`]; [`DataSpec::load`] does the same for data. Everything numeric still runs in the
 //! compile-time-shaped code; this layer only dispatches, so notebook cells call plain, non-generic functions.
 
 use std::any::Any;
@@ -16,7 +17,8 @@ use crate::error::{ensure_positive_size, Error, Result};
 use crate::hessian::{
     numeric_hessian, HessianOperator, HessianOptions, NumericHessian, SymmetricOperator,
 };
-use crate::net::{Architecture, FlatParams, Identity, Init, Network, PlainNet, ReLU, ResNet, Tanh};
+pub use crate::net::ActivationKind;
+use crate::net::{Architecture, FlatParams, Init, Network, PlainNet, ResNet};
 use crate::train::{train, History, TrainConfig};
 
 use super::widths::with_width;
@@ -24,37 +26,6 @@ pub use super::widths::{check_width, SUPPORTED_WIDTHS};
 
 /// Shortcut depths `N` compiled into the library for run-time selection.
 pub const SUPPORTED_SHORTCUTS: [usize; 4] = [1, 2, 3, 4];
-
-/// The activation, as a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ActivationKind {
-    /// σ(x) = x.
-    Linear,
-    /// σ = tanh (σ'(0) = 1).
-    Tanh,
-    /// σ = max(0, ·) (not differentiable at 0; see the crate docs on conventions).
-    Relu,
-}
-
-impl ActivationKind {
-    /// `"linear"`, `"tanh"`, `"relu"`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            ActivationKind::Linear => "linear",
-            ActivationKind::Tanh => "tanh",
-            ActivationKind::Relu => "relu",
-        }
-    }
-    /// σ'(0) as dfdx's autodiff sees it (1, 1, 0).
-    pub fn autodiff_slope_at_zero(&self) -> f64 {
-        use crate::net::Activation;
-        match self {
-            ActivationKind::Linear => Identity::AUTODIFF_SLOPE_AT_ZERO,
-            ActivationKind::Tanh => Tanh::AUTODIFF_SLOPE_AT_ZERO,
-            ActivationKind::Relu => ReLU::AUTODIFF_SLOPE_AT_ZERO,
-        }
-    }
-}
 
 /// A network described by values: width, architecture, activation, depth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -362,39 +333,42 @@ fn boxed<const D: usize, Net: Network<D> + 'static>(
     Box::new(Typed::<D, Net> { net, spec: *spec })
 }
 
+/// The network of `spec` at width `D`: one compiled network per architecture, with the activation as a run-time
+/// value (`ActivationKind`), so the registry compiles 5 networks per width rather than 15.
 fn build_typed<const D: usize>(
     spec: &NetworkSpec,
     init: &Init,
     seed: u64,
 ) -> Result<Box<dyn DynNetwork>> {
-    use ActivationKind::{Linear, Relu, Tanh as TanhKind};
-    let l = spec.depth;
-    Ok(match (spec.architecture, spec.activation) {
-        (Architecture::Plain, Linear) => {
-            boxed::<D, _>(PlainNet::<D, Identity>::new(l, init, seed)?, spec)
+    match spec.architecture {
+        Architecture::Plain => Ok(boxed::<D, _>(
+            PlainNet::<D, ActivationKind>::with_activation(
+                spec.activation,
+                spec.depth,
+                init,
+                seed,
+            )?,
+            spec,
+        )),
+        Architecture::Residual { shortcut: 1 } => build_residual::<D, 1>(spec, init, seed),
+        Architecture::Residual { shortcut: 2 } => build_residual::<D, 2>(spec, init, seed),
+        Architecture::Residual { shortcut: 3 } => build_residual::<D, 3>(spec, init, seed),
+        Architecture::Residual { shortcut: 4 } => build_residual::<D, 4>(spec, init, seed),
+        Architecture::Residual { shortcut } => {
+            Err(Error::Unsupported(format!("shortcut depth {shortcut}")))
         }
-        (Architecture::Plain, TanhKind) => {
-            boxed::<D, _>(PlainNet::<D, Tanh>::new(l, init, seed)?, spec)
-        }
-        (Architecture::Plain, Relu) => {
-            boxed::<D, _>(PlainNet::<D, ReLU>::new(l, init, seed)?, spec)
-        }
-        (Architecture::Residual { shortcut }, act) => match (shortcut, act) {
-            (1, Linear) => boxed::<D, _>(ResNet::<D, 1, Identity>::new(l, init, seed)?, spec),
-            (1, TanhKind) => boxed::<D, _>(ResNet::<D, 1, Tanh>::new(l, init, seed)?, spec),
-            (1, Relu) => boxed::<D, _>(ResNet::<D, 1, ReLU>::new(l, init, seed)?, spec),
-            (2, Linear) => boxed::<D, _>(ResNet::<D, 2, Identity>::new(l, init, seed)?, spec),
-            (2, TanhKind) => boxed::<D, _>(ResNet::<D, 2, Tanh>::new(l, init, seed)?, spec),
-            (2, Relu) => boxed::<D, _>(ResNet::<D, 2, ReLU>::new(l, init, seed)?, spec),
-            (3, Linear) => boxed::<D, _>(ResNet::<D, 3, Identity>::new(l, init, seed)?, spec),
-            (3, TanhKind) => boxed::<D, _>(ResNet::<D, 3, Tanh>::new(l, init, seed)?, spec),
-            (3, Relu) => boxed::<D, _>(ResNet::<D, 3, ReLU>::new(l, init, seed)?, spec),
-            (4, Linear) => boxed::<D, _>(ResNet::<D, 4, Identity>::new(l, init, seed)?, spec),
-            (4, TanhKind) => boxed::<D, _>(ResNet::<D, 4, Tanh>::new(l, init, seed)?, spec),
-            (4, Relu) => boxed::<D, _>(ResNet::<D, 4, ReLU>::new(l, init, seed)?, spec),
-            (n, _) => return Err(Error::Unsupported(format!("shortcut depth {n}"))),
-        },
-    })
+    }
+}
+
+/// `ResNet<D, N, ActivationKind>` for `spec`.
+fn build_residual<const D: usize, const N: usize>(
+    spec: &NetworkSpec,
+    init: &Init,
+    seed: u64,
+) -> Result<Box<dyn DynNetwork>> {
+    let net =
+        ResNet::<D, N, ActivationKind>::with_activation(spec.activation, spec.depth, init, seed)?;
+    Ok(boxed::<D, _>(net, spec))
 }
 
 /// Builds the network `spec` initialised by `init` with `seed`. Errors: unsupported width or shortcut depth,

@@ -20,7 +20,7 @@
 //! cost is about `P²·m` multiply-adds per pass, i.e. a sequence of `(D²·m) × D × D` matrix products, and the
 //! layers run in parallel, each writing its own column block of the matrix.
 //!
-//! **ReLU.** The engine uses autodiff's derivatives ([`crate::net::Activation::derivatives`]): relu'(0) = 0 and
+//! **ReLU.** The engine uses autodiff's derivatives ([`crate::net::ActivationKind::derivatives`]): relu'(0) = 0 and
 //! relu'' = 0, the convention of dfdx's backward pass. At the zero point of a ReLU network it therefore gives
 //! the zero matrix, as autodiff does; central differences of the loss see slope ½ instead
 //! ([`super::loss_hessian`], THEORY.md "Nonlinear branches").
@@ -189,9 +189,8 @@ impl<const D: usize> ExactHessian<D> {
                 last: t % per_segment == per_segment - 1,
             })
             .collect();
-        let (sigma, derivatives) = net.activation_functions();
-        let linear =
-            net.activation_name() == <crate::net::Identity as crate::net::Activation>::NAME;
+        let (sigma, derivatives) = net.activation().functions();
+        let linear = net.activation() == crate::net::ActivationKind::Linear;
 
         // Forward pass.
         let mut a = Panel::zeros(m, D);

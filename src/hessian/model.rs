@@ -3,8 +3,8 @@
 //!
 //! The public Hessian functions are generic over the network type (`Net: FlatParams<D>`) and hand the network
 //! to the engines as `&dyn LossModel<D>`, so each engine (exact R-operator, finite differences, second
-//! differences) is compiled once per width `D` instead of once per network type (15 network types per width:
-//! 4 shortcut depths and the plain net × 3 activations). What stays per network type is the dfdx forward and
+//! differences) is compiled once per width `D` instead of once per network type (4 shortcut depths and the
+//! plain net per width, each with a run-time or any of the three compile-time activations). What stays per network type is the dfdx forward and
 //! backward pass behind [`LossModel::loss`] and [`LossModel::loss_and_gradient`]. This keeps the crate's build,
 //! and so every fresh notebook kernel, shorter (README, "What setting up costs").
 
@@ -12,7 +12,7 @@ use std::fmt::Debug;
 
 use crate::data::Dataset;
 use crate::error::Result;
-use crate::net::{Architecture, FlatParams, Network};
+use crate::net::{ActivationKind, Architecture, FlatParams, Network};
 
 /// A network seen through its flat parameter vector (object safe; implemented for every [`FlatParams`]).
 pub(crate) trait LossModel<const D: usize>: Send + Sync + Debug {
@@ -24,11 +24,8 @@ pub(crate) trait LossModel<const D: usize>: Send + Sync + Debug {
     fn set_params(&mut self, p: &[f64]) -> Result<()>;
     /// Residual (with its shortcut depth) or plain.
     fn architecture(&self) -> Architecture;
-    /// Name of the activation (`"linear"`, `"tanh"`, `"relu"`).
-    fn activation_name(&self) -> &'static str;
-    /// `x ↦ σ(x)` and `x ↦ (σ'(x), σ''(x))`.
-    #[allow(clippy::type_complexity)]
-    fn activation_functions(&self) -> (fn(f64) -> f64, fn(f64) -> (f64, f64));
+    /// The activation σ between layers.
+    fn activation(&self) -> ActivationKind;
     /// `ℓ(θ) = 1/(2m) Σ_i ‖y_i − f(x_i)‖²` on `data`.
     fn loss(&self, data: &Dataset<D>) -> Result<f64>;
     /// `ℓ(θ)` and `∇ℓ(θ)` (parameter order, dfdx backpropagation).
@@ -52,11 +49,8 @@ impl<const D: usize, Net: FlatParams<D>> LossModel<D> for Net {
     fn architecture(&self) -> Architecture {
         Network::architecture(self)
     }
-    fn activation_name(&self) -> &'static str {
-        Network::activation_name(self)
-    }
-    fn activation_functions(&self) -> (fn(f64) -> f64, fn(f64) -> (f64, f64)) {
-        Network::activation_functions(self)
+    fn activation(&self) -> ActivationKind {
+        Network::activation(self)
     }
     fn loss(&self, data: &Dataset<D>) -> Result<f64> {
         FlatParams::loss(self, data)

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use super::model::LossModel;
 use crate::data::Dataset;
 use crate::error::{Error, Result};
-use crate::net::{Activation, FlatParams, Identity};
+use crate::net::{ActivationKind, FlatParams};
 
 /// Default of [`HessianOptions::max_dense_bytes`]: 2 GiB, i.e. a dense Hessian up to `P ≈ 16 000` parameters, or
 /// `P ≈ 11 500` with its eigenvalues (which need a second `P×P` copy).
@@ -142,7 +142,10 @@ pub(crate) fn effective_data<const D: usize>(
     options: &HessianOptions,
 ) -> Result<Dataset<D>> {
     options.validate()?;
-    if options.moment_compression && net.activation_name() == Identity::NAME && data.len() > 2 * D {
+    if options.moment_compression
+        && net.activation() == ActivationKind::Linear
+        && data.len() > 2 * D
+    {
         data.moment_equivalent()
     } else {
         Ok(data.clone())

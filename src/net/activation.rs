@@ -1,8 +1,14 @@
 //! Activations σ used inside a residual branch `W_N σ(… σ(W_1 h))`.
 //!
-//! Each activation is a zero-sized dfdx module ([`Identity`] is ours; [`Tanh`] and [`ReLU`] are dfdx's own),
-//! tagged with what the theory needs: σ(0) = 0 for all three, and the slope σ'(0) that scales the Hessian at
-//! the zero point (THEORY.md, "Nonlinear branches": H(0) = σ'(0) · H_linear(0) for shortcut depth 2).
+//! [`ActivationKind`] is the activation as a value and holds what the theory needs of each σ: σ(0) = 0 for all
+//! three, and the slope σ'(0) that scales the Hessian at the zero point (THEORY.md, "Nonlinear branches":
+//! H(0) = σ'(0) · H_linear(0) for shortcut depth 2). A network's activation is any type implementing
+//! [`Activation`]:
+//! - the zero-sized [`Identity`], [`Tanh`], [`ReLU`] fix σ in the type (`ResNet<4, 2, Tanh>`), as dfdx's own
+//!   activation modules do ([`Tanh`] and [`ReLU`] are dfdx's);
+//! - [`ActivationKind`] itself chooses σ at run time (`ResNet<4, 2, ActivationKind>`). The networks that
+//!   experiments and notebooks build from a `NetworkSpec` are of this kind, so one compiled network per
+//!   (width, shortcut depth) serves all three activations (README, "What setting up costs").
 
 use dfdx::nn::{Module, NonMutableModule, ZeroSizedModule};
 use dfdx::prelude::{Device, Dtype, HasErr, Shape, Tape, Tensor};
@@ -24,78 +30,133 @@ impl<X: HasErr> Module<X> for Identity {
     }
 }
 
-/// What the crate needs to know about an activation beyond its dfdx forward pass.
-pub trait Activation: Default + Copy + Send + Sync + std::fmt::Debug + 'static {
-    /// Short name used in tables and figure legends (`"linear"`, `"tanh"`, `"relu"`).
-    const NAME: &'static str;
-    /// σ'(0) as dfdx's autodiff sees it. For ReLU dfdx defines relu'(0) = 0, so autodiff sees a zero
-    /// Hessian at the zero point; central differences straddle the kink and see 1/2 (THEORY.md).
-    const AUTODIFF_SLOPE_AT_ZERO: f64;
+/// The activation as a value: linear, tanh or ReLU.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ActivationKind {
+    /// σ(x) = x.
+    #[default]
+    Linear,
+    /// σ = tanh (σ'(0) = 1).
+    Tanh,
+    /// σ = max(0, ·) (not differentiable at 0; see the crate docs on conventions).
+    Relu,
+}
+
+impl ActivationKind {
+    /// All three, in table order.
+    pub const ALL: [ActivationKind; 3] = [Self::Linear, Self::Tanh, Self::Relu];
+
+    /// Short name used in tables and figure legends: `"linear"`, `"tanh"`, `"relu"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Linear => "linear",
+            Self::Tanh => "tanh",
+            Self::Relu => "relu",
+        }
+    }
+
+    /// σ'(0) as dfdx's autodiff sees it: 1, 1, 0. dfdx defines relu'(0) = 0, so autodiff sees a zero Hessian
+    /// at the zero point of a ReLU network (THEORY.md).
+    pub fn autodiff_slope_at_zero(&self) -> f64 {
+        match self {
+            Self::Linear | Self::Tanh => 1.0,
+            Self::Relu => 0.0,
+        }
+    }
+
     /// The slope a symmetric finite difference across 0 sees, `(σ(h) − σ(−h)) / 2h`: 1 for linear and tanh
     /// (as `h → 0`), ½ for ReLU. This is what [`crate::hessian::loss_hessian`] measures at the zero point.
-    const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64;
+    pub fn central_difference_slope_at_zero(&self) -> f64 {
+        match self {
+            Self::Linear | Self::Tanh => 1.0,
+            Self::Relu => 0.5,
+        }
+    }
+
     /// σ applied to one number (used by tests and closed forms, never by training).
-    fn scalar(x: f64) -> f64;
-    /// `(σ'(x), σ''(x))` under autodiff's convention (what dfdx's backward pass uses; relu'(0) = 0 and
-    /// relu'' = 0): the exact Hessian engine ([`crate::hessian::exact`]) propagates second derivatives with it.
-    fn derivatives(x: f64) -> (f64, f64);
+    pub fn scalar(&self, x: f64) -> f64 {
+        (self.functions().0)(x)
+    }
+
+    /// `(σ'(x), σ''(x))` under autodiff's convention (what dfdx's backward pass uses): linear `(1, 0)`; tanh
+    /// `σ' = 1 − tanh²`, `σ'' = −2 tanh · (1 − tanh²)`; ReLU `σ' = 1[x > 0]` (0 at the kink, as dfdx),
+    /// `σ'' = 0`. The exact Hessian engine ([`crate::hessian::exact`]) propagates second derivatives with it.
+    pub fn derivatives(&self, x: f64) -> (f64, f64) {
+        (self.functions().1)(x)
+    }
+
+    /// `x ↦ σ(x)` and `x ↦ (σ'(x), σ''(x))` as plain function pointers (what the exact engine runs on).
+    #[allow(clippy::type_complexity)]
+    pub fn functions(&self) -> (fn(f64) -> f64, fn(f64) -> (f64, f64)) {
+        fn linear(x: f64) -> f64 {
+            x
+        }
+        fn linear_derivatives(_: f64) -> (f64, f64) {
+            (1.0, 0.0)
+        }
+        fn tanh_derivatives(x: f64) -> (f64, f64) {
+            let t = x.tanh();
+            let slope = 1.0 - t * t;
+            (slope, -2.0 * t * slope)
+        }
+        fn relu(x: f64) -> f64 {
+            x.max(0.0)
+        }
+        fn relu_derivatives(x: f64) -> (f64, f64) {
+            (if x > 0.0 { 1.0 } else { 0.0 }, 0.0)
+        }
+        match self {
+            Self::Linear => (linear, linear_derivatives),
+            Self::Tanh => (f64::tanh, tanh_derivatives),
+            Self::Relu => (relu, relu_derivatives),
+        }
+    }
+
     /// σ applied elementwise to a dfdx tensor, recording on its tape (dfdx's own `tanh`/`relu` kernels).
-    fn apply<S: Shape, E: Dtype, Dev: Device<E>, T: Tape<E, Dev>>(
+    pub fn apply<S: Shape, E: Dtype, Dev: Device<E>, T: Tape<E, Dev>>(
+        &self,
         x: Tensor<S, E, Dev, T>,
-    ) -> Result<Tensor<S, E, Dev, T>, Dev::Err>;
+    ) -> Result<Tensor<S, E, Dev, T>, Dev::Err> {
+        match self {
+            Self::Linear => Ok(x),
+            Self::Tanh => x.try_tanh(),
+            Self::Relu => x.try_relu(),
+        }
+    }
+}
+
+/// What a network's activation type provides: which σ it is. Everything else (σ on tensors and numbers, its
+/// slopes at 0) follows from the [`ActivationKind`].
+///
+/// The value of an activation is not a tensor, so dfdx's module-rebuilding visitors (`build_module`,
+/// `to_device`) make a fresh one with `Default` (for [`ActivationKind`]: `Linear`); [`super::ResNet`] and
+/// [`super::PlainNet`] set it back after every rebuild.
+pub trait Activation: Default + Copy + Send + Sync + std::fmt::Debug + 'static {
+    /// Which σ this is.
+    fn kind(&self) -> ActivationKind;
 }
 
 impl Activation for Identity {
-    const NAME: &'static str = "linear";
-    const AUTODIFF_SLOPE_AT_ZERO: f64 = 1.0;
-    const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64 = 1.0;
-    fn scalar(x: f64) -> f64 {
-        x
-    }
-    fn derivatives(_: f64) -> (f64, f64) {
-        (1.0, 0.0)
-    }
-    fn apply<S: Shape, E: Dtype, Dev: Device<E>, T: Tape<E, Dev>>(
-        x: Tensor<S, E, Dev, T>,
-    ) -> Result<Tensor<S, E, Dev, T>, Dev::Err> {
-        Ok(x)
+    fn kind(&self) -> ActivationKind {
+        ActivationKind::Linear
     }
 }
 
 impl Activation for Tanh {
-    const NAME: &'static str = "tanh";
-    const AUTODIFF_SLOPE_AT_ZERO: f64 = 1.0;
-    const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64 = 1.0;
-    fn scalar(x: f64) -> f64 {
-        x.tanh()
-    }
-    /// `σ' = 1 − tanh²`, `σ'' = −2 tanh · (1 − tanh²)`.
-    fn derivatives(x: f64) -> (f64, f64) {
-        let t = x.tanh();
-        let slope = 1.0 - t * t;
-        (slope, -2.0 * t * slope)
-    }
-    fn apply<S: Shape, E: Dtype, Dev: Device<E>, T: Tape<E, Dev>>(
-        x: Tensor<S, E, Dev, T>,
-    ) -> Result<Tensor<S, E, Dev, T>, Dev::Err> {
-        x.try_tanh()
+    fn kind(&self) -> ActivationKind {
+        ActivationKind::Tanh
     }
 }
 
 impl Activation for ReLU {
-    const NAME: &'static str = "relu";
-    const AUTODIFF_SLOPE_AT_ZERO: f64 = 0.0;
-    const CENTRAL_DIFFERENCE_SLOPE_AT_ZERO: f64 = 0.5;
-    fn scalar(x: f64) -> f64 {
-        x.max(0.0)
+    fn kind(&self) -> ActivationKind {
+        ActivationKind::Relu
     }
-    /// `σ' = 1[x > 0]` (0 at the kink, as dfdx), `σ'' = 0`.
-    fn derivatives(x: f64) -> (f64, f64) {
-        (if x > 0.0 { 1.0 } else { 0.0 }, 0.0)
-    }
-    fn apply<S: Shape, E: Dtype, Dev: Device<E>, T: Tape<E, Dev>>(
-        x: Tensor<S, E, Dev, T>,
-    ) -> Result<Tensor<S, E, Dev, T>, Dev::Err> {
-        x.try_relu()
+}
+
+/// σ chosen at run time.
+impl Activation for ActivationKind {
+    fn kind(&self) -> ActivationKind {
+        *self
     }
 }

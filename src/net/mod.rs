@@ -57,12 +57,8 @@ pub trait Network<const D: usize>: Clone + Send + Sync + Debug + 'static {
 
     /// Residual (with its shortcut depth) or plain.
     fn architecture(&self) -> Architecture;
-    /// Name of the activation (`"linear"`, `"tanh"`, `"relu"`).
-    fn activation_name(&self) -> &'static str;
-    /// The activation as plain functions: `x ↦ σ(x)` and `x ↦ (σ'(x), σ''(x))` in autodiff's convention
-    /// ([`Activation::scalar`], [`Activation::derivatives`]); what the exact Hessian engine runs on.
-    #[allow(clippy::type_complexity)]
-    fn activation_functions(&self) -> (fn(f64) -> f64, fn(f64) -> (f64, f64));
+    /// The activation σ between layers.
+    fn activation(&self) -> ActivationKind;
     /// Number of units `L` (residual) or layers `L` (plain).
     fn depth(&self) -> usize;
     /// Weight layers per block: `N` for a residual unit, 1 for a plain layer.
@@ -99,13 +95,13 @@ pub trait Network<const D: usize>: Clone + Send + Sync + Debug + 'static {
             "{}, L={}, {}, D={}",
             self.architecture().label(),
             self.depth(),
-            self.activation_name(),
+            self.activation().name(),
             D
         )
     }
 }
 
-pub use activation::{Activation, Identity, ReLU, Tanh};
+pub use activation::{Activation, ActivationKind, Identity, ReLU, Tanh};
 pub use init::Init;
 pub use params::FlatParams;
 pub use plain::PlainNet;

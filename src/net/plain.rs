@@ -6,7 +6,7 @@ use dfdx::nn::modules::UnbiasedLinear;
 use dfdx::nn::{BuildModule, Module, ToDevice};
 use dfdx::prelude::{Cpu, OwnedTape, Tape};
 
-use super::activation::{Activation, Identity};
+use super::activation::{Activation, ActivationKind, Identity};
 use super::init::Init;
 use super::{Architecture, Batch, Network, WeightMatrix};
 use crate::error::{ensure_positive_size, Result};
@@ -15,7 +15,7 @@ use crate::error::{ensure_positive_size, Result};
 #[derive(Debug, Clone)]
 pub struct PlainNet<const D: usize, A: Activation = Identity> {
     layers: Vec<UnbiasedLinear<D, D, f64, Cpu>>,
-    activation: std::marker::PhantomData<A>,
+    activation: A,
     device: Cpu,
 }
 
@@ -25,6 +25,11 @@ impl<const D: usize, A: Activation> PlainNet<D, A> {
     ///
     /// Errors: `depth = 0`, or `D = 0`.
     pub fn new(depth: usize, init: &Init, seed: u64) -> Result<Self> {
+        Self::with_activation(A::default(), depth, init, seed)
+    }
+
+    /// As [`PlainNet::new`] with the given activation value (for `A = ActivationKind`, σ chosen at run time).
+    pub fn with_activation(activation: A, depth: usize, init: &Init, seed: u64) -> Result<Self> {
         ensure_positive_size("depth", depth)?;
         ensure_positive_size("width D", D)?;
         let device = Cpu::default();
@@ -33,7 +38,7 @@ impl<const D: usize, A: Activation> PlainNet<D, A> {
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let mut net = Self {
             layers,
-            activation: std::marker::PhantomData,
+            activation,
             device,
         };
         init.apply::<D, _>(&mut net, seed)?;
@@ -49,7 +54,7 @@ impl<const D: usize, A: Activation> PlainNet<D, A> {
         for (l, layer) in self.layers.iter().enumerate() {
             x = layer.try_forward(x)?;
             if l < last {
-                x = A::apply(x)?;
+                x = self.activation.kind().apply(x)?;
             }
         }
         Ok(x)
@@ -65,11 +70,8 @@ where
     fn architecture(&self) -> Architecture {
         Architecture::Plain
     }
-    fn activation_name(&self) -> &'static str {
-        A::NAME
-    }
-    fn activation_functions(&self) -> (fn(f64) -> f64, fn(f64) -> (f64, f64)) {
-        (A::scalar, A::derivatives)
+    fn activation(&self) -> ActivationKind {
+        self.activation.kind()
     }
     fn depth(&self) -> usize {
         self.layers.len()
@@ -110,7 +112,7 @@ where
             .collect::<std::result::Result<_, _>>()?;
         Ok(Self {
             layers,
-            activation: std::marker::PhantomData,
+            activation: self.activation,
             device,
         })
     }

@@ -4,7 +4,7 @@
 use dfdx::nn::{BuildModule, Module, ToDevice};
 use dfdx::prelude::{Cpu, OwnedTape};
 
-use super::activation::{Activation, Identity};
+use super::activation::{Activation, ActivationKind, Identity};
 use super::init::Init;
 use super::unit::ResidualUnit;
 use super::{Architecture, Batch, Network, WeightMatrix};
@@ -19,10 +19,16 @@ pub struct ResNet<const D: usize, const N: usize, A: Activation = Identity> {
 }
 
 impl<const D: usize, const N: usize, A: Activation> ResNet<D, N, A> {
-    /// A network of `depth` units at the zero point (all weights 0), where `f(x) = x` exactly.
+    /// A network of `depth` units at the zero point (all weights 0), where `f(x) = x` exactly; activation
+    /// `A::default()`.
     ///
     /// Errors: `depth = 0` ([`crate::Error::ZeroSize`]).
     pub fn zeros(depth: usize) -> Result<Self> {
+        Self::zeros_with_activation(A::default(), depth)
+    }
+
+    /// As [`ResNet::zeros`] with the given activation value (for `A = ActivationKind`, σ chosen at run time).
+    pub fn zeros_with_activation(activation: A, depth: usize) -> Result<Self> {
         ensure_positive_size("depth", depth)?;
         #[allow(clippy::let_unit_value)]
         let _ = ResidualUnit::<D, N, A>::SHAPE_OK;
@@ -33,14 +39,22 @@ impl<const D: usize, const N: usize, A: Activation> ResNet<D, N, A> {
             for layer in unit.layers.iter_mut() {
                 layer.weight.copy_from(&vec![0.0; D * D]);
             }
+            unit.activation = activation;
             units.push(unit);
         }
         Ok(Self { units, device })
     }
 
-    /// A network of `depth` units initialised by `init` with the given seed (see [`Init`]).
+    /// A network of `depth` units initialised by `init` with the given seed (see [`Init`]); activation
+    /// `A::default()`.
     pub fn new(depth: usize, init: &Init, seed: u64) -> Result<Self> {
-        let mut net = Self::zeros(depth)?;
+        Self::with_activation(A::default(), depth, init, seed)
+    }
+
+    /// As [`ResNet::new`] with the given activation value: `ResNet::<D, N, ActivationKind>::with_activation(
+    /// ActivationKind::Tanh, …)` is the same network, weight for weight, as `ResNet::<D, N, Tanh>::new(…)`.
+    pub fn with_activation(activation: A, depth: usize, init: &Init, seed: u64) -> Result<Self> {
+        let mut net = Self::zeros_with_activation(activation, depth)?;
         init.apply::<D, _>(&mut net, seed)?;
         Ok(net)
     }
@@ -60,11 +74,8 @@ where
     fn architecture(&self) -> Architecture {
         Architecture::Residual { shortcut: N }
     }
-    fn activation_name(&self) -> &'static str {
-        A::NAME
-    }
-    fn activation_functions(&self) -> (fn(f64) -> f64, fn(f64) -> (f64, f64)) {
-        (A::scalar, A::derivatives)
+    fn activation(&self) -> ActivationKind {
+        self.units[0].activation.kind()
     }
     fn depth(&self) -> usize {
         self.units.len()
@@ -113,8 +124,12 @@ where
         let units = self
             .units
             .iter()
-            .map(|u| u.try_to_device(&device))
-            .collect::<std::result::Result<_, _>>()?;
+            .map(|u| {
+                let mut moved = u.try_to_device(&device)?;
+                moved.activation = u.activation;
+                Ok(moved)
+            })
+            .collect::<Result<_>>()?;
         Ok(Self { units, device })
     }
 }

@@ -46,7 +46,8 @@ pub struct ResidualUnit<
 > {
     /// `layers[k]` is the `(k+1)`-th weight layer of the branch, `W_{k+1}`.
     pub layers: [UnbiasedLinear<D, D, E, Dev>; N],
-    /// The activation between branch layers.
+    /// The activation between branch layers. dfdx's rebuilding visitors (`build_module`, `to_device`) cannot
+    /// carry a non-tensor value and give a rebuilt unit `A::default()`; set it after, as [`super::ResNet`] does.
     pub activation: A,
 }
 
@@ -125,7 +126,7 @@ where
     fn try_forward(&self, x: Tensor<S, E, Dev, T>) -> Result<Self::Output, Dev::Err> {
         let mut branch = self.layers[0].try_forward(x.with_empty_tape())?;
         for layer in &self.layers[1..] {
-            branch = layer.try_forward(A::apply(branch)?)?;
+            branch = layer.try_forward(self.activation.kind().apply(branch)?)?;
         }
         branch.try_add(x)
     }
