@@ -142,7 +142,10 @@ proptest! {
             let numeric_slope = (kind.scalar(x + h) - kind.scalar(x - h)) / (2.0 * h);
             let numeric_curvature = (kind.derivatives(x + h).0 - kind.derivatives(x - h).0) / (2.0 * h);
             prop_assert!((slope - numeric_slope).abs() < 1e-8, "{:?} slope {} vs {}", kind, slope, numeric_slope);
-            prop_assert!((curvature - numeric_curvature).abs() < 1e-6, "{:?} σ'' {} vs {}", kind, curvature, numeric_curvature);
+            prop_assert!(
+                (curvature - numeric_curvature).abs() < 1e-6,
+                "{:?} σ'' {} vs {}", kind, curvature, numeric_curvature
+            );
         }
     }
 }

@@ -3,9 +3,9 @@
 //! The networks are shaped at compile time (`ResNet<D, N, A>`), so every width that a [`super::NetworkSpec`] or
 //! [`super::DataSpec`] may name at run time is a separate set of monomorphised networks (4 shortcut depths and
 //! the plain net = 5 per width; the activation is a run-time [`crate::net::ActivationKind`]) that every cold
-//! build, and so every fresh notebook kernel, compiles. By default the registry holds the widths the notebooks use, 2, 4 and 8; the cargo feature
-//! `width-16` adds `D = 16`. Code that is generic over `D` (e.g. `ResNet::<16, 2>` or `digits::<16>()`) works
-//! at any width without the registry.
+//! build, and so every fresh notebook kernel, compiles. By default the registry holds the widths the notebooks
+//! use, 2, 4 and 8; the cargo feature `width-16` adds `D = 16`. Code that is generic over `D` (e.g.
+//! `ResNet::<16, 2>` or `digits::<16>()`) works at any width without the registry.
 //!
 //! [`with_width!`] is the only place that turns a run-time width into a compile-time one.
 

@@ -3,10 +3,10 @@
 //!
 //! The public Hessian functions are generic over the network type (`Net: FlatParams<D>`) and hand the network
 //! to the engines as `&dyn LossModel<D>`, so each engine (exact R-operator, finite differences, second
-//! differences) is compiled once per width `D` instead of once per network type (4 shortcut depths and the
-//! plain net per width, each with a run-time or any of the three compile-time activations). What stays per network type is the dfdx forward and
-//! backward pass behind [`LossModel::loss`] and [`LossModel::loss_and_gradient`]. This keeps the crate's build,
-//! and so every fresh notebook kernel, shorter (README, "What setting up costs").
+//! differences) is compiled once per width `D` instead of once per network type (per width: 4 shortcut depths
+//! and the plain net, with σ a run-time value in the networks `build_network` makes). What stays per network
+//! type is the dfdx forward and backward pass behind [`LossModel::loss`] and [`LossModel::loss_and_gradient`].
+//! This keeps the crate's build, and so every fresh notebook kernel, shorter (README, "What setting up costs").
 
 use std::fmt::Debug;
 
