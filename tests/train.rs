@@ -148,13 +148,14 @@ fn learning_rate_grid_picks_the_best_stable_rate() {
     let data = common::teacher::<3>(32, 0);
     let net = ResNet::<3, 2>::new(4, &Init::SmallGaussian { std: 1e-2 }, 0).unwrap();
     let rates = [0.01, 0.1, 0.3, 100.0];
-    let search = best_learning_rate(&net, &data, &rates, &gd(1.0, 100)).unwrap();
+    // Without a threshold the rule falls back to the lowest final loss among the stable rates.
+    let search = best_learning_rate(&net, &data, &rates, &gd(1.0, 100), None).unwrap();
     assert_eq!(search.runs.len(), 4);
     assert!(search.runs[3].1.status.diverged());
     let best = search.best.unwrap();
     let best_loss = search.best_history().unwrap().final_loss().unwrap();
     for (lr, h) in &search.runs {
-        if !h.status.diverged() {
+        if h.trained_stably() {
             assert!(
                 best_loss <= h.final_loss().unwrap(),
                 "rate {lr} beat the chosen {best}"
@@ -163,7 +164,7 @@ fn learning_rate_grid_picks_the_best_stable_rate() {
     }
     assert_ne!(best, 100.0);
     // Every rate diverging: no best.
-    let all_bad = best_learning_rate(&net, &data, &[100.0, 200.0], &gd(1.0, 50)).unwrap();
+    let all_bad = best_learning_rate(&net, &data, &[100.0, 200.0], &gd(1.0, 50), None).unwrap();
     assert_eq!(all_bad.best, None);
 }
 
@@ -224,11 +225,11 @@ fn invalid_settings_are_typed_errors() {
         }
     );
     assert!(matches!(
-        best_learning_rate(&net, &data, &[], &gd(0.1, 5)),
+        best_learning_rate(&net, &data, &[], &gd(0.1, 5), None),
         Err(Error::ZeroSize { .. })
     ));
     assert!(matches!(
-        best_learning_rate(&net, &data, &[0.1, -1.0], &gd(0.1, 5)),
+        best_learning_rate(&net, &data, &[0.1, -1.0], &gd(0.1, 5), None),
         Err(Error::OutOfRange { .. })
     ));
 }
@@ -243,8 +244,9 @@ fn search_threshold_arm(
     use demystify_resnet::train::RateOutcome;
     let outcome = |lr: f64| RateOutcome {
         learning_rate: lr,
-        diverged_runs: usize::from(lr > edge),
+        unstable_runs: usize::from(lr > edge),
         final_losses: if lr > edge { vec![] } else { vec![1.0 / lr] },
+        steps_to_threshold: if lr > edge { vec![] } else { vec![None] },
     };
     let mut outcomes: Vec<RateOutcome> = grid.iter().map(|&lr| outcome(lr)).collect();
     let mut added = 0;
@@ -259,23 +261,25 @@ fn search_threshold_arm(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// The widened search brackets the edge of stability η* whenever η* lies inside the search bounds: the
-    /// largest stable rate η⁺ ≤ η* < the smallest diverging rate above it ≤ η⁺·factor, from any starting grid
-    /// (coarse ones are refined); when η* is outside, it stops at the bound and says so (no bracket). It never
-    /// tries a rate outside [lowest, highest] beyond the grid, and adds at most log(highest/lowest)/log(factor)
-    /// + 1 rates.
+    /// The widened and bisected search brackets the edge of stability η* whenever η* lies inside the search
+    /// bounds: the largest stable rate η⁺ ≤ η* < the smallest unstable rate above it ≤ η⁺·resolution, from any
+    /// starting grid (coarse ones are bisected); when η* is outside, it stops at the bound and says so (no
+    /// bracket). It never tries a rate outside [lowest, highest] beyond the grid, and adds at most
+    /// log(highest/lowest)/log(factor) + 1 widening rates plus the bisection steps.
     #[test]
     fn rate_search_brackets_the_edge_of_stability(
         log_edge in -10.0f64..3.0,
         log_grid in proptest::collection::vec(-4.0f64..1.5, 1..7),
         log_factor in 0.2f64..1.0,
+        resolution in 1.05f64..2.0,
     ) {
         use demystify_resnet::train::{RateBracket, RateSearch};
-        let search = RateSearch { factor: 10f64.powf(log_factor), lowest: 1e-8, highest: 100.0 };
+        let search = RateSearch { factor: 10f64.powf(log_factor), resolution, lowest: 1e-8, highest: 100.0 };
         let grid: Vec<f64> = log_grid.iter().map(|g| 10f64.powf(*g)).collect();
         let edge = 10f64.powf(log_edge);
         let (outcomes, added) = search_threshold_arm(&search, &grid, edge);
-        let bound = ((search.highest / search.lowest).ln() / search.factor.ln()).ceil() as usize + 1;
+        let bisections = ((search.highest / search.lowest).ln() / search.resolution.ln()).log2().ceil() as usize + 1;
+        let bound = ((search.highest / search.lowest).ln() / search.factor.ln()).ceil() as usize + 1 + bisections;
         prop_assert!(added <= bound, "{added} rates added, bound {bound}");
         for o in &outcomes[grid.len()..] {
             prop_assert!(o.learning_rate >= search.lowest * (1.0 - 1e-9) && o.learning_rate <= search.highest * (1.0 + 1e-9));
@@ -284,9 +288,9 @@ proptest! {
         let tried_low = b.searched_from;
         let tried_high = b.searched_to;
         if b.is_bracketed() {
-            let (s, d) = (b.largest_stable.unwrap(), b.smallest_diverging_above.unwrap());
+            let (s, d) = (b.largest_stable.unwrap(), b.smallest_unstable_above.unwrap());
             prop_assert!(s <= edge && edge < d);
-            prop_assert!(d <= s * search.factor * (1.0 + 1e-9), "bracket {s}…{d} wider than the factor");
+            prop_assert!(d <= s * search.resolution * (1.0 + 1e-9), "bracket {s}…{d} wider than the resolution");
         } else if b.largest_stable.is_none() {
             // Nothing stable: the search went down to its bound, and η* is below every tried rate.
             prop_assert!(tried_low / search.factor < search.lowest * (1.0 - 1e-9));
@@ -314,6 +318,13 @@ fn rate_search_validation_names_the_field() {
                 ..Default::default()
             },
             "rate_search.factor",
+        ),
+        (
+            RateSearch {
+                resolution: 0.9,
+                ..Default::default()
+            },
+            "rate_search.resolution",
         ),
         (
             RateSearch {

@@ -5,13 +5,14 @@ use crate::error::Result;
 use crate::experiments::escape::{self, EscapeConfig};
 use crate::experiments::escape_times;
 
-/// The run of exercise 5.1: shortcut 2, the quick escape set-up (`D = 2`, `L = 4`, η = 0.1, seed 0) at
-/// ε = [`ESCAPE_EPSILON`].
+/// The scale of exercise 5.1.
 pub const ESCAPE_EPSILON: f64 = 1e-4;
 
 /// Measured escape steps (first step with `ℓ ≤ ½ℓ(0)`) of shortcut `n` from `SmallGaussian { std: ε }` for each
-/// `epsilons`, quick set-up, seed 0 (`None`: censored).
+/// `epsilons`, in the set-up `base` (width, depth, data, η), its first seed, at most `max_steps` steps (`None`:
+/// censored).
 pub fn measured_escape_steps(
+    base: &EscapeConfig,
     shortcut: usize,
     epsilons: &[f64],
     max_steps: usize,
@@ -19,22 +20,24 @@ pub fn measured_escape_steps(
     let mut cfg = EscapeConfig {
         shortcuts: vec![shortcut],
         epsilons: epsilons.to_vec(),
-        ..EscapeConfig::quick()
+        seeds: base.seeds.iter().take(1).copied().collect(),
+        ..base.clone()
     };
     cfg.train.steps = max_steps;
     let r = escape_times(&cfg)?;
     Ok(escape::ESCAPE_STEP.f64s(&r.times)?)
 }
 
-/// **Exercise 5.1 (predict, then check).** Predict how many gradient steps a shortcut-2 network started at
-/// ε = [`ESCAPE_EPSILON`] needs to halve its loss (quick set-up of `EscapeConfig`: `D = 2`, `L = 4`, η = 0.1).
-/// Theory: the weights grow like `(1 + η σ_max(M))^t`, so `t ≈ ln(1/ε) / ln(1 + η σ_max) + c`, with `c` read off
-/// the notebook's fitted n = 2 curve. The checker runs it and accepts a prediction within 15 %.
-pub fn escape_steps(answer: Option<f64>) -> Result<Feedback> {
+/// **Exercise 5.1 (predict, then check).** Predict how many gradient steps a shortcut-2 network of the notebook's
+/// escape set-up `config` (the run whose fits table the student sees) needs to halve its loss when started at
+/// ε = [`ESCAPE_EPSILON`]. Theory: the weights grow geometrically, by `1 + η σ_max(M)` per step, so
+/// `t ≈ ln(1/ε) / ln(1 + η σ_max) + c`; η, σ_max(M) and `c` are in the fits table. The checker runs that set-up
+/// (its first seed) and accepts a prediction within 15 %.
+pub fn escape_steps(answer: Option<f64>, config: &EscapeConfig) -> Result<Feedback> {
     if answer.is_none() {
         return Ok(Feedback::NotAttempted);
     }
-    let Some(truth) = measured_escape_steps(2, &[ESCAPE_EPSILON], 20_000)?[0] else {
+    let Some(truth) = measured_escape_steps(config, 2, &[ESCAPE_EPSILON], 20_000)?[0] else {
         return Ok(Feedback::NotYet(
             "The run did not escape within 20 000 steps; the exercise does not apply.".into(),
         ));
@@ -47,7 +50,7 @@ pub fn escape_steps(answer: Option<f64>) -> Result<Feedback> {
             format!("Measured: {truth} steps. Each factor 10 in ε adds the same number of steps, ln 10 / ln(1 + η σ_max): the escape time grows like log(1/ε).")
         },
         |a| {
-            format!("{a} is {}: start from the fitted curve of the notebook, t = ln(1/ε)/ln(1 + η σ_max) + c, at ε = {ESCAPE_EPSILON:e}.", direction(a, truth))
+            format!("{a} is {}: evaluate the fitted curve of the table, t = ln(1/ε)/ln(1 + η σ_max) + c, at ε = {ESCAPE_EPSILON:e} with the table's η, σ_max and c.", direction(a, truth))
         },
     ))
 }
@@ -56,13 +59,13 @@ pub fn escape_steps(answer: Option<f64>) -> Result<Feedback> {
 pub const RATIO_EPSILONS: [f64; 2] = [1e-2, 1e-3];
 
 /// **Exercise 5.2 (predict, then check).** For shortcut 3 the escape time grows like `ε^−(n−2)`. Predict the ratio
-/// `t(ε = 10⁻³) / t(ε = 10⁻²)` of escape steps (quick set-up, seed 0). The checker measures both runs and accepts
-/// a prediction within 25 % of the measured ratio.
-pub fn n3_escape_ratio(answer: Option<f64>) -> Result<Feedback> {
+/// `t(ε = 10⁻³) / t(ε = 10⁻²)` of escape steps in the notebook's escape set-up `config` (its first seed). The
+/// checker measures both runs and accepts a prediction within 25 % of the measured ratio.
+pub fn n3_escape_ratio(answer: Option<f64>, config: &EscapeConfig) -> Result<Feedback> {
     if answer.is_none() {
         return Ok(Feedback::NotAttempted);
     }
-    let steps = measured_escape_steps(3, &RATIO_EPSILONS, 50_000)?;
+    let steps = measured_escape_steps(config, 3, &RATIO_EPSILONS, 50_000)?;
     let (Some(fast), Some(slow)) = (steps[0], steps[1]) else {
         return Ok(Feedback::NotYet(
             "A run did not escape within 50 000 steps; the exercise does not apply.".into(),

@@ -8,8 +8,8 @@ use super::ensure_nonempty;
 use super::network::{ActivationKind, DataSpec};
 use super::schema::shared;
 use super::training::{
-    training_grid, TrainingGridConfig, BEST_LEARNING_RATE, MEAN_STEPS_TO_THRESHOLD,
-    SMALLEST_DIVERGING_RATE,
+    training_grid, TrainingGridConfig, LARGEST_STABLE_RATE, MEAN_STEPS_TO_THRESHOLD,
+    SMALLEST_UNSTABLE_RATE, TWO_OVER_LAMBDA_MAX,
 };
 use crate::error::{ensure_non_negative, Result};
 use crate::net::{Architecture, Init};
@@ -17,8 +17,8 @@ use crate::train::{RateSearch, TrainConfig};
 
 /// Settings of [`depth_scale`]. `Default`: width 4, the default teacher; shortcut 1, 2, 3 from small init
 /// (ε = 1e-3) and the plain network from the identity; depths 1, 4, 16, 64, 256; rates 0.001 … 1, widened by
-/// half decades within 1e-8 … 100 until each configuration's largest stable rate is bracketed; seeds 0, 1;
-/// 400 GD steps; threshold 1e-3·ℓ(0).
+/// half decades within 1e-8 … 100 and bisected to a ratio of 1.2 at each configuration's edge of stability;
+/// seeds 0, 1; 400 GD steps, a run unstable above 2·ℓ(θ₀); threshold 1e-3·ℓ(0).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DepthScaleConfig {
     /// Width `D`.
@@ -62,6 +62,7 @@ impl Default for DepthScaleConfig {
             seeds: vec![0, 1],
             train: TrainConfig {
                 steps: 400,
+                divergence_factor: 2.0,
                 ..Default::default()
             },
             loss_threshold: 1e-3,
@@ -90,9 +91,9 @@ impl DepthScaleConfig {
     }
 }
 
-/// For every architecture and depth: the best learning rate of the grid (the crate's one rule,
-/// [`crate::train::best_rate`]: lowest mean final loss with no diverged seed), that rate's final loss
-/// (mean/min/max over seeds) and mean steps to the threshold.
+/// For every architecture and depth: the edge of stability (bisected) next to `2/λ_max(H(θ₀))`, the best
+/// learning rate of the grid (the crate's one rule, [`crate::train::best_rate`]: stable, fewest steps to the
+/// threshold) and that rate's statistics over seeds.
 ///
 /// Columns: [`super::training::BEST_SCHEMA`], as [`super::TrainingGrid::best`].
 pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
@@ -118,6 +119,7 @@ pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
         seeds: config.seeds.clone(),
         train: config.train.clone(),
         loss_threshold: config.loss_threshold,
+        compare_at_step: config.train.steps,
     };
     let mut out: Option<DataFrame> = None;
     let mut grids = Vec::new();
@@ -144,50 +146,69 @@ pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
     out.ok_or(crate::Error::ZeroSize { field: "shortcuts" })
 }
 
-/// The claims of notebook 04's depth sweep, checked on a frame of [`depth_scale`] (ids in brackets):
+/// Tolerance of the fitted depth exponents: `|s − s_theory| ≤` this.
+pub const EXPONENT_TOLERANCE: f64 = 0.25;
+
+/// The claims of notebook 04's depth sweep, checked on a frame of [`depth_scale`] (ids in brackets). The edge of
+/// stability is the largest stable rate of a bisected search; only depths where the search bracketed it (an
+/// unstable rate sits above it) enter a fit, and the evidence says how many did:
 ///
-/// - `n2_rate_depth_independent`: the best learning rate of shortcut 2 does not depend on depth (fitted
-///   log–log exponent of the best rate against `L` within ±0.25);
-/// - `n1_rate_shrinks`, `plain_rate_shrinks`: the best rate of shortcut 1 and of the plain network shrinks with
-///   depth (exponent ≤ −0.5; THEORY.md §3 predicts −1 for the largest stable rate);
+/// - `n2_edge_depth_independent`: shortcut 2's edge does not depend on depth (fitted log–log exponent against `L`
+///   within 0 ± [`EXPONENT_TOLERANCE`]);
+/// - `n1_edge_shrinks_like_inverse_depth`, `plain_edge_shrinks_like_inverse_depth`: the edge of shortcut 1 and
+///   of the plain network shrinks like `1/L` (exponent within −1 ± [`EXPONENT_TOLERANCE`]; THEORY.md §3:
+///   `λ_max ≥ L (Σ_xx)_jj`, and gradient descent on the quadratic model is stable only for `η < 2/λ_max`);
+/// - `edge_within_factor_two_of_curvature`: for shortcut 1 and plain, at every bracketed depth, the measured
+///   edge lies within a factor 2 of `2/λ_max(H(θ₀))` (the quadratic model's edge at the start);
 /// - `n2_steps_depth_independent`: shortcut 2 needs about the same number of steps to the threshold at every
-///   depth (exponent within ±0.25).
+///   depth (exponent within 0 ± [`EXPONENT_TOLERANCE`]).
 ///
-/// A best rate whose largest stable rate was not bracketed by the search (no diverging rate above it up to the
-/// search's bound) is only a bound; the evidence says at how many depths that happened, and a rate claim none of
-/// whose depths is bracketed is `NotApplicable` (widen the search). A series without two depths that have a value
-/// is `NotApplicable`.
+/// A series without two depths that have a value is `NotApplicable`.
 pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
     let arch = shared::ARCHITECTURE.strs(frame)?;
     let depth = shared::DEPTH.f64s(frame)?;
-    let best = BEST_LEARNING_RATE.f64s(frame)?;
+    let stable = LARGEST_STABLE_RATE.f64s(frame)?;
+    let unstable = SMALLEST_UNSTABLE_RATE.f64s(frame)?;
+    let curvature = TWO_OVER_LAMBDA_MAX.f64s(frame)?;
     let steps = MEAN_STEPS_TO_THRESHOLD.f64s(frame)?;
-    let diverging = SMALLEST_DIVERGING_RATE.f64s(frame)?;
-    // (L, value, bracketed) per depth of one architecture.
-    let series = |label: &str, values: &[Option<f64>]| -> Vec<(f64, f64, bool)> {
+    let rows_of = |label: &str| -> Vec<usize> {
         (0..frame.height())
             .filter(|&i| arch[i].as_deref() == Some(label))
-            .filter_map(|i| Some((depth[i]?, values[i]?, diverging[i].is_some())))
             .collect()
+    };
+    // (L, edge) at the bracketed depths of one architecture, and how many depths it has.
+    let edges = |label: &str| -> (Vec<(f64, f64)>, usize) {
+        let rows = rows_of(label);
+        let pts = rows
+            .iter()
+            .filter(|&&i| unstable[i].is_some())
+            .filter_map(|&i| Some((depth[i]?, stable[i]?)))
+            .collect();
+        (pts, rows.len())
     };
     let exponent_claim = |id: &'static str,
                           claim: &str,
-                          criterion: &str,
-                          pts: Vec<(f64, f64, bool)>,
+                          target: f64,
+                          (pts, depths): (Vec<(f64, f64)>, usize),
                           what: &str,
-                          accept: &dyn Fn(f64) -> bool,
-                          rate_edges: bool| {
-        let xy: Vec<(f64, f64)> = pts.iter().map(|&(l, v, _)| (l, v)).collect();
-        match log_log_slope(&xy) {
-            None => {
-                Claim::not_applicable(id, claim, criterion, "fewer than two depths with a value")
-            }
+                          bracketed_note: bool| {
+        let criterion = format!(
+            "fitted log–log exponent of {what} against L within {} ± {}",
+            num(target),
+            num(EXPONENT_TOLERANCE)
+        );
+        match log_log_slope(&pts) {
+            None => Claim::not_applicable(
+                id,
+                claim,
+                &criterion,
+                &format!("fewer than two depths with a value ({} of {depths})", pts.len()),
+            ),
             Some(slope) => {
-                let listing: Vec<String> = xy
+                let listing: Vec<String> = pts
                     .iter()
                     .map(|(l, v)| format!("{} at L = {l}", num(*v)))
                     .collect();
-                let edges = pts.iter().filter(|p| !p.2).count();
                 Claim {
                     id,
                     claim: claim.into(),
@@ -195,64 +216,102 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
                         "fitted exponent {} of {what} against L; {}{}",
                         num(slope),
                         listing.join(", "),
-                        if rate_edges {
-                            format!(
-                                "; {edges} of {} depths without a diverging rate above the largest stable one \
-                                 (best rate only a bound)",
-                                pts.len()
-                            )
+                        if bracketed_note {
+                            format!("; edge bracketed at {} of {depths} depths", pts.len())
                         } else {
                             String::new()
                         }
                     ),
-                    criterion: criterion.into(),
-                    // No depth bracketed: only bounds, no exponent to judge.
-                    verdict: if rate_edges && edges == pts.len() {
-                        Verdict::NotApplicable
-                    } else {
-                        Verdict::from_bool(accept(slope))
-                    },
+                    criterion,
+                    verdict: Verdict::from_bool((slope - target).abs() <= EXPONENT_TOLERANCE),
                 }
             }
         }
     };
     let n = |k: usize| Architecture::Residual { shortcut: k }.label();
     let plain = Architecture::Plain.label();
+    let steps_series = {
+        let rows = rows_of(&n(2));
+        let pts: Vec<(f64, f64)> = rows
+            .iter()
+            .filter_map(|&i| Some((depth[i]?, steps[i]?)))
+            .collect();
+        (pts, rows.len())
+    };
+    // Measured edge against the quadratic model's 2/λ_max(H(θ₀)), shortcut 1 and plain.
+    let curvature_claim = {
+        let id = "edge_within_factor_two_of_curvature";
+        let claim = "For shortcut 1 and the plain network, the measured edge of stability is predicted by the curvature at the start, 2/λ_max(H(θ₀)), to within a factor 2.";
+        let criterion = "1/2 ≤ largest stable rate ÷ (2/λ_max(H(θ₀))) ≤ 2 at every depth where the edge was bracketed";
+        let mut ratios = Vec::new();
+        for label in [n(1), plain.clone()] {
+            for i in rows_of(&label) {
+                if let (Some(l), Some(s), Some(_), Some(c)) = (depth[i], stable[i], unstable[i], curvature[i]) {
+                    ratios.push((label.clone(), l, s / c));
+                }
+            }
+        }
+        if ratios.is_empty() {
+            Claim::not_applicable(id, claim, criterion, "no bracketed edge with a positive λ_max")
+        } else {
+            let outside: Vec<String> = ratios
+                .iter()
+                .filter(|r| !(0.5..=2.0).contains(&r.2))
+                .map(|r| format!("{} at L = {}", r.0, r.1))
+                .collect();
+            Claim {
+                id,
+                claim: claim.into(),
+                evidence: format!(
+                    "edge ÷ (2/λ_max): {}{}",
+                    ratios
+                        .iter()
+                        .map(|r| format!("{} L = {}: {}", r.0, r.1, num(r.2)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if outside.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; outside the factor 2: {}", outside.join(", "))
+                    }
+                ),
+                criterion: criterion.into(),
+                verdict: Verdict::from_bool(outside.is_empty()),
+            }
+        }
+    };
     Ok(vec![
         exponent_claim(
-            "n2_rate_depth_independent",
-            "For shortcut 2 from small initialisation, the best learning rate does not depend on depth.",
-            "|fitted log–log exponent of the best rate against L| ≤ 0.25",
-            series(&n(2), &best),
-            "the best rate",
-            &|s| s.abs() <= 0.25,
+            "n2_edge_depth_independent",
+            "For shortcut 2 from small initialisation, the edge of stability does not depend on depth.",
+            0.0,
+            edges(&n(2)),
+            "the largest stable rate",
             true,
         ),
         exponent_claim(
-            "n1_rate_shrinks",
-            "For shortcut 1 from small initialisation, the best learning rate shrinks as depth grows.",
-            "fitted log–log exponent of the best rate against L ≤ −0.5",
-            series(&n(1), &best),
-            "the best rate",
-            &|s| s <= -0.5,
+            "n1_edge_shrinks_like_inverse_depth",
+            "For shortcut 1 from small initialisation, the edge of stability shrinks like 1/L.",
+            -1.0,
+            edges(&n(1)),
+            "the largest stable rate",
             true,
         ),
         exponent_claim(
-            "plain_rate_shrinks",
-            "For the plain network from the identity, the best learning rate shrinks as depth grows.",
-            "fitted log–log exponent of the best rate against L ≤ −0.5",
-            series(&plain, &best),
-            "the best rate",
-            &|s| s <= -0.5,
+            "plain_edge_shrinks_like_inverse_depth",
+            "For the plain network from the identity, the edge of stability shrinks like 1/L.",
+            -1.0,
+            edges(&plain),
+            "the largest stable rate",
             true,
         ),
+        curvature_claim,
         exponent_claim(
             "n2_steps_depth_independent",
             "For shortcut 2 from small initialisation, the number of steps to the threshold does not depend on depth.",
-            "|fitted log–log exponent of the mean steps to the threshold against L| ≤ 0.25",
-            series(&n(2), &steps),
-            "the mean steps to the threshold",
-            &|s| s.abs() <= 0.25,
+            0.0,
+            steps_series,
+            "the mean steps to the threshold (each depth at its best rate)",
             false,
         ),
     ])

@@ -89,6 +89,8 @@ columns! {
     LOG_LOG_SLOPE = "log_log_slope": F64, nullable;
     /// Number of runs of this shortcut depth that escaped.
     RUNS_ESCAPED = "runs_escaped": U64;
+    /// σ_max(M) of the data, the rate in the n = 2 model.
+    SIGMA_MAX = "sigma_max_of_m": F64;
 }
 
 /// [`EscapeResult::times`]: one row per run.
@@ -110,6 +112,8 @@ pub const FITS_SCHEMA: Schema = Schema {
     columns: &[
         shared::SHORTCUT,
         MODEL,
+        shared::LEARNING_RATE,
+        SIGMA_MAX,
         CONSTANT,
         LOG_LOG_SLOPE,
         RUNS_ESCAPED,
@@ -122,7 +126,7 @@ pub struct EscapeResult {
     /// One row per run: [`TIMES_SCHEMA`].
     pub times: DataFrame,
     /// One row per shortcut depth: [`FITS_SCHEMA`].
-    /// Models: n = 2: `t = ln(1/ε) / ln(1 + η σ_max(M)) + c` (linear growth at rate η σ_max per step);
+    /// Models: n = 2: `t = ln(1/ε) / ln(1 + η σ_max(M)) + c` (geometric growth, a factor `1 + η σ_max` per step);
     /// n ≥ 3: `t = C · ε^−(n−2)`; the constant `c` or `C` is fitted to the escaped runs (mean residual, or mean
     /// ratio), everything else comes from the data and η.
     pub fits: DataFrame,
@@ -247,6 +251,13 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
     let fits = FITS_SCHEMA.frame(vec![
         shared::SHORTCUT.values(fit_rows.iter().map(|r| count(r.0)).collect::<Vec<_>>()),
         MODEL.values(fit_rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>()),
+        shared::LEARNING_RATE.values(
+            fit_rows
+                .iter()
+                .map(|_| config.train.learning_rate)
+                .collect::<Vec<_>>(),
+        ),
+        SIGMA_MAX.values(fit_rows.iter().map(|_| sigma_max).collect::<Vec<_>>()),
         CONSTANT.values(fit_rows.iter().map(|r| r.2).collect::<Vec<_>>()),
         LOG_LOG_SLOPE.values(fit_rows.iter().map(|r| r.3).collect::<Vec<_>>()),
         RUNS_ESCAPED.values(fit_rows.iter().map(|r| count(r.4)).collect::<Vec<_>>()),

@@ -359,8 +359,9 @@ pub fn block_heatmap(
 
 /// The training grid at a glance, from [`crate::experiments::TrainingGrid::summary`]: one heatmap per
 /// architecture (stacked), rows = (initialisation, depth), columns = every learning rate any configuration
-/// tried, colour = log₁₀ of the mean final loss over seeds (one colour scale for all panels), `✕` = a seed
-/// diverged at that rate, blank = not tried (the rate search widens each configuration's own range).
+/// tried, colour = log₁₀ of the mean final loss over the stable seeds (one colour scale for all panels), `✕` = a
+/// seed was unstable at that rate (diverged, or ended above its start), blank = not tried (the rate search
+/// widens and bisects each configuration's own range).
 pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
     use crate::experiments::training;
     use plotly::common::{ColorBar, MarkerSymbol};
@@ -369,7 +370,7 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
     let init = column_text(summary, &shared::INIT)?;
     let depth = column_f64(summary, &shared::DEPTH)?;
     let rate = column_f64(summary, &shared::LEARNING_RATE)?;
-    let diverged = column_f64(summary, &training::DIVERGED_RUNS)?;
+    let unstable = column_f64(summary, &training::UNSTABLE_RUNS)?;
     let loss = column_f64(summary, &training::MEAN_FINAL_LOSS)?;
     let archs: Vec<String> = groups(&arch).into_iter().map(|(k, _)| k).collect();
     if archs.is_empty() {
@@ -425,7 +426,7 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
                 .filter(|l| *l > 0.0)
                 .map(f64::log10)
                 .or(loss[i].map(|_| zmin));
-            if diverged[i].unwrap_or(0.0) > 0.0 {
+            if unstable[i].unwrap_or(0.0) > 0.0 {
                 dx.push(x[col].clone());
                 dy.push(y[row].clone());
             }
@@ -454,8 +455,8 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
                 .x_axis(&xa)
                 .y_axis(&ya)
                 .mode(Mode::Markers)
-                .name("a seed diverged")
-                .legend_group("diverged")
+                .name("a seed unstable")
+                .legend_group("unstable")
                 .show_legend(k == 0)
                 .marker(
                     Marker::new()
@@ -466,7 +467,7 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
         );
     }
     let title =
-        "Training grid: mean final loss per learning rate (✕ = a seed diverged, blank = not tried)";
+        "Training grid: mean final loss per learning rate (✕ = a seed unstable, blank = not tried)";
     let n = archs.len();
     let x_axis = |arch: &str| {
         Axis::new()

@@ -266,6 +266,7 @@ pub fn train<const D: usize, Net: Network<D>>(
     let mut states = States::new(net.blocks(), config);
     let params_per_block = net.layers_per_block() * D * D;
     let mut records: Vec<StepRecord> = Vec::new();
+    let mut losses: Vec<f64> = Vec::with_capacity(config.steps + 1);
     let mut initial_loss = None;
     for step in 0..=config.steps {
         let batch = batches.next_batch();
@@ -283,10 +284,12 @@ pub fn train<const D: usize, Net: Network<D>>(
             let loss = full_loss.is_finite().then_some(full_loss);
             return Ok(History {
                 records,
+                losses,
                 status: RunStatus::Diverged { step, loss },
             });
         }
         initial_loss.get_or_insert(full_loss);
+        losses.push(full_loss);
         let last = step == config.steps;
         let reached = config.target_loss.is_some_and(|t| full_loss <= t);
         let grads = match (grads, &batch) {
@@ -302,8 +305,10 @@ pub fn train<const D: usize, Net: Network<D>>(
                 .sum::<f64>()
                 .sqrt();
             if !grad_norm.is_finite() {
+                losses.pop();
                 return Ok(History {
                     records,
+                    losses,
                     status: RunStatus::Diverged {
                         step,
                         loss: Some(full_loss),
@@ -320,6 +325,7 @@ pub fn train<const D: usize, Net: Network<D>>(
         if reached {
             return Ok(History {
                 records,
+                losses,
                 status: RunStatus::ReachedTarget { step },
             });
         }
@@ -330,6 +336,7 @@ pub fn train<const D: usize, Net: Network<D>>(
     }
     Ok(History {
         records,
+        losses,
         status: RunStatus::Completed,
     })
 }
