@@ -14,7 +14,11 @@ fn main() -> Result<()> {
     println!("{}", Table::new(&table).to_text()?);
     let claims = claims_frame(&demystify_resnet::experiments::depth_scale::claims(&table)?)?;
     println!("{}", Table::new(&claims).to_text()?);
-    let lr = depth_scale_figure(&table, &training::LARGEST_STABLE_RATE, "edge of stability (largest stable rate)")?;
+    let lr = depth_scale_figure(
+        &table,
+        &training::LARGEST_STABLE_RATE,
+        "edge of stability (largest stable rate)",
+    )?;
     let steps = depth_scale_figure(
         &table,
         &training::MEAN_STEPS_TO_THRESHOLD,

@@ -12,6 +12,8 @@ fn main() -> Result<()> {
     };
     let t = hessian_along_training(&config)?;
     println!("{}", Table::new(&t.summary).to_text()?);
+    let claims = claims_frame(&trajectory::claims(&t.summary, &config)?)?;
+    println!("{}", Table::new(&claims).to_text()?);
     let cond = trajectory_figure(
         &t.summary,
         &shared::CONDITION_NUMBER,
@@ -21,6 +23,7 @@ fn main() -> Result<()> {
     let top = eigenvalue_trajectories_figure(&t.top_eigenvalues)?;
     let tables = [
         ("summary", &t.summary),
+        ("claims", &claims),
         ("top_eigenvalues", &t.top_eigenvalues),
     ];
     for path in save_outputs(

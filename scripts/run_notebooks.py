@@ -74,6 +74,16 @@ def offline(page: str, mathjax: str) -> str:
     return page.replace("</head>", inline + "</head>", 1)
 
 
+def standalone(paragraph: str) -> str:
+    """A paragraph that introduces what follows it ends with a colon; as a summary on its own it ends with its last
+    complete sentence instead (or with a full stop, when it is a single sentence)."""
+    text = paragraph.strip()
+    if not text.endswith(":"):
+        return text
+    cut = text.rfind(". ", 0, len(text) - 1)
+    return text[: cut + 1] if cut > 0 else text[:-1] + "."
+
+
 def first_markdown(nb) -> tuple[str, str]:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
@@ -81,7 +91,7 @@ def first_markdown(nb) -> tuple[str, str]:
             title = lines[0].lstrip("# ").strip()
             # The first paragraph after the title, as Markdown (rendered on the index with its math).
             paragraphs = "\n".join(lines[1:]).strip().split("\n\n")
-            return title, paragraphs[0] if paragraphs else ""
+            return title, standalone(paragraphs[0]) if paragraphs else ""
     return "", ""
 
 

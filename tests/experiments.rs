@@ -311,7 +311,19 @@ fn hessian_along_training_starts_at_the_zero_point_spectrum() {
     .into_iter()
     .map(Option::unwrap)
     .collect();
-    assert_eq!(steps, vec![0.0, 20.0, 40.0, 60.0]);
+    let expected_steps: Vec<f64> = (0..=cfg.train.steps)
+        .step_by(cfg.every)
+        .map(|s| s as f64)
+        .collect();
+    assert_eq!(steps, expected_steps);
+    // Each run's learning rate is the configured one capped at 1/λ_max(H(θ₀)) of its own start.
+    let lambda_max_0 = f64s(&first, "lambda_max")[0].unwrap();
+    let rate = f64s(&first, "learning_rate")[0].unwrap();
+    assert_eq!(
+        rate,
+        trajectory::run_learning_rate(cfg.train.learning_rate, lambda_max_0)
+    );
+    assert!(rate <= cfg.train.learning_rate && rate <= 1.0 / lambda_max_0);
     let top = filter_rows(
         &t.top_eigenvalues,
         &[

@@ -433,7 +433,10 @@ fn the_grid_and_the_single_network_search_agree() {
     cfg.train.steps = 200;
     let grid = training_grid(&cfg).unwrap();
     let from_grid = common::f64s(&grid.best, training::BEST_LEARNING_RATE.name)[0];
-    assert!(from_grid.is_some(), "the configuration trains within 200 steps");
+    assert!(
+        from_grid.is_some(),
+        "the configuration trains within 200 steps"
+    );
     let typed = data.typed::<2>().unwrap();
     let net = ResNet::<2, 2>::new(4, &Init::SmallGaussian { std: 1e-3 }, 0).unwrap();
     let threshold = cfg.loss_threshold * data.moments().loss_at_zero;

@@ -353,3 +353,53 @@ fn rate_search_validation_names_the_field() {
         assert!(e.to_string().contains(field), "{e}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Stable training is the one definition everywhere: not diverged, and ending no higher than the start (to
+    /// rounding). A run that rises and stays up is unstable even though nothing overflowed.
+    #[test]
+    fn stable_means_ending_no_higher_than_the_start(
+        losses in proptest::collection::vec(0.0f64..10.0, 1..20),
+        diverged in proptest::bool::ANY,
+    ) {
+        use demystify_resnet::train::{History, RunStatus};
+        let status = if diverged {
+            RunStatus::Diverged { step: losses.len(), loss: None }
+        } else {
+            RunStatus::Completed
+        };
+        let h = History { records: vec![], losses: losses.clone(), status };
+        let expected = !diverged && *losses.last().unwrap() <= losses[0] * (1.0 + 1e-9);
+        prop_assert_eq!(h.trained_stably(), expected);
+        prop_assert_eq!(h.max_loss(), losses.iter().copied().reduce(f64::max));
+        prop_assert_eq!(h.steps_to_reach(losses[0]), Some(0));
+    }
+}
+
+/// Notebook 04's old blind spot: shortcut 1 at L = 32 and η = 0.1 climbs from ℓ(θ₀) to the loss of f ≡ 0 and
+/// stays there without ever exceeding 1000·ℓ(θ₀). It is not stable training, and the loss it ends at is above
+/// where it started.
+#[test]
+fn a_run_that_rises_and_stays_up_is_not_stable() {
+    use demystify_resnet::experiments::{build_network, DataSpec, NetworkSpec};
+    let data = DataSpec::default().load(4).unwrap();
+    let mut net = build_network(
+        &NetworkSpec::residual(4, 1, 32),
+        &Init::SmallGaussian { std: 1e-3 },
+        0,
+    )
+    .unwrap();
+    let h = net.train(&data, &gd(0.1, 500)).unwrap();
+    assert!(
+        !h.status.diverged(),
+        "under the loose 1000× rule it does not diverge"
+    );
+    let (first, last) = (h.initial_loss().unwrap(), h.final_loss().unwrap());
+    assert!(
+        last > first,
+        "the loss ends above where it started: {first} → {last}"
+    );
+    assert!(!h.trained_stably());
+}

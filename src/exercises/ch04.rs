@@ -36,7 +36,10 @@ pub fn fastest_init_for_shortcut_two(
             "The grid has no shortcut-2 rows at depth {depth}: use one of the grid's depths."
         )));
     }
-    let fewest = rows.iter().filter_map(|r| r.1).fold(f64::INFINITY, f64::min);
+    let fewest = rows
+        .iter()
+        .filter_map(|r| r.1)
+        .fold(f64::INFINITY, f64::min);
     let winners: Vec<&str> = rows
         .iter()
         .filter(|r| r.1 == Some(fewest))
@@ -97,24 +100,27 @@ pub fn n1_edge_exponent(answer: Option<f64>, scale: &DataFrame) -> Result<Feedba
     };
     let (Some(truth), pts) = n1_edge_exponent_value(scale)? else {
         return Ok(Feedback::NotYet(
-            "The sweep bracketed the edge at fewer than two depths; the exercise does not apply.".into(),
+            "The sweep bracketed the edge at fewer than two depths; the exercise does not apply."
+                .into(),
         ));
     };
     let listing: Vec<String> = pts
         .iter()
         .map(|(l, e)| format!("η* = {e:.4} at L = {l}"))
         .collect();
-    Ok(if a.is_finite() && (a - truth).abs() <= EXPONENT_TOLERANCE {
-        Feedback::Correct(format!(
+    Ok(
+        if a.is_finite() && (a - truth).abs() <= EXPONENT_TOLERANCE {
+            Feedback::Correct(format!(
             "Measured: {}; fitted exponent {truth:.3}. Shortcut 1's conditioning shows in its step size.",
             listing.join(", ")
         ))
-    } else {
-        check_real(Some(a), truth, 0.0, String::new, |a| {
-            format!(
-                "{a} is {}: if λ_max grows like L and η* ≈ 2/λ_max, how does η* scale with L?",
-                super::direction(a, truth)
-            )
-        })
-    })
+        } else {
+            check_real(Some(a), truth, 0.0, String::new, |a| {
+                format!(
+                    "{a} is {}: if λ_max grows like L and η* ≈ 2/λ_max, how does η* scale with L?",
+                    super::direction(a, truth)
+                )
+            })
+        },
+    )
 }

@@ -42,7 +42,7 @@ pub fn dense_bytes_of_large(answer: Option<f64>) -> Result<Feedback> {
         truth,
         0.01,
         || {
-            format!("P = 2·L·D² = {p}, and 2·8·P² = {truth:.3e} bytes ≈ {:.0} GB: far beyond this machine, while each matrix-free estimate needs only a few vectors of length P.", truth / 1e9)
+            format!("P = 2·L·D² = {p}, and 2·8·P² = {truth:.3e} bytes = {}: far beyond this machine, while each matrix-free estimate needs only a few vectors of length P.", crate::error::human_bytes(truth as u64))
         },
         |a| {
             if (a - truth / 2.0).abs() <= 0.01 * truth / 2.0 {

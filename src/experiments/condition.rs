@@ -40,7 +40,7 @@ pub struct ConditionVsDepthConfig {
     pub numeric_max_params: usize,
     /// The dense shortcut-1 closed form only up to this many parameters.
     pub closed_form_max_params: usize,
-    /// Finite-difference settings and the dense-size limit; a sweep whose largest dense Hessian (with its
+    /// How the Hessian is computed (exact R-operator by default) and the dense-size limit; a sweep whose largest dense Hessian (with its
     /// eigenvalues) would exceed [`HessianOptions::max_dense_bytes`] is refused before anything runs.
     pub hessian: HessianOptions,
 }
@@ -177,7 +177,7 @@ columns! {
     FAMILY = "architecture": Str;
     /// Where the Hessian is evaluated: `zero`, `identity` (plain, V = I) or a random init's label.
     POINT = "point": Str;
-    /// `numeric` (central differences of dfdx gradients) or `closed form` (see [`Method`]).
+    /// `numeric` (the network's Hessian, exact R-operator by default) or `closed form` (see [`Method`]).
     METHOD = "method": Str;
     /// min|λ| over all eigenvalues.
     MIN_ABS_EIGENVALUE = "min_abs_eigenvalue": F64;
@@ -214,7 +214,7 @@ pub const SCHEMA: Schema = Schema {
 /// How a row's spectrum was obtained: the `method` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
-    /// Central differences of dfdx gradients, dense eigenvalues.
+    /// The Hessian of the network by [`HessianOptions::method`] (exact R-operator by default), dense eigenvalues.
     Numeric,
     /// The closed form at the zero point (THEORY.md).
     ClosedForm,
@@ -243,7 +243,7 @@ pub fn residual_at_zero(shortcut: usize) -> String {
 /// Condition number (and the rest of the spectrum summary) of the Hessian versus depth.
 ///
 /// What is computed, row by row (`point` column):
-/// - `zero`: residual networks at `W = 0` — numeric (central differences of dfdx gradients, dense
+/// - `zero`: residual networks at `W = 0` — numeric (the network's Hessian, exact by default, dense
 ///   eigenvalues) up to `numeric_max_params`, and THEORY.md's closed form (`method = "closed form"`).
 /// - `identity`: the plain network at `V_l = I`; its closed form is the shortcut-1 Hessian at zero.
 /// - `xavier`, `orthogonal`, …: the Hessian at that *random* initial point (not at zero; numeric only; one draw,
@@ -677,7 +677,7 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
     }
 
     // Numeric vs closed form.
-    let claim = "Finite differences of dfdx gradients reproduce the closed forms at W = 0.";
+    let claim = "The Hessian computed from the network (exact R-operator) reproduces the closed forms at W = 0.";
     let criterion = "|κ_numeric / κ_closed − 1| ≤ 1e-6 (or both flat) wherever both were computed";
     let mut compared = 0;
     let mut worst = 0.0f64;

@@ -202,7 +202,10 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
                 id,
                 claim,
                 &criterion,
-                &format!("fewer than two depths with a value ({} of {depths})", pts.len()),
+                &format!(
+                    "fewer than two depths with a value ({} of {depths})",
+                    pts.len()
+                ),
             ),
             Some(slope) => {
                 let listing: Vec<String> = pts
@@ -246,13 +249,20 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
         let mut ratios = Vec::new();
         for label in [n(1), plain.clone()] {
             for i in rows_of(&label) {
-                if let (Some(l), Some(s), Some(_), Some(c)) = (depth[i], stable[i], unstable[i], curvature[i]) {
+                if let (Some(l), Some(s), Some(_), Some(c)) =
+                    (depth[i], stable[i], unstable[i], curvature[i])
+                {
                     ratios.push((label.clone(), l, s / c));
                 }
             }
         }
         if ratios.is_empty() {
-            Claim::not_applicable(id, claim, criterion, "no bracketed edge with a positive λ_max")
+            Claim::not_applicable(
+                id,
+                claim,
+                criterion,
+                "no bracketed edge with a positive λ_max",
+            )
         } else {
             let outside: Vec<String> = ratios
                 .iter()

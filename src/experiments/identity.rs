@@ -127,6 +127,20 @@ pub fn claims(frame: &DataFrame, width: usize) -> Result<Vec<Claim>> {
             listing.push(format!("{label}: {} → {}", num(first.1), num(last.1)));
         }
     }
+    let plain_listing = {
+        let plain = crate::net::Architecture::Plain.label();
+        let mut pts: Vec<(f64, f64)> = (0..frame.height())
+            .filter(|&i| arch[i].as_deref() == Some(plain.as_str()))
+            .filter_map(|i| Some((depth[i]?, xavier[i]?)))
+            .collect();
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        match (pts.first(), pts.last()) {
+            (Some(first), Some(last)) if pts.len() >= 2 => {
+                format!("; not judged: {plain}: {} → {}", num(first.1), num(last.1))
+            }
+            _ => String::new(),
+        }
+    };
     Ok(vec![
         Claim {
             id: "params_formula",
@@ -147,13 +161,15 @@ pub fn claims(frame: &DataFrame, width: usize) -> Result<Vec<Claim>> {
         },
         Claim {
             id: "xavier_moves_away_with_depth",
-            claim: "A Xavier draw is further from the identity map when the network is deeper."
+            claim: "A Xavier draw of a residual network is further from the identity map when the network is deeper."
                 .into(),
             evidence: format!(
-                "max|f(x) − x| at Xavier, shallowest → deepest: {}",
-                listing.join("; ")
+                "max|f(x) − x| at Xavier, shallowest → deepest: {}{}",
+                listing.join("; "),
+                plain_listing
             ),
-            criterion: "larger at the deepest depth than at the shallowest, for every architecture"
+            criterion: "larger at the deepest depth than at the shallowest, for every residual architecture; the plain \
+                        network is listed, not judged (a Xavier layer preserves E‖Vx‖², so its product has no such trend)"
                 .into(),
             verdict: Verdict::from_bool(!labels.is_empty() && growing == labels.len()),
         },

@@ -1,6 +1,6 @@
 //! Experiment 7: Hessians too large to store. Matrix-free estimates — Lanczos extremes, Hutchinson's trace with
 //! its standard error, and the stochastic-Lanczos-quadrature (SLQ) density — need only Hessian-vector products
-//! (central differences of dfdx gradients). At P ≈ 2000 they are compared with the dense spectrum; at a P whose
+//! (exact R-operator products by default; central differences of dfdx gradients with `HessianMethod::FiniteDifference`). At P ≈ 2000 they are compared with the dense spectrum; at a P whose
 //! dense Hessian would not fit in memory they are all there is, and near the zero point they are compared with
 //! the closed form (THEORY.md §2: ±σ_i(M), each `D·L` times, for shortcut 2).
 
@@ -41,7 +41,8 @@ pub struct MatrixFreeConfig {
     pub slq_steps: usize,
     /// Also assemble the dense numeric Hessian and its spectrum (refused beyond `hessian.max_dense_bytes`).
     pub compare_dense: bool,
-    /// Finite-difference step and dense-size limit.
+    /// How Hessian-vector products are computed (exact by default), the finite-difference step and the dense-size
+    /// limit.
     pub hessian: HessianOptions,
 }
 
@@ -75,7 +76,7 @@ impl MatrixFreeConfig {
     }
 
     /// The network too large for a dense Hessian: shortcut 2, `D = 8`, `L = 1024` (P = 131 072; a dense Hessian
-    /// and its eigensolver would need 8·P²·2 ≈ 275 GB), near the zero point (`N(0, 1e-4²)`: the spectrum moves
+    /// and its eigensolver would need 8·P²·2 bytes = 256 GiB), near the zero point (`N(0, 1e-4²)`: the spectrum moves
     /// away from the zero point's as ε grows, the more so the more units there are; at 1e-4 the start is close
     /// enough for the 1 % check of [`zero_point_claims`]), matrix-free only.
     pub fn large() -> Self {

@@ -246,7 +246,7 @@ pub trait DynNetwork: Send + Sync + std::fmt::Debug {
         data: &AnyDataset,
         options: &HessianOptions,
     ) -> Result<NumericHessian>;
-    /// The finite-difference Hessian-vector product at the current weights.
+    /// The Hessian-vector product at the current weights (exact by default, `options.method`).
     fn hessian_operator(
         &self,
         data: &AnyDataset,

@@ -28,7 +28,7 @@ pub struct SpectrumAtZeroConfig {
     pub data: DataSpec,
     /// Eigenvalues within `cluster_tol · max|λ|` are reported as one value with a multiplicity.
     pub cluster_tol: f64,
-    /// Finite-difference settings and the dense-size limit of the numeric Hessians.
+    /// How the numeric Hessians are computed (exact R-operator by default) and their dense-size limit.
     pub hessian: HessianOptions,
 }
 

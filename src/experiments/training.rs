@@ -452,11 +452,7 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
             Some(search) => arms
                 .iter()
                 .enumerate()
-                .filter_map(|(a, arm)| {
-                    search
-                        .next_rate(&arm.outcomes(threshold))
-                        .map(|lr| (a, lr))
-                })
+                .filter_map(|(a, arm)| search.next_rate(&arm.outcomes(threshold)).map(|lr| (a, lr)))
                 .collect(),
         };
     }
@@ -599,9 +595,8 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
         .collect();
     let min = |v: &[f64]| v.iter().copied().reduce(f64::min);
     let max = |v: &[f64]| v.iter().copied().reduce(f64::max);
-    let per_group = |f: &dyn Fn(&Group) -> Option<f64>| -> Vec<Option<f64>> {
-        groups.iter().map(f).collect()
-    };
+    let per_group =
+        |f: &dyn Fn(&Group) -> Option<f64>| -> Vec<Option<f64>> { groups.iter().map(f).collect() };
     let mut columns = key_columns(&mut groups.iter().map(|g| &g.key));
     columns.extend([
         shared::LEARNING_RATE.values(groups.iter().map(|g| g.key.lr).collect::<Vec<_>>()),
@@ -663,17 +658,11 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
             two_over_lambda_max,
         });
     }
-    let per_config = |f: &dyn Fn(&Chosen) -> Option<f64>| -> Vec<Option<f64>> {
-        chosen.iter().map(f).collect()
-    };
+    let per_config =
+        |f: &dyn Fn(&Chosen) -> Option<f64>| -> Vec<Option<f64>> { chosen.iter().map(f).collect() };
     let mut columns = key_columns(&mut chosen.iter().map(|c| &c.key));
     columns.extend([
-        OUTCOME.values(
-            chosen
-                .iter()
-                .map(|c| c.outcome.label())
-                .collect::<Vec<_>>(),
-        ),
+        OUTCOME.values(chosen.iter().map(|c| c.outcome.label()).collect::<Vec<_>>()),
         LARGEST_STABLE_RATE.values(per_config(&|c| c.bracket.largest_stable)),
         SMALLEST_UNSTABLE_RATE.values(per_config(&|c| c.bracket.smallest_unstable_above)),
         TWO_OVER_LAMBDA_MAX.values(per_config(&|c| c.two_over_lambda_max)),
@@ -696,7 +685,9 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
         MEAN_LOSS_AT_COMPARE.values(per_config(&|c| {
             c.best.and_then(|g| g.mean_loss_at(config.compare_at_step))
         })),
-        MEAN_FINAL_LOSS.values(per_config(&|c| c.best.and_then(|g| g.outcome.mean_final_loss()))),
+        MEAN_FINAL_LOSS.values(per_config(&|c| {
+            c.best.and_then(|g| g.outcome.mean_final_loss())
+        })),
         REACHED_THRESHOLD.values(
             chosen
                 .iter()
@@ -849,13 +840,23 @@ pub fn claims(best: &DataFrame, config: &TrainingGridConfig) -> Result<Vec<Claim
             .filter(|&l| l >= min_depth)
             .collect();
         let Some(small) = &small else {
-            return Claim::not_applicable(id, claim, &criterion, "no small initialisation in the grid");
+            return Claim::not_applicable(
+                id,
+                claim,
+                &criterion,
+                "no small initialisation in the grid",
+            );
         };
         let rivals: Vec<&(String, String)> = rivals
             .iter()
             .filter(|(a, i)| config.depths.iter().all(|&l| lookup(a, i, l).is_some()))
             .collect();
-        if rivals.is_empty() || config.depths.iter().any(|&l| lookup(&n2, small, l).is_none()) {
+        if rivals.is_empty()
+            || config
+                .depths
+                .iter()
+                .any(|&l| lookup(&n2, small, l).is_none())
+        {
             return Claim::not_applicable(
                 id,
                 claim,

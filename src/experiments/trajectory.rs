@@ -31,17 +31,17 @@ pub struct TrajectoryRun {
 }
 
 /// Settings of [`hessian_along_training`]. `Default`: width 4, the default teacher; shortcut 2 from small init
-/// (ε = 1e-3), shortcut 2 from Xavier, shortcut 1 from small init, all at depth 8; GD with η = 0.05 for 300 steps,
-/// the Hessian every 20 steps; top 5 eigenvalues; dense up to 1024 parameters, Lanczos (full reorthogonalisation,
-/// 80 steps) above.
+/// (ε = 1e-3), shortcut 2 from Xavier, shortcut 1 from small init, all at depth 8; GD for 300 steps with
+/// η = min(0.3, 1/λ_max(H(θ₀))) per run ([`run_learning_rate`]), the Hessian every 20 steps; top 5 eigenvalues;
+/// dense up to 1024 parameters, Lanczos (full reorthogonalisation, 80 steps) above.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HessianAlongTrainingConfig {
     /// The data.
     pub data: DataSpec,
     /// The trajectories (all on the same data; widths must match the data's).
     pub runs: Vec<TrajectoryRun>,
-    /// The training run: learning rate, total `steps`, optimiser, divergence rule (its `record_every` is
-    /// replaced by `every`).
+    /// The training run: total `steps`, optimiser, divergence rule, and the largest learning rate any run uses
+    /// (each run takes [`run_learning_rate`]; `record_every` is replaced by `every`).
     pub train: TrainConfig,
     /// Compute the Hessian every this many steps (and at step 0 and the end).
     pub every: usize,
@@ -51,7 +51,7 @@ pub struct HessianAlongTrainingConfig {
     pub dense_max_params: usize,
     /// Lanczos settings for large networks.
     pub lanczos: LanczosOptions,
-    /// Finite-difference settings and the dense-size limit.
+    /// How the Hessian is computed (exact R-operator by default) and the dense-size limit.
     pub hessian: HessianOptions,
 }
 
@@ -71,7 +71,7 @@ impl Default for HessianAlongTrainingConfig {
                 run("n=1, small init", 1, Init::SmallGaussian { std: 1e-3 }),
             ],
             train: TrainConfig {
-                learning_rate: 0.05,
+                learning_rate: 0.3,
                 steps: 300,
                 ..Default::default()
             },
@@ -88,15 +88,26 @@ impl Default for HessianAlongTrainingConfig {
 }
 
 impl HessianAlongTrainingConfig {
-    /// A smaller version (width 2, depth 4, 60 steps, every 20), same code path.
+    /// A smaller version (width 2, depth 4, 200 steps, every 20), same code path.
     pub fn quick() -> Self {
         let mut c = Self::default();
-        c.train.steps = 60;
+        c.train.steps = 200;
         for r in &mut c.runs {
             r.network.width = 2;
             r.network.depth = 4;
         }
         c
+    }
+}
+
+/// Each run's learning rate: `η = min(η_max, 1/λ_max(H(θ₀)))` — the configured rate, capped at half the edge
+/// `2/λ_max` of gradient descent on the quadratic model at the run's own start, so that a badly conditioned start
+/// (Xavier at depth) is followed with a rate it can take instead of diverging at step 0. `λ_max ≤ 0` leaves `η_max`.
+pub fn run_learning_rate(eta_max: f64, lambda_max_at_start: f64) -> f64 {
+    if lambda_max_at_start > 0.0 {
+        eta_max.min(1.0 / lambda_max_at_start)
+    } else {
+        eta_max
     }
 }
 
@@ -124,6 +135,7 @@ pub const SUMMARY_SCHEMA: Schema = Schema {
     name: "hessian_along_training.summary",
     columns: &[
         RUN,
+        shared::LEARNING_RATE,
         shared::STEP,
         shared::LOSS,
         METHOD,
@@ -160,9 +172,9 @@ pub const UNIT_BLOCKS_SCHEMA: Schema = Schema {
 /// How a checkpoint's spectrum was computed: the `method` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SpectrumMethod {
-    /// Dense eigendecomposition of the numeric Hessian.
+    /// Dense eigendecomposition of the Hessian (exact by default, [`HessianOptions::method`]).
     Dense,
-    /// Lanczos on the finite-difference Hessian-vector product.
+    /// Lanczos on Hessian-vector products (exact by default).
     Lanczos,
 }
 
@@ -190,6 +202,7 @@ pub struct HessianTrajectory {
 
 struct Checkpoint {
     run: String,
+    learning_rate: f64,
     step: usize,
     loss: f64,
     dense: bool,
@@ -212,8 +225,9 @@ fn trajectory(
 ) -> Result<Vec<Checkpoint>> {
     let mut net = build_network(&run.network, &run.init, run.seed)?;
     let opts = config.hessian;
-    let mut out = Vec::new();
+    let mut out: Vec<Checkpoint> = Vec::new();
     let mut step = 0;
+    let mut learning_rate = config.train.learning_rate;
     loop {
         let loss = net.loss(data)?;
         let dense = run.network.num_params() <= config.dense_max_params;
@@ -227,6 +241,7 @@ fn trajectory(
                 .collect();
             Checkpoint {
                 run: run.label.clone(),
+                learning_rate: 0.0,
                 step,
                 loss,
                 dense,
@@ -247,6 +262,7 @@ fn trajectory(
             let bottom = extreme_eigenvalues(op.as_ref(), 1, Which::Smallest, &config.lanczos)?;
             Checkpoint {
                 run: run.label.clone(),
+                learning_rate: 0.0,
                 step,
                 loss,
                 dense,
@@ -261,12 +277,19 @@ fn trajectory(
                 run_diverged: false,
             }
         };
-        out.push(cp);
+        if step == 0 {
+            learning_rate = run_learning_rate(config.train.learning_rate, cp.lambda_max);
+        }
+        out.push(Checkpoint {
+            learning_rate,
+            ..cp
+        });
         if step >= config.train.steps {
             break;
         }
         let chunk = config.every.min(config.train.steps - step);
         let cfg = TrainConfig {
+            learning_rate,
             steps: chunk,
             record_every: chunk,
             ..config.train.clone()
@@ -281,9 +304,10 @@ fn trajectory(
     Ok(out)
 }
 
-/// Trains each run with gradient descent and, every `every` steps, computes the numeric Hessian's spectrum
-/// (dense up to `dense_max_params`, else the `top_k` largest and the smallest eigenvalue by Lanczos on the
-/// finite-difference Hessian-vector product). Runs are computed in parallel.
+/// Trains each run with gradient descent at its [`run_learning_rate`] and, every `every` steps, computes the
+/// Hessian's spectrum (exact Hessian by default, [`HessianOptions::method`]: dense up to `dense_max_params`, else
+/// the `top_k` largest and the smallest eigenvalue by Lanczos on Hessian-vector products). Runs are computed in
+/// parallel.
 pub fn hessian_along_training(config: &HessianAlongTrainingConfig) -> Result<HessianTrajectory> {
     ensure_nonempty("runs", &config.runs)?;
     config.train.validate()?;
@@ -330,6 +354,7 @@ pub fn hessian_along_training(config: &HessianAlongTrainingConfig) -> Result<Hes
     };
     let summary = SUMMARY_SCHEMA.frame(vec![
         RUN.values(cps.iter().map(|c| c.run.clone()).collect::<Vec<_>>()),
+        shared::LEARNING_RATE.values(cps.iter().map(|c| c.learning_rate).collect::<Vec<_>>()),
         shared::STEP.values(cps.iter().map(|c| count(c.step)).collect::<Vec<_>>()),
         shared::LOSS.values(cps.iter().map(|c| c.loss).collect::<Vec<_>>()),
         METHOD.values(cps.iter().map(|c| method(c).label()).collect::<Vec<_>>()),
@@ -424,4 +449,171 @@ pub fn unit_block_claims(unit_blocks: &DataFrame, run: &str, sigma_max: f64) -> 
         criterion: criterion.into(),
         verdict: Verdict::from_bool(worst <= 0.01),
     }])
+}
+
+/// The claims of notebook 05 on the Hessian along training, checked on `summary` ([`SUMMARY_SCHEMA`]) of a run of
+/// `config` (ids in brackets). The runs are found in `config` by architecture and initialisation: the shortcut-2
+/// run from [`Init::SmallGaussian`] and the shortcut-2 run from [`Init::XavierNormal`].
+///
+/// - `n2_starts_at_strict_saddle`: at step 0 the small start sits at the zero point's strict saddle (THEORY.md
+///   §2): negative fraction `½ ± 0.01` and `λ_min/λ_max = −1 ± 0.01`;
+/// - `n2_negative_curvature_recedes`: as the loss falls, the negative curvature fades (a deep linear network has
+///   no negative curvature at its minima): `|λ_min|` at the last checkpoint ≤ 0.01 · `|λ_min|` at step 0;
+/// - `n2_negative_fraction_falls`: the fraction of negative eigenvalues at the last checkpoint is below its value
+///   at step 0 (the evidence shows how far: most negative eigenvalues approach 0 rather than turning positive);
+/// - `xavier_start_is_sharper`: the Xavier start's `λ_max(H(θ₀))` is at least 100 times the small start's, so its
+///   stable learning rate (≈ `2/λ_max`) is at least 100 times smaller (THEORY.md §11).
+///
+/// A claim whose run is missing (or has no dense checkpoint for the fractions) is `NotApplicable`.
+pub fn claims(summary: &DataFrame, config: &HessianAlongTrainingConfig) -> Result<Vec<Claim>> {
+    let runs = RUN.strs(summary)?;
+    let step = shared::STEP.f64s(summary)?;
+    let loss = shared::LOSS.f64s(summary)?;
+    let hi = shared::LAMBDA_MAX.f64s(summary)?;
+    let lo = shared::LAMBDA_MIN.f64s(summary)?;
+    let neg = NEGATIVE_FRACTION.f64s(summary)?;
+    let rate = shared::LEARNING_RATE.f64s(summary)?;
+    let label_of = |pick: fn(&Init) -> bool| {
+        config
+            .runs
+            .iter()
+            .find(|r| {
+                r.network.architecture == crate::net::Architecture::Residual { shortcut: 2 }
+                    && pick(&r.init)
+            })
+            .map(|r| r.label.clone())
+    };
+    let small = label_of(|i| matches!(i, Init::SmallGaussian { .. }));
+    let xavier = label_of(|i| matches!(i, Init::XavierNormal));
+    // Rows of one run, in step order.
+    let rows_of = |label: &Option<String>| -> Vec<usize> {
+        let mut rows: Vec<usize> = (0..summary.height())
+            .filter(|&i| label.is_some() && runs[i] == *label)
+            .collect();
+        rows.sort_by(|&a, &b| {
+            step[a]
+                .partial_cmp(&step[b])
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        rows
+    };
+    let s_rows = rows_of(&small);
+    let x_rows = rows_of(&xavier);
+    let first_last = |rows: &[usize]| -> Option<(usize, usize)> {
+        Some((*rows.first()?, *rows.last()?)).filter(|(a, b)| step[*a] == Some(0.0) && a != b)
+    };
+    let mut out = Vec::new();
+
+    let (id, claim, criterion) = (
+        "n2_starts_at_strict_saddle",
+        "A small shortcut-2 start sits at the zero point's strict saddle: half of the curvature directions are negative, and the spectrum is symmetric.",
+        "at step 0: negative fraction within 0.5 ± 0.01 and λ_min/λ_max within −1 ± 0.01",
+    );
+    out.push(match s_rows.first().filter(|&&i| step[i] == Some(0.0)) {
+        Some(&i) => match (neg[i], hi[i], lo[i]) {
+            (Some(f), Some(h), Some(l)) if h != 0.0 => Claim {
+                id,
+                claim: claim.into(),
+                evidence: format!(
+                    "step 0: negative fraction {}, λ_min = {}, λ_max = {}, ratio {}",
+                    num(f),
+                    num(l),
+                    num(h),
+                    num(l / h)
+                ),
+                criterion: criterion.into(),
+                verdict: Verdict::from_bool((f - 0.5).abs() <= 0.01 && (l / h + 1.0).abs() <= 0.01),
+            },
+            _ => Claim::not_applicable(id, claim, criterion, "no dense spectrum at step 0"),
+        },
+        None => Claim::not_applicable(
+            id,
+            claim,
+            criterion,
+            "no shortcut-2 small-init run at step 0",
+        ),
+    });
+
+    // A claim comparing `values` at step 0 and at the last checkpoint of the small shortcut-2 run.
+    let ends = |(id, claim, criterion): (&'static str, &str, &str),
+                values: &[Option<f64>],
+                name: &str,
+                accept: &dyn Fn(f64, f64) -> bool| {
+        match first_last(&s_rows) {
+            Some((a, b)) => match (values[a], values[b]) {
+                (Some(v0), Some(v1)) => Claim {
+                    id,
+                    claim: claim.into(),
+                    evidence: format!(
+                        "step 0: {name} = {}, loss {}; step {}: {name} = {}, loss {}",
+                        num(v0),
+                        loss[a].map_or("?".into(), num),
+                        step[b].unwrap_or(0.0),
+                        num(v1),
+                        loss[b].map_or("?".into(), num),
+                    ),
+                    criterion: criterion.into(),
+                    verdict: Verdict::from_bool(accept(v0, v1)),
+                },
+                _ => {
+                    Claim::not_applicable(id, claim, criterion, &format!("no {name} at both ends"))
+                }
+            },
+            None => Claim::not_applicable(
+                id,
+                claim,
+                criterion,
+                "the run has fewer than two checkpoints",
+            ),
+        }
+    };
+    out.push(ends(
+        (
+            "n2_negative_curvature_recedes",
+            "As the small shortcut-2 start fits the data, its negative curvature fades: the most negative eigenvalue shrinks towards 0.",
+            "|λ_min| at the last checkpoint ≤ 0.01 · |λ_min| at step 0",
+        ),
+        &lo,
+        "λ_min",
+        &|l0, l1| l0 != 0.0 && l1.abs() <= 0.01 * l0.abs(),
+    ));
+    out.push(ends(
+        (
+            "n2_negative_fraction_falls",
+            "Along the small shortcut-2 run, the fraction of negative eigenvalues falls below its starting half.",
+            "negative fraction at the last checkpoint < negative fraction at step 0",
+        ),
+        &neg,
+        "negative fraction",
+        &|f0, f1| f1 < f0,
+    ));
+
+    let (id, claim, criterion) = (
+        "xavier_start_is_sharper",
+        "A Xavier start of the same shortcut-2 network is far sharper than the small start, so it needs a far smaller learning rate.",
+        "λ_max(H(θ₀)) of the Xavier start ≥ 100 · λ_max(H(θ₀)) of the small start",
+    );
+    out.push(match (s_rows.first(), x_rows.first()) {
+        (Some(&a), Some(&b)) if step[a] == Some(0.0) && step[b] == Some(0.0) => {
+            match (hi[a], hi[b]) {
+                (Some(hs), Some(hx)) => Claim {
+                    id,
+                    claim: claim.into(),
+                    evidence: format!(
+                        "λ_max(H(θ₀)): small {}, Xavier {} (ratio {}); learning rates used, η = min(η_max, 1/λ_max): {} and {}",
+                        num(hs),
+                        num(hx),
+                        num(hx / hs),
+                        rate[a].map_or("?".into(), num),
+                        rate[b].map_or("?".into(), num),
+                    ),
+                    criterion: criterion.into(),
+                    verdict: Verdict::from_bool(hs > 0.0 && hx >= 100.0 * hs),
+                },
+                _ => Claim::not_applicable(id, claim, criterion, "no λ_max at step 0"),
+            }
+        }
+        _ => Claim::not_applicable(id, claim, criterion, "the small or the Xavier run is missing"),
+    });
+    Ok(out)
 }

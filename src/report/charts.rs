@@ -272,7 +272,7 @@ pub fn spectrum_figure(frame: &DataFrame, shortcut: u64) -> Result<Figure> {
     );
     plot.add_trace(
         Scatter::new(nx, ny)
-            .name("numeric (finite differences of dfdx gradients)")
+            .name("numeric (exact Hessian, R-operator)")
             .mode(Mode::Markers)
             .marker(Marker::new().size(10)),
     );

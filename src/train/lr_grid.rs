@@ -85,12 +85,7 @@ fn mean(v: &[f64]) -> Option<f64> {
 /// Speed first, because final losses of runs that fit the data all sit at the rounding floor, where their order
 /// is noise; steps to a stated threshold are not.
 pub fn best_rate(outcomes: &[RateOutcome]) -> Option<usize> {
-    let stable = || {
-        outcomes
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.is_stable())
-    };
+    let stable = || outcomes.iter().enumerate().filter(|(_, o)| o.is_stable());
     let by_loss = |a: &(usize, &RateOutcome), b: &(usize, &RateOutcome)| {
         let (la, lb) = (a.1.mean_final_loss(), b.1.mean_final_loss());
         la.unwrap_or(f64::INFINITY)
@@ -180,7 +175,9 @@ impl RateSearch {
         let candidate = match (bracket.largest_stable, bracket.smallest_unstable_above) {
             (None, _) => bracket.searched_from / self.factor,
             (Some(stable), None) => stable * self.factor,
-            (Some(stable), Some(unstable)) if unstable > stable * self.resolution * (1.0 + 1e-9) => {
+            (Some(stable), Some(unstable))
+                if unstable > stable * self.resolution * (1.0 + 1e-9) =>
+            {
                 (stable * unstable).sqrt()
             }
             (Some(_), Some(_)) => return None,

@@ -1,0 +1,756 @@
+//! Every claim can fail. For each claim of every notebook, the quick-mode result makes it hold, and a result
+//! perturbed the way a broken analysis or a contrary world would look (a shifted κ, a flipped comparison, a
+//! slower configuration, a missing symmetry) makes it fail. Each test also checks that it covered every claim
+//! its claims function returns, and `every_claims_function_is_falsified_here` that every claims function of
+//! `src/experiments` is exercised in this file.
+
+use std::collections::BTreeSet;
+
+use demystify_resnet::experiments::schema::ColumnDef;
+use demystify_resnet::experiments::*;
+use demystify_resnet::polars::prelude::{Column, DataFrame, NamedFrom, Series};
+use demystify_resnet::prelude::*;
+
+/// `df` with column `column` replaced by `f(row, value)` over its current `values`.
+fn replace<T: Copy>(
+    df: &DataFrame,
+    column: &ColumnDef,
+    values: Vec<Option<T>>,
+    f: impl Fn(usize, Option<T>) -> Option<T>,
+) -> DataFrame
+where
+    Series: NamedFrom<Vec<Option<T>>, [Option<T>]>,
+{
+    let values: Vec<Option<T>> = values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| f(i, v))
+        .collect();
+    let mut out = df.clone();
+    out.with_column(Column::new(column.name.into(), values))
+        .unwrap();
+    out
+}
+
+/// `df` with the number column `column` replaced by `f(row, value)` (written as Float64; claims read numbers
+/// through `ColumnDef::f64s`, which accepts either type).
+fn bend(
+    df: &DataFrame,
+    column: &ColumnDef,
+    f: impl Fn(usize, Option<f64>) -> Option<f64>,
+) -> DataFrame {
+    replace(df, column, column.f64s(df).unwrap(), f)
+}
+
+/// `df` with the bool column `column` replaced by `f(row, value)`.
+fn bend_bool(
+    df: &DataFrame,
+    column: &ColumnDef,
+    f: impl Fn(usize, Option<bool>) -> Option<bool>,
+) -> DataFrame {
+    replace(df, column, column.bools(df).unwrap(), f)
+}
+
+/// Rows whose text column `column` equals `value`.
+fn rows_where(df: &DataFrame, column: &ColumnDef, value: &str) -> Vec<usize> {
+    column
+        .strs(df)
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.as_deref() == Some(value))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Rows whose number column `column` satisfies `pred`.
+fn rows_with(df: &DataFrame, column: &ColumnDef, pred: impl Fn(f64) -> bool) -> Vec<usize> {
+    column
+        .f64s(df)
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_some_and(&pred))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Checks the falsification of one claims function: `original` holds for every claim, each `(id, bent)` makes
+/// claim `id` fail, and the ids covered are exactly the ids `original` returns.
+fn falsify(original: &[Claim], cases: Vec<(&str, Vec<Claim>)>) {
+    for c in original {
+        assert_eq!(
+            c.verdict,
+            Verdict::Holds,
+            "{} must hold on the quick run: {}",
+            c.id,
+            c.evidence
+        );
+    }
+    for (id, bent) in &cases {
+        let c = bent
+            .iter()
+            .find(|c| c.id == *id)
+            .unwrap_or_else(|| panic!("no claim `{id}`"));
+        assert_eq!(
+            c.verdict,
+            Verdict::Fails,
+            "{id} must fail on the perturbed result: {}",
+            c.evidence
+        );
+    }
+    let returned: BTreeSet<&str> = original.iter().map(|c| c.id).collect();
+    let covered: BTreeSet<&str> = cases.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        returned, covered,
+        "every claim returned needs a falsification case"
+    );
+}
+
+#[test]
+fn notebook_01_identity_claims_can_fail() {
+    use demystify_resnet::experiments::identity;
+    let archs = [
+        Architecture::Residual { shortcut: 1 },
+        Architecture::Residual { shortcut: 2 },
+        Architecture::Plain,
+    ];
+    let table = identity_at_zero(4, &archs, &[2, 16], &DataSpec::default()).unwrap();
+    let claims = |df: &DataFrame| identity::claims(df, 4).unwrap();
+    let residual: Vec<usize> = (0..table.height())
+        .filter(|&i| shared::ARCHITECTURE.strs(&table).unwrap()[i].as_deref() != Some("plain"))
+        .collect();
+    falsify(
+        &claims(&table),
+        vec![
+            // One row with a parameter too many.
+            (
+                "params_formula",
+                claims(&bend(&table, &shared::PARAMS, |i, v| {
+                    v.map(|p| p + (i == 0) as u8 as f64)
+                })),
+            ),
+            // The zero point off the identity in one row.
+            (
+                "identity_at_start",
+                claims(&bend(&table, &identity::DEVIATION_AT_START, |i, v| {
+                    if i == 0 {
+                        Some(1e-3)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Xavier equally far from the identity at every depth.
+            (
+                "xavier_moves_away_with_depth",
+                claims(&bend(&table, &identity::DEVIATION_AT_XAVIER, |i, v| {
+                    if residual.contains(&i) {
+                        Some(1.0)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn notebook_02_and_06_spectrum_claims_can_fail() {
+    use demystify_resnet::experiments::spectrum::{self, *};
+    let table = spectrum_at_zero(&SpectrumAtZeroConfig::quick()).unwrap();
+    let claims = |df: &DataFrame| spectrum::claims(df).unwrap();
+    let two = rows_with(&table, &shared::SHORTCUT, |n| n == 2.0);
+    let deep = rows_with(&table, &shared::SHORTCUT, |n| n >= 3.0);
+    falsify(
+        &claims(&table),
+        vec![
+            // One eigenvalue off by 0.1 %.
+            (
+                "numeric_matches_theory",
+                claims(&bend(&table, &EIGENVALUE_NUMERIC, |i, v| {
+                    if i == 0 {
+                        v.map(|x| x * 1.001 + 1e-3)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // One shortcut-2 eigenvalue without its negative partner.
+            (
+                "n2_pm_sigma",
+                claims(&bend(&table, &EIGENVALUE_NUMERIC, |i, v| {
+                    if i == two[0] {
+                        v.map(|x| x + 0.1)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // A non-zero gradient at zero for shortcut ≥ 2.
+            (
+                "gradients_at_zero",
+                claims(&bend(&table, &GRADIENT_NORM_NUMERIC, |i, v| {
+                    if two.contains(&i) {
+                        Some(1e-3)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Curvature where shortcut 3 should have none.
+            (
+                "n3_flat",
+                claims(&bend(&table, &EIGENVALUE_NUMERIC, |i, v| {
+                    if deep.contains(&i) {
+                        Some(1e-3)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+        ],
+    );
+    let data = DataSpec::default().load(4).unwrap();
+    let block = shortcut_two_block(data.moments()).unwrap();
+    falsify(
+        &block_claims(&block, 4).unwrap(),
+        vec![(
+            "block_is_pm_sigma",
+            block_claims(
+                &bend(&block, &BLOCK_PLUS, |i, v| {
+                    if i == 0 {
+                        v.map(|x| x + 1e-6)
+                    } else {
+                        v
+                    }
+                }),
+                4,
+            )
+            .unwrap(),
+        )],
+    );
+}
+
+#[test]
+fn notebook_03_and_06_condition_claims_can_fail() {
+    use demystify_resnet::experiments::condition::{self, *};
+    let table = condition_vs_depth(&ConditionVsDepthConfig::quick()).unwrap();
+    let claims = |df: &DataFrame| condition::claims(df).unwrap();
+    let n2 = rows_where(&table, &SERIES, &residual_at_zero(2));
+    let n1 = rows_where(&table, &SERIES, &residual_at_zero(1));
+    let n3 = rows_where(&table, &SERIES, &residual_at_zero(3));
+    let plain = rows_where(
+        &table,
+        &SERIES,
+        &series_label(Architecture::Plain, &Init::Identity),
+    );
+    let numeric = rows_where(&table, &METHOD, Method::Numeric.label());
+    let random: Vec<usize> = (0..table.height())
+        .filter(|i| {
+            !POINT.strs(&table).unwrap()[*i]
+                .as_deref()
+                .is_some_and(|p| p == "zero" || p == "identity")
+        })
+        .collect();
+    assert!(!random.is_empty(), "the quick sweep has random points");
+    let n2_numeric: Vec<usize> = n2.iter().copied().filter(|i| numeric.contains(i)).collect();
+    falsify(
+        &claims(&table),
+        vec![
+            // κ of shortcut 2 drifting with depth.
+            (
+                "n2_depth_invariant",
+                claims(&bend(&table, &shared::CONDITION_NUMBER, |i, v| {
+                    if i == n2[0] {
+                        v.map(|k| k * 1.01)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // A shortcut-2 row with fewer negative eigenvalues than half.
+            (
+                "n2_half_negative",
+                claims(&bend(&table, &NEGATIVE_FRACTION, |i, v| {
+                    if i == n2[0] {
+                        Some(0.4)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Shortcut 1's κ flat in depth.
+            (
+                "n1_grows",
+                claims(&bend(&table, &shared::CONDITION_NUMBER, |i, v| {
+                    if n1.contains(&i) {
+                        Some(10.0)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // The plain network's κ off shortcut 1's.
+            (
+                "plain_equals_n1",
+                claims(&bend(&table, &shared::CONDITION_NUMBER, |i, v| {
+                    if plain.contains(&i) {
+                        v.map(|k| k * 1.01)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // A shortcut-3 row with curvature.
+            (
+                "n3_flat",
+                claims(&bend_bool(&table, &FLAT, |i, v| {
+                    if i == n3[0] {
+                        Some(false)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // The network's κ off the closed form's.
+            (
+                "numeric_matches_closed_form",
+                claims(&bend(
+                    &table,
+                    &shared::EFFECTIVE_CONDITION_NUMBER,
+                    |i, v| {
+                        if n2_numeric.contains(&i) {
+                            v.map(|k| k * 1.01)
+                        } else {
+                            v
+                        }
+                    },
+                )),
+            ),
+            // A random start without negative curvature.
+            (
+                "random_points_indefinite",
+                claims(&bend(&table, &NEGATIVE_FRACTION, |i, v| {
+                    if random.contains(&i) {
+                        Some(0.0)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn notebook_04_training_claims_can_fail() {
+    use demystify_resnet::experiments::training::{self, *};
+    let cfg = TrainingGridConfig::quick();
+    let best = training_grid(&cfg).unwrap().best;
+    let claims = |df: &DataFrame| training::claims(df, &cfg).unwrap();
+    let small = Init::SmallGaussian { std: 1e-3 }.label();
+    let of = |arch: &str| -> Vec<usize> {
+        let a = rows_where(&best, &shared::ARCHITECTURE, arch);
+        let i = rows_where(&best, &shared::INIT, &small);
+        a.into_iter().filter(|r| i.contains(r)).collect()
+    };
+    let (n2_small, n3_small) = (of("residual n=2"), of("residual n=3"));
+    falsify(
+        &claims(&best),
+        vec![
+            // Small shortcut 2 never reaching the threshold (the rivals at L ≥ 8 may not reach it either in quick
+            // mode: "not reached" ties with "not reached" only by losing).
+            (
+                "n2_small_faster_than_random_inits",
+                claims(&bend(&best, &MEAN_STEPS_TO_THRESHOLD, |i, v| {
+                    if n2_small.contains(&i) {
+                        None
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Small shortcut 2 with a higher loss after the budget than any rival.
+            (
+                "n2_small_lower_loss_than_random_inits",
+                claims(&bend(&best, &MEAN_LOSS_AT_COMPARE, |i, v| {
+                    if n2_small.contains(&i) {
+                        Some(1e6)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Small shortcut 2 stable only at tiny rates.
+            (
+                "n2_small_more_stable_than_random_inits",
+                claims(&bend(&best, &LARGEST_STABLE_RATE, |i, v| {
+                    if n2_small.contains(&i) {
+                        Some(1e-9)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Shortcut 3 reaching the threshold in one step.
+            (
+                "n2_small_faster_than_deeper_shortcuts",
+                claims(&bend(&best, &MEAN_STEPS_TO_THRESHOLD, |i, v| {
+                    if n3_small.contains(&i) {
+                        Some(1.0)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Shortcut 3 at zero loss after the budget.
+            (
+                "n2_small_lower_loss_than_deeper_shortcuts",
+                claims(&bend(&best, &MEAN_LOSS_AT_COMPARE, |i, v| {
+                    if n3_small.contains(&i) {
+                        Some(0.0)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn notebook_04_depth_claims_can_fail() {
+    use demystify_resnet::experiments::depth_scale;
+    use demystify_resnet::experiments::training::*;
+    let scale = depth_scale(&DepthScaleConfig::quick()).unwrap();
+    let claims = |df: &DataFrame| depth_scale::claims(df).unwrap();
+    let depth = shared::DEPTH.f64s(&scale).unwrap();
+    let n1 = rows_where(&scale, &shared::ARCHITECTURE, "residual n=1");
+    let n2 = rows_where(&scale, &shared::ARCHITECTURE, "residual n=2");
+    let plain = rows_where(&scale, &shared::ARCHITECTURE, "plain");
+    falsify(
+        &claims(&scale),
+        vec![
+            // Shortcut 2's edge shrinking like 1/L.
+            (
+                "n2_edge_depth_independent",
+                claims(&bend(&scale, &LARGEST_STABLE_RATE, |i, v| {
+                    if n2.contains(&i) {
+                        depth[i].map(|l| 1.0 / l)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Shortcut 1's edge the same at every depth.
+            (
+                "n1_edge_shrinks_like_inverse_depth",
+                claims(&bend(&scale, &LARGEST_STABLE_RATE, |i, v| {
+                    if n1.contains(&i) {
+                        Some(0.1)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // The plain network's edge shrinking like 1/L² instead.
+            (
+                "plain_edge_shrinks_like_inverse_depth",
+                claims(&bend(&scale, &LARGEST_STABLE_RATE, |i, v| {
+                    if plain.contains(&i) {
+                        depth[i].map(|l| 1.0 / (l * l))
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // A curvature prediction ten times off.
+            (
+                "edge_within_factor_two_of_curvature",
+                claims(&bend(&scale, &TWO_OVER_LAMBDA_MAX, |i, v| {
+                    if n1.contains(&i) {
+                        v.map(|c| 10.0 * c)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Shortcut 2 needing steps proportional to depth.
+            (
+                "n2_steps_depth_independent",
+                claims(&bend(&scale, &MEAN_STEPS_TO_THRESHOLD, |i, v| {
+                    if n2.contains(&i) {
+                        depth[i].map(|l| 10.0 * l)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn notebook_05_trajectory_claims_can_fail() {
+    use demystify_resnet::experiments::trajectory::{self, *};
+    let cfg = HessianAlongTrainingConfig::quick();
+    let summary = hessian_along_training(&cfg).unwrap().summary;
+    let claims = |df: &DataFrame| trajectory::claims(df, &cfg).unwrap();
+    let small = rows_where(&summary, &RUN, "n=2, small init");
+    let xavier = rows_where(&summary, &RUN, "n=2, Xavier");
+    let (first, last) = (small[0], *small.last().unwrap());
+    let lambda_min = shared::LAMBDA_MIN.f64s(&summary).unwrap();
+    let lambda_max = shared::LAMBDA_MAX.f64s(&summary).unwrap();
+    falsify(
+        &claims(&summary),
+        vec![
+            // Fewer negative directions at the start than a strict saddle has.
+            (
+                "n2_starts_at_strict_saddle",
+                claims(&bend(&summary, &NEGATIVE_FRACTION, |i, v| {
+                    if i == first {
+                        Some(0.3)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // The most negative eigenvalue as negative at the end as at the start.
+            (
+                "n2_negative_curvature_recedes",
+                claims(&bend(&summary, &shared::LAMBDA_MIN, |i, v| {
+                    if i == last {
+                        lambda_min[first]
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Half of the directions still negative at the end.
+            (
+                "n2_negative_fraction_falls",
+                claims(&bend(&summary, &NEGATIVE_FRACTION, |i, v| {
+                    if i == last {
+                        Some(0.5)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // A Xavier start as flat as the small one.
+            (
+                "xavier_start_is_sharper",
+                claims(&bend(&summary, &shared::LAMBDA_MAX, |i, v| {
+                    if i == xavier[0] {
+                        lambda_max[first]
+                    } else {
+                        v
+                    }
+                })),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn notebook_05_escape_claims_can_fail() {
+    use demystify_resnet::experiments::escape::{self, *};
+    let result = escape_times(&EscapeConfig::quick()).unwrap();
+    let claims = |r: &EscapeResult| escape::claims(r).unwrap();
+    let n2 = rows_with(&result.times, &shared::SHORTCUT, |n| n == 2.0);
+    let n3 = rows_with(&result.fits, &shared::SHORTCUT, |n| n == 3.0);
+    let with_times = |times: DataFrame| EscapeResult {
+        times,
+        ..result.clone()
+    };
+    let with_fits = |fits: DataFrame| EscapeResult {
+        fits,
+        ..result.clone()
+    };
+    falsify(
+        &claims(&result),
+        vec![
+            // Shortcut 2 escaping three times as slowly per factor of ε as the theory says.
+            (
+                "n2_log_growth",
+                claims(&with_times(bend(&result.times, &ESCAPE_STEP, |i, v| {
+                    if n2.contains(&i) {
+                        v.map(|t| 3.0 * t)
+                    } else {
+                        v
+                    }
+                }))),
+            ),
+            // Shortcut 3's escape time independent of ε.
+            (
+                "n3_polynomial_growth",
+                claims(&with_fits(bend(&result.fits, &LOG_LOG_SLOPE, |i, v| {
+                    if n3.contains(&i) {
+                        Some(0.0)
+                    } else {
+                        v
+                    }
+                }))),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn notebook_06_relu_claims_can_fail() {
+    use demystify_resnet::experiments::relu::{self, *};
+    let table = relu_conventions(2, 2, &DataSpec::default(), &HessianOptions::default()).unwrap();
+    let claims = |df: &DataFrame| relu::claims(df).unwrap();
+    falsify(
+        &claims(&table),
+        vec![
+            // Autodiff seeing slope ½ at the kink.
+            (
+                "relu_slopes",
+                claims(&bend(&table, &LAMBDA_MAX_OVER_LINEAR, |i, v| {
+                    if i == 1 {
+                        Some(0.5)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+            // Differences of gradients giving a symmetric matrix.
+            (
+                "relu_gradient_differences_asymmetric",
+                claims(&bend(&table, &ASYMMETRY, |i, v| {
+                    if i == 3 {
+                        Some(0.0)
+                    } else {
+                        v
+                    }
+                })),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn notebook_07_matrix_free_claims_can_fail() {
+    use demystify_resnet::experiments::matrix_free::{self, *};
+    let compared = matrix_free_spectrum(&MatrixFreeConfig::quick()).unwrap();
+    let quantity = |q: &str| rows_where(&compared.estimates, &QUANTITY, q)[0];
+    let se = STD_ERROR.f64s(&compared.estimates).unwrap();
+    let with = |estimates: DataFrame| MatrixFreeResult {
+        estimates,
+        ..compared.clone()
+    };
+    let claims = |r: &MatrixFreeResult| matrix_free::claims(r).unwrap();
+    let shift = |q: &str| {
+        let row = quantity(q);
+        let by = 10.0 * se[row].unwrap_or(0.0) + 1.0;
+        with(bend(&compared.estimates, &MATRIX_FREE, move |i, v| {
+            if i == row {
+                v.map(|x| x + by)
+            } else {
+                v
+            }
+        }))
+    };
+    let lambda_max = quantity("lambda_max");
+    falsify(
+        &claims(&compared),
+        vec![
+            // Lanczos 1 % off the dense λ_max.
+            (
+                "lanczos_matches_dense",
+                claims(&with(bend(&compared.estimates, &MATRIX_FREE, |i, v| {
+                    if i == lambda_max {
+                        v.map(|x| x * 1.01)
+                    } else {
+                        v
+                    }
+                }))),
+            ),
+            // Estimates ten standard errors away.
+            ("hutchinson_within_error", claims(&shift("trace"))),
+            (
+                "slq_moments_within_error",
+                claims(&shift("mean_eigenvalue")),
+            ),
+        ],
+    );
+    let large = matrix_free_spectrum(&MatrixFreeConfig::large_quick()).unwrap();
+    let row = rows_where(&large.estimates, &QUANTITY, "lambda_max")[0];
+    let bent = MatrixFreeResult {
+        estimates: bend(&large.estimates, &MATRIX_FREE, |i, v| {
+            if i == row {
+                v.map(|x| x * 1.1)
+            } else {
+                v
+            }
+        }),
+        ..large.clone()
+    };
+    falsify(
+        &zero_point_claims(&large).unwrap(),
+        vec![(
+            "extremes_match_zero_point",
+            zero_point_claims(&bent).unwrap(),
+        )],
+    );
+    // Per-unit blocks along training: one unit's block 10 % off σ_max(M) at step 0.
+    let mut cfg = HessianAlongTrainingConfig::quick();
+    cfg.runs.truncate(1);
+    let traj = hessian_along_training(&cfg).unwrap();
+    let run = &cfg.runs[0].label;
+    let sigma = theory::singular_values(&cfg.data.load(2).unwrap().moments().m).unwrap()[0];
+    let start = rows_with(&traj.unit_blocks, &shared::STEP, |s| s == 0.0)[0];
+    let bent = bend(&traj.unit_blocks, &shared::LAMBDA_MAX, |i, v| {
+        if i == start {
+            v.map(|x| x * 1.1)
+        } else {
+            v
+        }
+    });
+    falsify(
+        &trajectory::unit_block_claims(&traj.unit_blocks, run, sigma).unwrap(),
+        vec![(
+            "unit_blocks_start_at_zero_point",
+            trajectory::unit_block_claims(&bent, run, sigma).unwrap(),
+        )],
+    );
+}
+
+/// Every function of `src/experiments` that returns claims (`pub fn …claims(`) is called in this file, so a new
+/// analysis cannot add claims without a falsification test.
+#[test]
+fn every_claims_function_is_falsified_here() {
+    let here = include_str!("falsification.rs");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/experiments");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let module = path.file_stem().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text
+            .lines()
+            .filter(|l| l.starts_with("pub fn ") && l.contains("claims("))
+        {
+            let name = line["pub fn ".len()..].split('(').next().unwrap();
+            if name == "claims_frame" {
+                continue; // the table of claims, not a claims function
+            }
+            let called = if name == "claims" {
+                here.contains(&format!("{module}::claims("))
+                    || here.contains(&format!("{module}::{{self"))
+            } else {
+                here.contains(&format!("{name}("))
+            };
+            if !called {
+                missing.push(format!("{module}::{name}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "claims functions without a falsification test: {missing:?}"
+    );
+}
