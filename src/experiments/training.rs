@@ -769,8 +769,7 @@ impl Measure {
         match self {
             Measure::Steps => format!(
                 "mean steps to {}·ℓ(0) (within {} steps)",
-                num(config.loss_threshold),
-                config.train.steps
+                config.loss_threshold, config.train.steps
             ),
             Measure::LossAtBudget => format!("mean loss at step {}", config.compare_at_step),
             Measure::StableRate => "largest stable learning rate".into(),
@@ -780,7 +779,7 @@ impl Measure {
         match (self, v) {
             (_, Some(v)) => num(v),
             (Measure::Steps, None) => "not reached".into(),
-            (Measure::LossAtBudget, None) => "none (no rate trained)".into(),
+            (Measure::LossAtBudget, None) => "none (did not train within the budget)".into(),
             (Measure::StableRate, None) => "no stable rate".into(),
         }
     }
