@@ -7,9 +7,11 @@ stderr output other than progress lines. A screenshot of the first figure goes t
 
 Usage: python3 scripts/lab_test.py [--out reports/test] [--timeout 1200] [--full] [--expect-progress NOTEBOOK]... NOTEBOOK...
 
-While the notebook runs, the page is sampled every 2 s for the crate's `progress: …` lines (stderr, shown live
-under the running cell); the first sighting is saved as OUT/screenshots/lab_<name>_progress.png, and a notebook
-named in --expect-progress fails if none was shown.
+While the notebook runs, the page is sampled every 2 s for the crate's `progress: …` lines (standard output in a
+kernel, shown live under the running cell like printed text); the first sighting is saved as
+OUT/screenshots/lab_<name>_progress.png, a notebook named in --expect-progress fails if none was shown, and any
+notebook fails if a progress line is drawn as standard error (JupyterLab paints stderr red, so a student would
+read progress as an error).
 
 The notebook is copied into a scratch folder (JupyterLab may autosave it; the committed notebook stays
 untouched), with its `:dep … path = ".."` pointing at this repository. The lab gets its own settings (every cell
@@ -153,9 +155,10 @@ def stop_lab(lab: subprocess.Popen) -> None:
 PROGRESS = """() => {
   const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')]
     .map(p => p.textContent.trim());
-  const progress = [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+  const lines = mime => [...document.querySelectorAll(`.jp-Notebook .jp-OutputArea-output[data-mime-type="${mime}"]`)]
     .flatMap(o => o.innerText.split('\\n')).filter(l => l.startsWith('progress: '));
-  return {prompts, progress, busy: !!document.querySelector('.jp-Notebook [data-status="busy"], .jp-mod-busy')};
+  return {prompts, progress: lines('application/vnd.jupyter.stdout'), as_error: lines('application/vnd.jupyter.stderr'),
+          busy: !!document.querySelector('.jp-Notebook [data-status="busy"], .jp-mod-busy')};
 }"""
 
 OUTPUTS = """() => {
@@ -196,6 +199,7 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir:
     start = time.time()
     code_cells = 0
     progress_seen = []  # progress lines shown while a cell was still running
+    progress_as_error = []  # progress lines the lab drew as standard error (red): must stay empty
     while True:
         state = page.evaluate(PROGRESS)
         code_cells = len(state["prompts"])
@@ -209,6 +213,7 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir:
             page.wait_for_timeout(300)
             page.screenshot(path=str(shots / f"lab_{name}_progress.png"))
         progress_seen += new_lines
+        progress_as_error += [l for l in state["as_error"] if l not in progress_as_error]
         if time.time() - start > timeout:
             page.screenshot(path=str(shots / f"lab_{name}_timeout.png"))
             return [f"not finished after {timeout} s: prompts {state['prompts'][:8]}…; screenshot lab_{name}_timeout.png"]
@@ -233,6 +238,9 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir:
         problems.append(f"requests left the machine: {external[:3]}")
     if expect_progress and not progress_seen:
         problems.append("no progress line was shown while the notebook ran")
+    if progress_as_error:
+        problems.append(f"{len(progress_as_error)} progress lines were drawn as standard error (red), e.g. "
+                        f"{progress_as_error[0]!r}")
     first_plot = page.query_selector(".jp-Notebook .js-plotly-plot")
     if first_plot:
         first_plot.scroll_into_view_if_needed()

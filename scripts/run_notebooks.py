@@ -152,6 +152,13 @@ def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> di
                           f"\n---- stderr ----\n" + "\n".join(other), file=sys.stderr)
                     raise SystemExit(1)
                 continue  # progress only
+            if o.get("output_type") == "stream" and o.get("name") == "stdout":
+                # In a kernel the crate's progress lines go to standard output (drawn like printed text, not like
+                # an error); the report keeps what the cell printed and drops them.
+                text = "".join(l for l in o.get("text", "").splitlines(keepends=True) if not l.startswith(PROGRESS))
+                if not text.strip():
+                    continue
+                o["text"] = text
             kept.append(o)
         cell["outputs"] = kept
     (out / "executed").mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,15 @@
 //! Progress of long analyses. An analysis that runs longer than a couple of seconds reports how far it is:
-//! in a terminal (the examples) as one line redrawn in place, a bar; elsewhere — a notebook, where evcxr streams
-//! a cell's standard error live, or a log — as a throttled line every few seconds or every 10 %, each starting
-//! with [`PREFIX`]. Nothing is printed for work that finishes within [`QUIET_FOR`]. Set `DEMYSTIFY_PROGRESS=0`
-//! to silence it. The report builder (`scripts/run_notebooks.py`) accepts these lines on standard error and
-//! drops them from the exported reports; any other standard-error output still fails a notebook.
+//! in a terminal (the examples) as one line redrawn in place, a bar; in a notebook kernel as a throttled line on
+//! **standard output**, which JupyterLab draws like printed text (it paints standard error red, and a student
+//! would read progress there as an error); in a log (no terminal, no kernel) as the same throttled lines on
+//! standard error. Each line starts with [`PREFIX`] and comes every few seconds or every 10 %; nothing is printed
+//! for work that finishes within [`QUIET_FOR`]. Set `DEMYSTIFY_PROGRESS=0` to silence it. The report builder
+//! (`scripts/run_notebooks.py`) drops these lines from the exported reports; any other standard-error output
+//! still fails a notebook.
+//!
+//! evcxr forwards a cell's output line by line as it arrives, and it turns only the display blocks of a cell's
+//! final value into rich output, so a display that updates in place (Jupyter's `update_display_data`) is not
+//! available from a cell: a throttled line is the least noisy form that works.
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,6 +24,38 @@ pub const ENV: &str = "DEMYSTIFY_PROGRESS";
 pub const QUIET_FOR: Duration = Duration::from_secs(2);
 /// Lines (outside a terminal) are at least this far apart, unless a further 10 % is done.
 pub const EVERY: Duration = Duration::from_secs(5);
+/// The environment variable evcxr sets in the process that runs notebook cells.
+pub const KERNEL_ENV: &str = "EVCXR_IS_RUNTIME";
+
+/// Where progress goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sink {
+    /// A terminal: one bar on standard error, redrawn in place.
+    Terminal,
+    /// A notebook kernel (evcxr): throttled lines on standard output, drawn as plain text.
+    Notebook,
+    /// Anything else (a log, `cargo test`): throttled lines on standard error.
+    Log,
+}
+
+impl Sink {
+    /// The sink for a process that `in_kernel` (evcxr's [`KERNEL_ENV`] is set) and whose standard error
+    /// `stderr_is_terminal`: the kernel wins, then the terminal.
+    pub fn choose(in_kernel: bool, stderr_is_terminal: bool) -> Self {
+        if in_kernel {
+            Sink::Notebook
+        } else if stderr_is_terminal {
+            Sink::Terminal
+        } else {
+            Sink::Log
+        }
+    }
+
+    /// The sink of this process.
+    pub fn detect() -> Self {
+        Self::choose(std::env::var_os(KERNEL_ENV).is_some(), std::io::stderr().is_terminal())
+    }
+}
 
 /// A counter of done work items that prints throttled progress to standard error (see the module docs). Shared by
 /// reference between rayon workers: [`Progress::tick`] is lock-free except when a line is due.
@@ -27,7 +65,7 @@ pub struct Progress {
     total: usize,
     done: AtomicUsize,
     enabled: bool,
-    terminal: bool,
+    sink: Sink,
     started: Instant,
     /// (time of the last line, tenths done at the last line, items done at the last line; 0 = nothing printed).
     last: Mutex<(Instant, usize, usize)>,
@@ -44,7 +82,7 @@ impl Progress {
             total,
             done: AtomicUsize::new(0),
             enabled,
-            terminal: std::io::stderr().is_terminal(),
+            sink: Sink::detect(),
             started: now,
             last: Mutex::new((now, 0, 0)),
         }
@@ -77,7 +115,7 @@ impl Progress {
         if elapsed < QUIET_FOR {
             return false;
         }
-        if self.terminal {
+        if self.sink == Sink::Terminal {
             return since_last >= Duration::from_millis(200);
         }
         since_last >= EVERY || tenths > last_tenths
@@ -109,25 +147,40 @@ impl Progress {
     }
 
     fn print(&self, done: usize, elapsed: Duration) {
-        let mut err = std::io::stderr().lock();
-        if self.terminal {
-            let width = 30;
-            let filled = if self.total == 0 {
-                width
-            } else {
-                width * done.min(self.total) / self.total
-            };
-            let _ = write!(
-                err,
-                "\r[{}{}] {}",
-                "#".repeat(filled),
-                ".".repeat(width - filled),
-                self.describe(done, elapsed)
-            );
-        } else {
-            let _ = writeln!(err, "{PREFIX}{}", self.describe(done, elapsed));
+        match self.sink {
+            Sink::Terminal => {
+                let width = 30;
+                let filled = if self.total == 0 {
+                    width
+                } else {
+                    width * done.min(self.total) / self.total
+                };
+                let mut err = std::io::stderr().lock();
+                let _ = write!(
+                    err,
+                    "\r[{}{}] {}",
+                    "#".repeat(filled),
+                    ".".repeat(width - filled),
+                    self.describe(done, elapsed)
+                );
+                let _ = err.flush();
+            }
+            Sink::Notebook => {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{PREFIX}{}", self.describe(done, elapsed));
+                let _ = out.flush();
+            }
+            Sink::Log => {
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(err, "{PREFIX}{}", self.describe(done, elapsed));
+                let _ = err.flush();
+            }
         }
-        let _ = err.flush();
+    }
+
+    /// Where this progress is printed.
+    pub fn sink(&self) -> Sink {
+        self.sink
     }
 
     /// Ends the report: if anything was printed, a final line unless the last one already said everything
@@ -142,7 +195,7 @@ impl Progress {
             if last_done != done {
                 self.print(done, self.started.elapsed());
             }
-            if self.terminal {
+            if self.sink == Sink::Terminal {
                 let _ = writeln!(std::io::stderr());
             }
         }
