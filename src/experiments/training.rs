@@ -779,7 +779,7 @@ impl Measure {
         match (self, v) {
             (_, Some(v)) => num(v),
             (Measure::Steps, None) => "not reached".into(),
-            (Measure::LossAtBudget, None) => "none (did not train within the budget)".into(),
+            (Measure::LossAtBudget, None) => "none (no stable rate, or never left its start)".into(),
             (Measure::StableRate, None) => "no stable rate".into(),
         }
     }
@@ -829,8 +829,12 @@ pub fn claims(best: &DataFrame, config: &TrainingGridConfig) -> Result<Vec<Claim
             Measure::Steps | Measure::LossAtBudget => "≤",
             Measure::StableRate => "≥",
         };
+        let at = match measure {
+            Measure::StableRate => "",
+            Measure::Steps | Measure::LossAtBudget => ", each configuration at its own best rate",
+        };
         let criterion = format!(
-            "{what}, each configuration at its own best rate: small n = 2 {better} every rival{scope}; a configuration without a value loses"
+            "{what}{at}: small n = 2 {better} every rival{scope}; a configuration without a value loses"
         );
         let in_scope: Vec<usize> = config
             .depths

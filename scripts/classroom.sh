@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# The classroom in one script: what a JupyterHub image needs, and one build folder per student.
+#
+#   scripts/classroom.sh build [PREFIX]        install under PREFIX (default /opt/demystify-resnet): the Jupyter
+#                                              packages and the evcxr kernel (scripts/setup.sh), a copy of this
+#                                              crate, the students' notebooks pointing at it, the crates vendored
+#                                              (kernels never need the network), and a kernel build folder
+#                                              pre-built at PREFIX/seed with the kernel's cargo profile
+#   scripts/classroom.sh seed DIR [PREFIX]     a student's own build folder DIR (their EVCXR_TMPDIR), seeded from
+#                                              PREFIX/seed: compiled artifacts hard-linked (read-only to cargo:
+#                                              rustc and the linker replace outputs, never rewrite them), the
+#                                              small files cargo rewrites copied; idempotent
+#   scripts/classroom.sh env DIR [PREFIX]      the environment a student's kernel runs with (EVCXR_TMPDIR etc.)
+#
+# The image recipes (binder/, docker/Dockerfile) call `build`; the hub's spawner calls `seed` for each student
+# before the server starts (docs/classroom.md). Nothing here needs a container daemon: the tests run this script.
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+
+usage() { sed -n '2,15p' "$0" >&2; exit 2; }
+
+prefix_of() { echo "${1:-/opt/demystify-resnet}"; }
+
+# The files of the crate a kernel compiles (no build outputs, no reports).
+copy_crate() {
+  local dest="$1"
+  mkdir -p "$dest"
+  (cd "$REPO" && tar -cf - Cargo.toml Cargo.lock src data THEORY.md README.md) | (cd "$dest" && tar -xf -)
+}
+
+# The students' notebooks: the course's notebooks with `:dep … path = ".."` pointing at the installed crate.
+copy_notebooks() {
+  local crate="$1" dest="$2"
+  mkdir -p "$dest"
+  for nb in "$REPO"/notebooks/*.ipynb; do
+    python3 - "$nb" "$crate" "$dest/$(basename "$nb")" <<'PY'
+import json, sys
+src, crate, out = sys.argv[1:]
+nb = json.load(open(src))
+for cell in nb["cells"]:
+    text = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+    if cell["cell_type"] == "code" and text.startswith(":dep demystify_resnet"):
+        cell["source"] = text.replace('path = ".."', f'path = "{crate}"')
+json.dump(nb, open(out, "w"), indent=1, ensure_ascii=False)
+PY
+  done
+}
+
+build() {
+  local prefix; prefix="$(prefix_of "${1:-}")"
+  local started=$SECONDS
+  "$REPO/scripts/setup.sh" notebooks
+  echo "classroom: installing under $prefix" >&2
+  mkdir -p "$prefix"
+  copy_crate "$prefix/crate"
+  copy_notebooks "$prefix/crate" "$prefix/notebooks"
+  # Every crate the kernel can need, vendored: with the source replacement below cargo resolves and builds
+  # offline, from these folders only, in the seed and in every student's folder.
+  if [ ! -f "$prefix/vendor/.complete" ] || ! cmp -s "$prefix/crate/Cargo.lock" "$prefix/vendor/.complete"; then
+    rm -rf "$prefix/vendor"
+    cargo vendor --quiet --locked --manifest-path "$prefix/crate/Cargo.toml" "$prefix/vendor" >/dev/null
+    cp "$prefix/crate/Cargo.lock" "$prefix/vendor/.complete"
+  fi
+  mkdir -p "$prefix/.cargo"
+  {
+    cat "$REPO/scripts/kernel-profile.toml"
+    printf '\n# Vendored by scripts/classroom.sh: kernels build offline.\n'
+    printf '[source.crates-io]\nreplace-with = "vendored-sources"\n\n[source.vendored-sources]\ndirectory = "%s"\n\n[net]\noffline = true\n' "$prefix/vendor"
+  } > "$prefix/.cargo/config.toml"
+  # The seed: a kernel runs the set-up cells once in PREFIX/seed (cargo reads PREFIX/.cargo from folders below it).
+  mkdir -p "$prefix/seed"
+  EVCXR_TMPDIR="$prefix/seed" python3 - "$prefix/notebooks/01_residual_blocks.ipynb" <<'PY'
+import sys, time
+import nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+set_up = [c for c in nb.cells if c.cell_type == "code"][:1]
+nb.cells = set_up + [nbformat.v4.new_code_cell("use demystify_resnet::prelude::*;\nlet warm_up = 1u32;")]
+started = time.time()
+NotebookClient(nb, kernel_name="rust", timeout=3600, allow_errors=False).execute()
+print(f"classroom: seed built in {time.time() - started:.0f} s", file=sys.stderr)
+PY
+  # What a cell compiled is not part of the seed: only the dependencies and this crate are.
+  find "$prefix/seed/target" -name 'libcode_*' -delete
+  echo "classroom: built in $((SECONDS - started)) s; seed $(du -sh "$prefix/seed" | cut -f1)" >&2
+}
+
+seed() {
+  local dir="${1:?usage: classroom.sh seed DIR [PREFIX]}" prefix; prefix="$(prefix_of "${2:-}")"
+  local from="$prefix/seed"
+  [ -d "$from/target" ] || { echo "classroom: no pre-built seed at $from (run: scripts/classroom.sh build $prefix)" >&2; exit 1; }
+  case "$(realpath -m "$dir")/" in
+    "$(realpath "$prefix")"/*) ;;
+    *) echo "classroom: DIR must lie under $prefix (cargo finds the kernel profile and the vendored crates there)" >&2; exit 1 ;;
+  esac
+  [ -e "$dir/.seeded" ] && return 0
+  mkdir -p "$dir"
+  # Small files (manifest, lock, evcxr's config, cargo's fingerprints and dep-info) are copied: cargo rewrites
+  # some of them in place. Compiled artifacts are hard-linked: rustc and the linker write a new file and rename
+  # or unlink the old one, so a student's rebuild never changes another student's copy. The crate's incremental
+  # cache (only for rebuilding the crate itself, which never changes in the image) is left out.
+  (cd "$from" && find . -path ./target -prune -o -type f -print0) | (cd "$from" && xargs -0 -r cp --parents -a -t "$dir")
+  (cd "$from" && find target -path '*/incremental' -prune -o -type d -print0) | (cd "$dir" && xargs -0 -r mkdir -p)
+  (cd "$from" && find target -path '*/incremental' -prune -o -type f \( -name '*.rlib' -o -name '*.rmeta' -o -name '*.so' -o -name '*.a' \) -print0) \
+    | (cd "$from" && xargs -0 -r cp --parents -l -t "$dir")
+  (cd "$from" && find target -path '*/incremental' -prune -o -type f ! \( -name '*.rlib' -o -name '*.rmeta' -o -name '*.so' -o -name '*.a' \) -print0) \
+    | (cd "$from" && xargs -0 -r cp --parents -a -t "$dir")
+  touch "$dir/.seeded"
+}
+
+env_of() {
+  local dir="${1:?usage: classroom.sh env DIR [PREFIX]}" prefix; prefix="$(prefix_of "${2:-}")"
+  echo "EVCXR_TMPDIR=$dir"
+  echo "CARGO_NET_OFFLINE=true"
+}
+
+case "${1:-}" in
+  build) shift; build "$@" ;;
+  seed) shift; seed "$@" ;;
+  env) shift; env_of "$@" ;;
+  *) usage ;;
+esac
