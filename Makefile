@@ -3,7 +3,8 @@
 #   make test      – the whole test suite (what CI runs): Rust tests, the notebooks and the exercises' worked
 #                    solutions in quick mode through Jupyter, the exported reports checked in headless
 #                    Chromium with no network, and two notebooks run through the JupyterLab UI (Run All)
-# and: make examples (each analysis without Jupyter), make bench, make peer (side-by-side with JAX).
+# and: make examples (each analysis without Jupyter), make bench, make peer (side-by-side with JAX),
+# make classroom-bench (1, 4 and 8 students on the hub).
 CARGO ?= cargo
 PYTHON ?= python3
 # `make reports QUICK=1` runs every analysis in its small version; `make reports SOLUTIONS=1` adds the worked
@@ -21,7 +22,7 @@ ifneq ($(OPENBLAS_CORETYPE),)
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: reports test test-rust test-notebooks examples bench peer check-rust clean
+.PHONY: reports test test-rust test-notebooks test-classroom classroom-bench examples bench peer check-rust clean
 
 check-rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
@@ -32,6 +33,21 @@ reports: check-rust
 	$(PYTHON) scripts/run_notebooks.py $(QUICK_FLAG) $(SOLUTIONS_FLAG) --out reports
 
 test: test-rust test-notebooks
+
+# The classroom (docs/classroom.md), work in progress and not yet part of `make test`: the image's build script at
+# its fixed path, then a real JupyterHub with configurable-http-proxy on 127.0.0.1 and 3 students running
+# notebook 03 at once, one kernel killed mid-run (one student passes; three at once do not yet, see the doc).
+CLASSROOM_PREFIX ?= /opt/demystify-resnet
+test-classroom: check-rust
+	scripts/setup.sh hub
+	scripts/classroom.sh build $(CLASSROOM_PREFIX)
+	$(PYTHON) scripts/hub_test.py --students 3 --prefix $(CLASSROOM_PREFIX) --out reports/test
+
+# The load runs of the classroom (1, 4 and 8 students), one after the other; results in reports/classroom/.
+classroom-bench: check-rust
+	scripts/setup.sh hub
+	scripts/classroom.sh build $(CLASSROOM_PREFIX)
+	for n in 1 4 8; do $(PYTHON) scripts/hub_test.py --students $$n --prefix $(CLASSROOM_PREFIX) --out reports/classroom || exit 1; done
 
 # With the system OpenBLAS the LAPACK eigensolver is tested too; without it (no root, no sudo) the faer path is.
 test-rust: check-rust

@@ -61,6 +61,11 @@ build() {
     cargo vendor --quiet --locked --manifest-path "$prefix/crate/Cargo.toml" "$prefix/vendor" >/dev/null
     cp "$prefix/crate/Cargo.lock" "$prefix/vendor/.complete"
   fi
+  # The kernel for every user of the image (a hub gives each student their own HOME, so a per-user kernelspec in
+  # the builder's HOME would not be found).
+  local kernels; kernels="$(python3 -c 'import sys; print(sys.prefix)')/share/jupyter/kernels"
+  mkdir -p "$kernels/rust"
+  cp -r "$(python3 -m jupyter kernelspec list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"]["rust"]["resource_dir"])')"/. "$kernels/rust/"
   mkdir -p "$prefix/.cargo"
   {
     cat "$REPO/scripts/kernel-profile.toml"

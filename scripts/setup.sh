@@ -2,6 +2,7 @@
 # Idempotent set-up for the notebooks and their tests; skips whatever is already there.
 #   scripts/setup.sh notebooks   Python side (pip part of environment.yml), evcxr kernel 0.22.0, rust-src
 #   scripts/setup.sh browser     Debian's Chromium (for the offline-report checks)
+#   scripts/setup.sh hub         JupyterHub and configurable-http-proxy (for the classroom test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -64,8 +65,25 @@ browser() {
   as_root apt-get install -y -qq chromium >/dev/null
 }
 
+# JupyterHub (Python registry) and configurable-http-proxy (npm registry), for the classroom test; the proxy goes
+# to /var/tmp/demystify-resnet/hub/node_modules, where scripts/hub_test.py looks for it.
+hub() {
+  if ! python3 -c "import jupyterhub" 2>/dev/null; then
+    echo "installing jupyterhub ..." >&2
+    python3 -m pip install --quiet "jupyterhub==6.1.1"
+  fi
+  local dir=/var/tmp/demystify-resnet/hub
+  if [ ! -x "$dir/node_modules/.bin/configurable-http-proxy" ]; then
+    command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js (Debian: nodejs npm)" >&2; exit 1; }
+    echo "installing configurable-http-proxy ..." >&2
+    mkdir -p "$dir"
+    npm install --silent --no-audit --no-fund --prefix "$dir" configurable-http-proxy@5 >/dev/null
+  fi
+}
+
 case "${1:-notebooks}" in
   notebooks) python_side; kernel ;;
   browser) browser ;;
-  *) echo "usage: $0 [notebooks|browser]" >&2; exit 2 ;;
+  hub) hub ;;
+  *) echo "usage: $0 [notebooks|browser|hub]" >&2; exit 2 ;;
 esac

@@ -53,7 +53,10 @@ impl Sink {
 
     /// The sink of this process.
     pub fn detect() -> Self {
-        Self::choose(std::env::var_os(KERNEL_ENV).is_some(), std::io::stderr().is_terminal())
+        Self::choose(
+            std::env::var_os(KERNEL_ENV).is_some(),
+            std::io::stderr().is_terminal(),
+        )
     }
 }
 

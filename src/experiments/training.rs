@@ -779,7 +779,9 @@ impl Measure {
         match (self, v) {
             (_, Some(v)) => num(v),
             (Measure::Steps, None) => "not reached".into(),
-            (Measure::LossAtBudget, None) => "none (no stable rate, or never left its start)".into(),
+            (Measure::LossAtBudget, None) => {
+                "none (no stable rate, or never left its start)".into()
+            }
             (Measure::StableRate, None) => "no stable rate".into(),
         }
     }

@@ -1,0 +1,446 @@
+"""A class on a real JupyterHub, on this machine (issue 20): JupyterHub from the Python registry and
+configurable-http-proxy from npm on 127.0.0.1, the shared-password authenticator, and SimpleLocalProcessSpawner
+giving every student their own home and their own kernel build folder, seeded from the pre-built classroom image
+(scripts/classroom.sh build / seed).
+
+N students log in at the same time (the hub's login form, with the shared password), start their servers, and
+run notebook 03 in quick mode through their own server's kernel (Jupyter's REST and websocket protocol through
+the proxy, as JupyterLab does), each with their own depth list. Checked: every cell ran without error, the figure
+was drawn (plotly output), each student's table holds exactly their own depths; one student's kernel is killed
+(SIGKILL) in the middle of the run, the others finish unaffected, and that student restarts and succeeds; the hub
+answers /hub/api within 1 s throughout. Recorded per student: login, server ready, kernel ready, first figure,
+all cells done (seconds from the start), and the resident memory of their server and kernel.
+
+Everything binds to 127.0.0.1; every process started is stopped on any exit, kernels included.
+
+Usage: python3 scripts/hub_test.py [--students 3] [--prefix /opt/demystify-resnet] [--out reports/test]
+                                   [--table docs/classroom-bench.md]
+"""
+import argparse, json, multiprocessing, os, re, secrets, shutil, signal, socket, subprocess, sys, threading, time, uuid
+from pathlib import Path
+
+import requests
+from tornado import httpclient, ioloop, websocket
+import asyncio
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_MARK = "DEMYSTIFY_HUB_TEST"
+ANSI = re.compile("\x1b\\[[0-9;]*m")
+PASSWORD = "classroom-" + secrets.token_hex(4)
+NOTEBOOK = "03_condition_number_vs_depth.ipynb"
+# Each student's own depths for notebook 03's sweep (quick mode), so that their outputs differ.
+DEPTH_LISTS = [[1, 2, 3], [1, 2, 5], [1, 3, 6], [2, 3, 4], [1, 4, 7], [2, 5, 6], [1, 6, 8], [3, 4, 8]]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_of_tree(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    children = {}
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(p.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    total, todo = 0, [pid]
+    while todo:
+        q = todo.pop()
+        try:
+            for line in Path(f"/proc/{q}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+        todo += children.get(q, [])
+    return total
+
+
+def marked_pids(mark: str) -> list[int]:
+    """Processes started by this run (their environment carries RUN_MARK=mark)."""
+    out = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit() and int(p.name) != os.getpid():
+            try:
+                if f"{RUN_MARK}={mark}".encode() in (p / "environ").read_bytes().split(b"\0"):
+                    out.append(int(p.name))
+            except OSError:
+                pass
+    return out
+
+
+def hub_config(root: Path, port: int, api_port: int, hub_port: int, token: str, prefix: Path, mark: str) -> str:
+    classroom = ROOT / "scripts" / "classroom.sh"
+    rustup_home = os.environ.get("RUSTUP_HOME", str(Path.home() / ".rustup"))
+    cargo_home = os.environ.get("CARGO_HOME", str(Path.home() / ".cargo"))
+    return f"""
+import os, shutil, subprocess
+c = get_config()
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = {port}
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = {hub_port}
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
+c.ConfigurableHTTPProxy.command = [{str(root / 'node_modules' / '.bin' / 'configurable-http-proxy')!r}]
+c.JupyterHub.db_url = "sqlite:///{root}/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = "{root}/cookie_secret"
+c.JupyterHub.pid_file = "{root}/jupyterhub.pid"
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.authenticator_class = "shared-password"
+c.SharedPasswordAuthenticator.user_password = {PASSWORD!r}
+c.Authenticator.allow_all = True
+c.JupyterHub.spawner_class = "simple"
+c.Spawner.default_url = "/lab"
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+# A kernel answers its first kernel_info only once evcxr is up; with a class starting at once on 2 cores that can
+# take longer than the server's default minute.
+c.Spawner.args = ["--ServerApp.allow_root=True", "--MappingKernelManager.kernel_info_timeout=600"]
+c.SimpleLocalProcessSpawner.home_dir_template = "{root}/home/{{username}}"
+c.Spawner.environment = {{
+    # The toolchain lives outside the student's HOME (an image installs it under /opt): say where.
+    "RUSTUP_HOME": {rustup_home!r},
+    "CARGO_HOME": {cargo_home!r},
+    "CARGO_NET_OFFLINE": "true",
+    "DEMYSTIFY_QUICK": "1",
+    "{RUN_MARK}": "{mark}",
+}}
+async def seed_student(spawner):
+    # Off the hub's event loop: the hub keeps answering while a student's folder is seeded.
+    import asyncio
+    name = spawner.user.name
+    home = "{root}/home/" + name
+    # The student's own build folder (set here: the environment's values are not templates).
+    spawner.environment = dict(spawner.environment, EVCXR_TMPDIR="{prefix}/students/" + name)
+    def copy_notebooks():
+        os.makedirs(home, exist_ok=True)
+        shutil.copytree("{prefix}/notebooks", home + "/notebooks", dirs_exist_ok=True)
+    await asyncio.to_thread(copy_notebooks)
+    proc = await asyncio.create_subprocess_exec("bash", "{classroom}", "seed", "{prefix}/students/" + name, "{prefix}")
+    if await proc.wait() != 0:
+        raise RuntimeError("seeding the build folder of " + name + " failed")
+c.Spawner.pre_spawn_hook = seed_student
+def stop_kernels(spawner):
+    # A server stopped by the hub (culling, logout, shutdown) takes its kernels with it: evcxr's runtime process
+    # outlives a killed kernel process otherwise. Every process of the student's server carries JUPYTERHUB_USER.
+    import signal
+    mark = ("JUPYTERHUB_USER=" + spawner.user.name).encode()
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                if mark in open("/proc/" + p + "/environ", "rb").read().split(b"\\0"):
+                    os.kill(int(p), signal.SIGKILL)
+            except OSError:
+                pass
+c.Spawner.post_stop_hook = stop_kernels
+c.JupyterHub.services = [{{"name": "classroom-test", "api_token": {token!r}}}]
+c.JupyterHub.load_roles = [{{"name": "classroom-test", "services": ["classroom-test"],
+    "scopes": ["admin:users", "admin:servers", "admin:server_state", "access:servers", "read:users", "list:users"]}}]
+"""
+
+
+class Kernel:
+    """A kernel of a student's server, driven over Jupyter's websocket protocol through the proxy."""
+
+    def __init__(self, base: str, user: str, token: str):
+        self.base, self.user, self.token = base, user, token
+        self.headers = {"Authorization": f"token {token}"}
+        self.session = uuid.uuid4().hex
+        r = requests.post(f"{base}/user/{user}/api/kernels", json={"name": "rust"}, headers=self.headers, timeout=60)
+        r.raise_for_status()
+        self.id = r.json()["id"]
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)  # tornado's websocket client runs on this thread's loop
+        req = httpclient.HTTPRequest(f"{base.replace('http', 'ws')}/user/{user}/api/kernels/{self.id}/channels",
+                                     headers=self.headers, connect_timeout=300, request_timeout=300)
+
+        async def connect():
+            return await websocket.websocket_connect(req)
+        self.ws = self.loop.run_until_complete(connect())
+
+    async def _write(self, text: str) -> None:
+        await self.ws.write_message(text)
+
+    def execute(self, code: str, timeout: float) -> dict:
+        """Runs `code`; returns {'outputs': [...], 'status': 'ok' | 'error' | 'died'}."""
+        msg_id = uuid.uuid4().hex
+        self.loop.run_until_complete(self._write(json.dumps({
+            "header": {"msg_id": msg_id, "username": self.user, "session": self.session,
+                       "msg_type": "execute_request", "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True}})))
+        outputs, status, deadline = [], None, time.time() + timeout
+        while True:
+            left = deadline - time.time()
+            if left <= 0:
+                return {"outputs": outputs, "status": "timeout"}
+            async def read():
+                return await asyncio.wait_for(self.ws.read_message(), left)
+            try:
+                raw = self.loop.run_until_complete(read())
+            except asyncio.TimeoutError:
+                return {"outputs": outputs, "status": "timeout"}
+            if raw is None:
+                return {"outputs": outputs, "status": "died"}
+            m = json.loads(raw)
+            kind = m["header"]["msg_type"]
+            if kind == "status" and m["content"]["execution_state"] in ("restarting", "dead"):
+                return {"outputs": outputs, "status": "died"}
+            if m.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            if kind in ("stream", "display_data", "execute_result", "error"):
+                outputs.append(m["content"] | {"output_type": kind})
+            elif kind == "execute_reply":
+                status = m["content"]["status"]
+            elif kind == "status" and m["content"]["execution_state"] == "idle" and status is not None:
+                return {"outputs": outputs, "status": status}
+            if kind == "status" and m["content"]["execution_state"] == "idle" and status is None:
+                # idle can arrive before the reply on the shell channel; the reply follows
+                continue
+
+    def close(self):
+        try:
+            self.ws.close()
+            requests.delete(f"{self.base}/user/{self.user}/api/kernels/{self.id}", headers=self.headers, timeout=30)
+        except Exception:
+            pass
+        self.loop.close()
+
+
+def student_cells(depths: list[int]) -> list[str]:
+    """The code cells of notebook 03 as the student runs them, with their own depth list in the sweep."""
+    nb = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())
+    cells = []
+    for c in nb["cells"]:
+        if c["cell_type"] != "code":
+            continue
+        src = c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+        if src.startswith(":dep"):
+            continue  # the classroom notebooks point at the installed crate; added below
+        src = src.replace("ConditionVsDepthConfig::quick()",
+                          f"ConditionVsDepthConfig {{ depths: vec!{depths}, ..ConditionVsDepthConfig::quick() }}")
+        cells.append(src)
+    return cells
+
+
+def run_student(i: int, name: str, base: str, token: str, prefix: Path, started: float, record: dict,
+                kill_after: int | None, timeout: float) -> None:
+    r = record
+    try:
+        s = requests.Session()
+        s.get(f"{base}/hub/login", timeout=30)
+        resp = s.post(f"{base}/hub/login?next=", data={"username": name, "password": PASSWORD,
+                                                         "_xsrf": s.cookies.get("_xsrf", "")}, timeout=60)
+        if resp.status_code >= 400 or "login" in resp.url.rsplit("/", 1)[-1]:
+            raise RuntimeError(f"login failed: {resp.status_code} {resp.url}")
+        r["login"] = time.time() - started
+        h = {"Authorization": f"token {token}"}
+        requests.post(f"{base}/hub/api/users/{name}/server", headers=h, timeout=120)
+        while True:
+            u = requests.get(f"{base}/hub/api/users/{name}", headers=h, timeout=30).json()
+            server = u.get("servers", {}).get("", {})
+            if server.get("ready"):
+                break
+            if time.time() - started > timeout:
+                raise RuntimeError("server not ready")
+            time.sleep(0.5)
+        r["server_ready"] = time.time() - started
+        r["server_pid"] = server.get("state", {}).get("pid")
+        depths = DEPTH_LISTS[i % len(DEPTH_LISTS)]
+        cells = [f':dep demystify_resnet = {{ package = "demystify-resnet", path = "{prefix}/crate" }}'] + student_cells(depths)
+        attempts = 0
+        while True:
+            attempts += 1
+            k = Kernel(base, name, token)
+            r["kernel_ready"] = r.get("kernel_ready", time.time() - started)
+            r["kernel_id"] = k.id
+            outputs, died = [], False
+            for n, code in enumerate(cells):
+                if kill_after is not None and attempts == 1 and n == kill_after:
+                    killer = threading.Timer(3.0, kill_kernel, args=(k.id,))
+                    killer.start()
+                res = k.execute(code, timeout)
+                if res["status"] == "died":
+                    died = True
+                    break
+                if res["status"] != "ok":
+                    said = " ".join(" ".join([o.get("evalue", "")] + o.get("traceback", [])) if o["output_type"] == "error"
+                                    else str(o.get("text", "")) for o in res["outputs"])
+                    plain = ANSI.sub("", said)[-1500:]
+                    raise RuntimeError(f"cell {n} {res['status']}: {plain}")
+                outputs.append(res["outputs"])
+                if "first_figure" not in r and any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in res["outputs"]):
+                    r["first_figure"] = time.time() - started
+            r["memory_bytes"] = rss_of_tree(r["server_pid"]) if r.get("server_pid") else None
+            k.close()
+            if not died:
+                break
+            r["killed_and_restarted"] = True
+            if attempts > 2:
+                raise RuntimeError("the kernel died twice")
+        r["all_done"] = time.time() - started
+        texts = [json.dumps(o) for cell in outputs for o in cell]
+        r["figures"] = sum("application/vnd.plotly.v1+json" in t for t in texts)
+        r["errors"] = sum('"output_type": "error"' in t or '"name": "stderr"' in t for t in texts)
+        # The shortcut-2 table shows this student's depths, and no other student's.
+        table = next((json.loads(t) for t in texts if "Shortcut 2 at W = 0" in t), None)
+        shown = numeric_depths(table["data"]["text/html"]) if table else []
+        r["depths_asked"], r["depths_table"] = depths, shown
+        r["own_outputs"] = shown == sorted(depths)
+        r["ok"] = r["figures"] >= 1 and r["errors"] == 0 and r["own_outputs"]
+    except Exception as e:  # recorded, reported, and failed on below
+        r["ok"] = False
+        r["error"] = f"{type(e).__name__}: {e}"
+
+
+def numeric_depths(table_html: str) -> list[int]:
+    """The `depth` column of the rows computed from the network (`method` numeric) of an HTML table of
+    condition_vs_depth: the depths this student asked for, and no other student's."""
+    rows = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", table_html, re.S)]
+    rows = [[re.sub(r"<[^>]+>", "", c).strip() for c in row] for row in rows if row]
+    header = next(row for row in rows if "depth" in row and "method" in row)
+    d, m = header.index("depth"), header.index("method")
+    return sorted({int(row[d]) for row in rows if row is not header and len(row) == len(header) and row[m] == "numeric"})
+
+
+def student_process(results, i, name, base, token, prefix, started, kill_after, timeout) -> None:
+    record = {"student": name}
+    run_student(i, name, base, token, prefix, started, record, kill_after, timeout)
+    results.put({"index": i, "record": record})
+
+
+def kill_kernel(kernel_id: str) -> None:
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if f"kernel-{kernel_id}".encode() in (p / "cmdline").read_bytes():
+                    os.kill(int(p.name), signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--students", type=int, default=3)
+    ap.add_argument("--prefix", default="/opt/demystify-resnet")
+    ap.add_argument("--out", default=str(ROOT / "reports" / "test"))
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--table", help="append the results as a Markdown table to this file")
+    args = ap.parse_args()
+    prefix = Path(args.prefix)
+    if not (prefix / "seed" / "target").is_dir():
+        print(f"no classroom build at {prefix}: run scripts/classroom.sh build {prefix}", file=sys.stderr)
+        return 1
+    root = Path("/var/tmp/demystify-resnet/hub")
+    root.mkdir(parents=True, exist_ok=True)
+    for stale in ("jupyterhub.sqlite", "jupyterhub.pid"):
+        (root / stale).unlink(missing_ok=True)
+    shutil.rmtree(root / "home", ignore_errors=True)
+    shutil.rmtree(prefix / "students", ignore_errors=True)
+    mark = uuid.uuid4().hex
+    port, api_port, hub_port = free_port(), free_port(), free_port()
+    token = secrets.token_hex(16)
+    (root / "jupyterhub_config.py").write_text(hub_config(root, port, api_port, hub_port, token, prefix, mark))
+    env = dict(os.environ, **{RUN_MARK: mark})
+    # A SIGTERM (a CI time-out, `timeout`) unwinds through the `finally` below, so nothing is left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    log = open(root / "jupyterhub.log", "w")
+    hub = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(root / "jupyterhub_config.py")],
+                           cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    records = [{"student": f"student{i + 1}"} for i in range(args.students)]
+    latencies = []
+    left = []
+    stop = threading.Event()
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                if requests.get(f"{base}/hub/api", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if hub.poll() is not None or time.time() > deadline:
+                raise SystemExit(f"the hub did not start; see {root / 'jupyterhub.log'}")
+            time.sleep(0.5)
+
+        def poll_api():
+            while not stop.is_set():
+                t = time.time()
+                try:
+                    requests.get(f"{base}/hub/api", timeout=10)
+                    latencies.append(time.time() - t)
+                except requests.RequestException:
+                    latencies.append(float("inf"))
+                stop.wait(0.5)
+        poller = threading.Thread(target=poll_api, daemon=True)
+        poller.start()
+        started = time.time()
+        # Student 2 (when there are at least 2) has their kernel killed during the sweep cell.
+        # One process per student (as separate browsers would be): no client state is shared between students.
+        results = multiprocessing.get_context("fork").Queue()
+        procs = [multiprocessing.get_context("fork").Process(
+                     target=student_process,
+                     args=(results, i, r["student"], base, token, prefix, started, 2 if i == 1 else None, args.timeout))
+                 for i, r in enumerate(records)]
+        for p in procs:
+            p.start()
+        for _ in procs:
+            done = results.get(timeout=args.timeout + 300)
+            records[done["index"]].update(done["record"])
+        for p in procs:
+            p.join(timeout=30)
+        stop.set()
+        poller.join(timeout=15)
+        h = {"Authorization": f"token {token}"}
+        for r in records:
+            requests.delete(f"{base}/hub/api/users/{r['student']}/server", headers=h, timeout=60)
+        # Teardown must take the kernels with the servers.
+        time.sleep(3)
+        left = [p for p in marked_pids(mark) if "evcxr" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")]
+    finally:
+        stop.set()
+        try:
+            os.killpg(hub.pid, signal.SIGTERM)
+            hub.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+        for p in marked_pids(mark):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        log.close()
+    worst = max(latencies) if latencies else float("inf")
+    problems = []
+    for r in records:
+        print(json.dumps(r, default=str))
+        if not r.get("ok"):
+            problems.append(f"{r['student']}: {r.get('error') or 'wrong outputs'}")
+    if args.students >= 2 and not records[1].get("killed_and_restarted"):
+        problems.append("the killed kernel was not detected")
+    if worst > 1.0:
+        problems.append(f"/hub/api took {worst:.2f} s at worst during the run (limit 1 s)")
+    if left:
+        problems.append(f"{len(left)} evcxr kernels were still running after their servers stopped")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"hub_{args.students}_students.json").write_text(json.dumps(
+        {"students": records, "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies)}, indent=1, default=str))
+    print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "
+          f"kernels left after teardown: {len(left)}")
+    checks = args.students + 3  # each student, the killed kernel, the hub's latency, the teardown
+    print(f"{checks - len(problems)} passed, {len(problems)} failed")
+    for p in problems:
+        print("FAILED:", p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
