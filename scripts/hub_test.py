@@ -166,8 +166,11 @@ class Kernel:
     async def _write(self, text: str) -> None:
         await self.ws.write_message(text)
 
+    killed = False  # set when the test kills this kernel's process: the student notices and restarts
+
     def execute(self, code: str, timeout: float) -> dict:
-        """Runs `code`; returns {'outputs': [...], 'status': 'ok' | 'error' | 'died'}."""
+        """Runs `code`; returns {'outputs': [...], 'status': 'ok' | 'error' | 'died' | 'timeout'}. A kernel whose
+        process was killed is 'died' once it has been silent for 5 s (as a student sees a cell that stopped)."""
         msg_id = uuid.uuid4().hex
         self.loop.run_until_complete(self._write(json.dumps({
             "header": {"msg_id": msg_id, "username": self.user, "session": self.session,
@@ -181,11 +184,16 @@ class Kernel:
             if left <= 0:
                 return {"outputs": outputs, "status": "timeout"}
             async def read():
-                return await asyncio.wait_for(self.ws.read_message(), left)
+                return await asyncio.wait_for(asyncio.shield(pending), min(left, 5.0))
+            pending = getattr(self, "_pending", None) or asyncio.ensure_future(self.ws.read_message(), loop=self.loop)
+            self._pending = pending
             try:
                 raw = self.loop.run_until_complete(read())
+                self._pending = None
             except asyncio.TimeoutError:
-                return {"outputs": outputs, "status": "timeout"}
+                if self.killed:
+                    return {"outputs": outputs, "status": "died"}
+                continue
             if raw is None:
                 return {"outputs": outputs, "status": "died"}
             m = json.loads(raw)
@@ -263,7 +271,10 @@ def run_student(i: int, name: str, base: str, token: str, prefix: Path, started:
             outputs, died = [], False
             for n, code in enumerate(cells):
                 if kill_after is not None and attempts == 1 and n == kill_after:
-                    killer = threading.Timer(3.0, kill_kernel, args=(k.id,))
+                    def kill(kernel=k):
+                        kernel.killed = True
+                        kill_kernel(kernel.id)
+                    killer = threading.Timer(3.0, kill)
                     killer.start()
                 res = k.execute(code, timeout)
                 if res["status"] == "died":
@@ -316,11 +327,20 @@ def student_process(results, i, name, base, token, prefix, started, kill_after, 
 
 
 def kill_kernel(kernel_id: str) -> None:
+    """SIGKILL to the kernel process and its children (evcxr runs cells in a child process)."""
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
             try:
                 if f"kernel-{kernel_id}".encode() in (p / "cmdline").read_bytes():
-                    os.kill(int(p.name), signal.SIGKILL)
+                    pid = int(p.name)
+                    for q in Path("/proc").iterdir():
+                        if q.name.isdigit():
+                            try:
+                                if int((q / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                                    os.kill(int(q.name), signal.SIGKILL)
+                            except (OSError, ValueError, IndexError):
+                                pass
+                    os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
 
