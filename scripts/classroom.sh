@@ -106,9 +106,10 @@ seed() {
   # cache (only for rebuilding the crate itself, which never changes in the image) is left out.
   (cd "$from" && find . -path ./target -prune -o -type f -print0) | (cd "$from" && xargs -0 -r cp --parents -a -t "$dir")
   (cd "$from" && find target -path '*/incremental' -prune -o -type d -print0) | (cd "$dir" && xargs -0 -r mkdir -p)
-  (cd "$from" && find target -path '*/incremental' -prune -o -type f \( -name '*.rlib' -o -name '*.rmeta' -o -name '*.so' -o -name '*.a' \) -print0) \
+  local artifact=( \( -name '*.rlib' -o -name '*.rmeta' -o -name '*.so' -o -name '*.a' \) )
+  (cd "$from" && find target -path '*/incremental' -prune -o -type f "${artifact[@]}" -print0) \
     | (cd "$from" && xargs -0 -r cp --parents -l -t "$dir")
-  (cd "$from" && find target -path '*/incremental' -prune -o -type f ! \( -name '*.rlib' -o -name '*.rmeta' -o -name '*.so' -o -name '*.a' \) -print0) \
+  (cd "$from" && find target -path '*/incremental' -prune -o -type f ! "${artifact[@]}" -print0) \
     | (cd "$from" && xargs -0 -r cp --parents -a -t "$dir")
   touch "$dir/.seeded"
 }

@@ -38,8 +38,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_of_tree(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (from /proc)."""
+def children_by_parent() -> dict[int, list[int]]:
+    """Every process's children, from /proc."""
     children = {}
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
@@ -48,16 +48,29 @@ def rss_of_tree(pid: int) -> int:
                 children.setdefault(ppid, []).append(int(p.name))
             except (OSError, IndexError, ValueError):
                 pass
-    total, todo = 0, [pid]
+    return children
+
+
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
+    children, out, todo = children_by_parent(), [], [pid]
     while todo:
         q = todo.pop()
+        out.append(q)
+        todo += children.get(q, [])
+    return out
+
+
+def rss_of_tree(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    total = 0
+    for q in tree(pid):
         try:
             for line in Path(f"/proc/{q}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
         except OSError:
             pass
-        todo += children.get(q, [])
     return total
 
 
@@ -327,20 +340,16 @@ def student_process(results, i, name, base, token, prefix, started, kill_after, 
 
 
 def kill_kernel(kernel_id: str) -> None:
-    """SIGKILL to the kernel process and its children (evcxr runs cells in a child process)."""
+    """SIGKILL to the kernel process and its descendants (evcxr runs cells in a child process)."""
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
             try:
                 if f"kernel-{kernel_id}".encode() in (p / "cmdline").read_bytes():
-                    pid = int(p.name)
-                    for q in Path("/proc").iterdir():
-                        if q.name.isdigit():
-                            try:
-                                if int((q / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                                    os.kill(int(q.name), signal.SIGKILL)
-                            except (OSError, ValueError, IndexError):
-                                pass
-                    os.kill(pid, signal.SIGKILL)
+                    for q in reversed(tree(int(p.name))):
+                        try:
+                            os.kill(q, signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
             except OSError:
                 pass
 

@@ -168,17 +168,15 @@ impl Progress {
                 );
                 let _ = err.flush();
             }
-            Sink::Notebook => {
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{PREFIX}{}", self.describe(done, elapsed));
-                let _ = out.flush();
-            }
-            Sink::Log => {
-                let mut err = std::io::stderr().lock();
-                let _ = writeln!(err, "{PREFIX}{}", self.describe(done, elapsed));
-                let _ = err.flush();
-            }
+            Sink::Notebook => self.line(&mut std::io::stdout().lock(), done, elapsed),
+            Sink::Log => self.line(&mut std::io::stderr().lock(), done, elapsed),
         }
+    }
+
+    /// One `progress: …` line on `out`.
+    fn line(&self, out: &mut dyn Write, done: usize, elapsed: Duration) {
+        let _ = writeln!(out, "{PREFIX}{}", self.describe(done, elapsed));
+        let _ = out.flush();
     }
 
     /// Where this progress is printed.

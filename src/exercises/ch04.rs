@@ -4,7 +4,7 @@
 use super::{check_real, Feedback};
 use crate::error::Result;
 use crate::experiments::claims::log_log_slope;
-use crate::experiments::depth_scale::EXPONENT_TOLERANCE;
+use crate::experiments::depth_scale::{bracketed_edges, EXPONENT_TOLERANCE};
 use crate::experiments::schema::shared;
 use crate::experiments::training::{self, TrainingGrid};
 use crate::net::{Architecture, Init};
@@ -78,15 +78,7 @@ pub fn fastest_init_for_shortcut_two(
 /// notebook 04 (a frame of [`crate::experiments::depth_scale`]), over the depths where the edge was bracketed,
 /// with the `(L, largest stable rate)` points — the numbers of claim `n1_edge_shrinks_like_inverse_depth`.
 pub fn n1_edge_exponent_value(scale: &DataFrame) -> Result<(Option<f64>, Vec<(f64, f64)>)> {
-    let arch = shared::ARCHITECTURE.strs(scale)?;
-    let depth = shared::DEPTH.f64s(scale)?;
-    let stable = training::LARGEST_STABLE_RATE.f64s(scale)?;
-    let unstable = training::SMALLEST_UNSTABLE_RATE.f64s(scale)?;
-    let n1 = Architecture::Residual { shortcut: 1 }.label();
-    let pts: Vec<(f64, f64)> = (0..scale.height())
-        .filter(|&i| arch[i].as_deref() == Some(n1.as_str()) && unstable[i].is_some())
-        .filter_map(|i| Some((depth[i]?, stable[i]?)))
-        .collect();
+    let (pts, _) = bracketed_edges(scale, Architecture::Residual { shortcut: 1 })?;
     Ok((log_log_slope(&pts), pts))
 }
 

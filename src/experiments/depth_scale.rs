@@ -146,6 +146,29 @@ pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
     out.ok_or(crate::Error::ZeroSize { field: "shortcuts" })
 }
 
+/// The edge of stability of `architecture` in a frame of [`depth_scale`]: `(L, largest stable rate)` at the depths
+/// where the search bracketed it (an unstable rate sits above the largest stable one), and how many depths the
+/// architecture has. What the edge claims fit, and what exercise 4.2 reads.
+pub fn bracketed_edges(
+    frame: &DataFrame,
+    architecture: Architecture,
+) -> Result<(Vec<(f64, f64)>, usize)> {
+    let arch = shared::ARCHITECTURE.strs(frame)?;
+    let depth = shared::DEPTH.f64s(frame)?;
+    let stable = LARGEST_STABLE_RATE.f64s(frame)?;
+    let unstable = SMALLEST_UNSTABLE_RATE.f64s(frame)?;
+    let label = architecture.label();
+    let rows: Vec<usize> = (0..frame.height())
+        .filter(|&i| arch[i].as_deref() == Some(label.as_str()))
+        .collect();
+    let pts = rows
+        .iter()
+        .filter(|&&i| unstable[i].is_some())
+        .filter_map(|&i| Some((depth[i]?, stable[i]?)))
+        .collect();
+    Ok((pts, rows.len()))
+}
+
 /// Tolerance of the fitted depth exponents: `|s − s_theory| ≤` this.
 pub const EXPONENT_TOLERANCE: f64 = 0.25;
 
@@ -175,16 +198,6 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
         (0..frame.height())
             .filter(|&i| arch[i].as_deref() == Some(label))
             .collect()
-    };
-    // (L, edge) at the bracketed depths of one architecture, and how many depths it has.
-    let edges = |label: &str| -> (Vec<(f64, f64)>, usize) {
-        let rows = rows_of(label);
-        let pts = rows
-            .iter()
-            .filter(|&&i| unstable[i].is_some())
-            .filter_map(|&i| Some((depth[i]?, stable[i]?)))
-            .collect();
-        (pts, rows.len())
     };
     let exponent_claim = |id: &'static str,
                           claim: &str,
@@ -295,7 +308,7 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
             "n2_edge_depth_independent",
             "For shortcut 2 from small initialisation, the edge of stability does not depend on depth.",
             0.0,
-            edges(&n(2)),
+            bracketed_edges(frame, Architecture::Residual { shortcut: 2 })?,
             "the largest stable rate",
             true,
         ),
@@ -303,7 +316,7 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
             "n1_edge_shrinks_like_inverse_depth",
             "For shortcut 1 from small initialisation, the edge of stability shrinks like 1/L.",
             -1.0,
-            edges(&n(1)),
+            bracketed_edges(frame, Architecture::Residual { shortcut: 1 })?,
             "the largest stable rate",
             true,
         ),
@@ -311,7 +324,7 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
             "plain_edge_shrinks_like_inverse_depth",
             "For the plain network from the identity, the edge of stability shrinks like 1/L.",
             -1.0,
-            edges(&plain),
+            bracketed_edges(frame, Architecture::Plain)?,
             "the largest stable rate",
             true,
         ),
