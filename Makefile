@@ -2,7 +2,8 @@
 #   make reports   – execute the notebooks on the evcxr kernel, write offline HTML reports to reports/
 #   make test      – the whole test suite (what CI runs): Rust tests, the notebooks and the exercises' worked
 #                    solutions in quick mode through Jupyter, the exported reports checked in headless
-#                    Chromium with no network, and two notebooks run through the JupyterLab UI (Run All)
+#                    Chromium with no network, two notebooks run through the JupyterLab UI (Run All), and a
+#                    class of 3 students on a real JupyterHub (scripts/hub_test.py)
 # and: make examples (each analysis without Jupyter), make bench, make peer (side-by-side with JAX),
 # make classroom-bench (1, 4 and 8 students on the hub).
 CARGO ?= cargo
@@ -32,12 +33,13 @@ reports: check-rust
 	scripts/setup.sh notebooks
 	$(PYTHON) scripts/run_notebooks.py $(QUICK_FLAG) $(SOLUTIONS_FLAG) --out reports
 
-test: test-rust test-notebooks
+test: test-rust test-notebooks test-classroom
 
-# The classroom (docs/classroom.md), work in progress and not yet part of `make test`: the image's build script at
-# its fixed path, then a real JupyterHub with configurable-http-proxy on 127.0.0.1 and 3 students running
-# notebook 03 at once, one kernel killed mid-run (one student passes; three at once do not yet, see the doc).
-CLASSROOM_PREFIX ?= /opt/demystify-resnet
+# The classroom (docs/classroom.md): the image's build script (scripts/classroom.sh build, what the image recipes
+# run), then a real JupyterHub with configurable-http-proxy on 127.0.0.1 and 3 students running notebook 03 at once
+# in their own build folders, one kernel killed mid-run and restarted, the teacher's roll-up checked. The image
+# installs at /opt/demystify-resnet; the tests build under /var/tmp so that they need no root.
+CLASSROOM_PREFIX ?= /var/tmp/demystify-resnet/classroom
 test-classroom: check-rust
 	scripts/setup.sh hub
 	scripts/classroom.sh build $(CLASSROOM_PREFIX)

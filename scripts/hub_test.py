@@ -6,9 +6,13 @@ giving every student their own home and their own kernel build folder, seeded fr
 N students log in at the same time (the hub's login form, with the shared password), start their servers, and
 run notebook 03 in quick mode through their own server's kernel (Jupyter's REST and websocket protocol through
 the proxy, as JupyterLab does), each with their own depth list. Checked: every cell ran without error, the figure
-was drawn (plotly output), each student's table holds exactly their own depths; one student's kernel is killed
-(SIGKILL) in the middle of the run, the others finish unaffected, and that student restarts and succeeds; the hub
-answers /hub/api within 1 s throughout. Recorded per student: login, server ready, kernel ready, first figure,
+was drawn (plotly output), each student's table holds exactly their own depths, and the exercise checkers told
+each student what their answers deserve (students answer right, wrong, or leave the answers blank, in turn); one
+student's kernel is killed (SIGKILL) in the middle of the run, the others finish unaffected, and that student
+restarts the kernel (Kernel > Restart Kernel, the server's restart endpoint) and runs all again successfully; the
+hub answers /hub/api within 1 s throughout. Afterwards each student's saved notebook (a PUT to the contents API,
+as JupyterLab saves) goes through the teacher's roll-up (scripts/collect.py), whose CSV must hold the same
+verdicts. HUB_TEST_TRACE=1 prints every message each student's client receives. Recorded per student: login, server ready, kernel ready, first figure,
 all cells done (seconds from the start), and the resident memory of their server and kernel.
 
 Everything binds to 127.0.0.1; every process started is stopped on any exit, kernels included.
@@ -16,7 +20,7 @@ Everything binds to 127.0.0.1; every process started is stopped on any exit, ker
 Usage: python3 scripts/hub_test.py [--students 3] [--prefix /opt/demystify-resnet] [--out reports/test]
                                    [--table docs/classroom-bench.md]
 """
-import argparse, json, multiprocessing, os, re, secrets, shutil, signal, socket, subprocess, sys, threading, time, uuid
+import argparse, csv, json, multiprocessing, os, re, secrets, shutil, signal, socket, subprocess, sys, threading, time, uuid
 from pathlib import Path
 
 import requests
@@ -30,6 +34,31 @@ PASSWORD = "classroom-" + secrets.token_hex(4)
 NOTEBOOK = "03_condition_number_vs_depth.ipynb"
 # Each student's own depths for notebook 03's sweep (quick mode), so that their outputs differ.
 DEPTH_LISTS = [[1, 2, 3], [1, 2, 5], [1, 3, 6], [2, 3, 4], [1, 4, 7], [2, 5, 6], [1, 6, 8], [3, 4, 8]]
+# How each student answers notebook 03's exercises, in turn: right (computed with the library, as a student who
+# worked it out), wrong, or left blank. The teacher's roll-up must say correct, not yet, not attempted.
+ANSWERS = {
+    "correct": {
+        "3.1": "let answer_3_1: Option<f64> = Some(theory::spectrum_at_zero(2, 1, cfg.data.load(cfg.width)?.moments(), "
+               "1.0)?.condition_number().unwrap_or(f64::NAN)); // depth does not matter for shortcut 2",
+        "3.2": "let answer_3_2: Option<f64> = Some(1.0);",
+        "3.3": "let answer_3_3: Option<usize> = {\n"
+               "    let data = DataSpec::default().load(4)?;\n"
+               "    let mut first = None;\n"
+               "    for l in 1..=200 {\n"
+               "        if first.is_none() && theory::spectrum_at_zero(1, l, data.moments(), 1.0)?.condition_number()"
+               ".unwrap_or(f64::INFINITY) > 1e4 { first = Some(l); }\n"
+               "    }\n"
+               "    first\n"
+               "};",
+    },
+    "wrong": {"3.1": "let answer_3_1: Option<f64> = Some(1.0);",
+              "3.2": "let answer_3_2: Option<f64> = Some(2.0);",
+              "3.3": "let answer_3_3: Option<usize> = Some(16);"},
+    "blank": {},
+}
+STYLES = ["correct", "wrong", "blank"]
+EXPECTED_VERDICT = {"correct": "correct", "wrong": "not yet", "blank": "not attempted"}
+FEEDBACK_MIME = "application/vnd.demystify-resnet.feedback+json"
 
 
 def free_port() -> int:
@@ -114,6 +143,9 @@ c.Spawner.http_timeout = 120
 # A kernel answers its first kernel_info only once evcxr is up; with a class starting at once on 2 cores that can
 # take longer than the server's default minute.
 c.Spawner.args = ["--ServerApp.allow_root=True", "--MappingKernelManager.kernel_info_timeout=600"]
+# On Kubernetes the hub has its own CPU and each student a CPU limit; here everything shares 2 cores, so the
+# students' servers (and their kernels) run at a lower priority than the hub, as the cluster's scheduler would put it.
+c.Spawner.cmd = ["nice", "-n", "10", {str(Path(sys.executable).parent / "jupyterhub-singleuser")!r}]
 c.SimpleLocalProcessSpawner.home_dir_template = "{root}/home/{{username}}"
 c.Spawner.environment = {{
     # The toolchain lives outside the student's HOME (an image installs it under /opt): say where.
@@ -169,12 +201,39 @@ class Kernel:
         self.id = r.json()["id"]
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)  # tornado's websocket client runs on this thread's loop
-        req = httpclient.HTTPRequest(f"{base.replace('http', 'ws')}/user/{user}/api/kernels/{self.id}/channels",
-                                     headers=self.headers, connect_timeout=300, request_timeout=300)
+        self.ws = None
+        self.connect()
+
+    def connect(self) -> None:
+        """Opens (or reopens) the websocket to this kernel, as JupyterLab does after a restart."""
+        if self.ws is not None:
+            self.ws.close()
+        self._pending = None
+        req = httpclient.HTTPRequest(
+            f"{self.base.replace('http', 'ws')}/user/{self.user}/api/kernels/{self.id}/channels",
+            headers=self.headers, connect_timeout=300, request_timeout=300)
 
         async def connect():
             return await websocket.websocket_connect(req)
         self.ws = self.loop.run_until_complete(connect())
+
+    def restart(self, timeout: float) -> None:
+        """What a student does when a cell stops with 'the kernel died': Kernel > Restart Kernel (the server's
+        restart endpoint, which returns once the new kernel answers), then reconnects. The server has already
+        restarted the dead kernel on its own, but that kernel's first cell fails with 'Subprocess terminated with
+        status: signal: 9': jupyter_client's shutdown of the dead kernel sends an interrupt_request on the control
+        channel, it is delivered to the new kernel on the same ports, and evcxr interrupts by killing its
+        subprocess (docs/classroom.md)."""
+        deadline = time.time() + timeout
+        while True:  # the restart endpoint fails while the server's own restart is still under way; try again
+            r = requests.post(f"{self.base}/user/{self.user}/api/kernels/{self.id}/restart", headers=self.headers,
+                              timeout=timeout)
+            if r.ok:
+                break
+            if time.time() > deadline:
+                r.raise_for_status()
+            time.sleep(2)
+        self.connect()
 
     async def _write(self, text: str) -> None:
         await self.ws.write_message(text)
@@ -191,7 +250,9 @@ class Kernel:
             "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
             "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
                         "allow_stdin": False, "stop_on_error": True}})))
-        outputs, status, deadline = [], None, time.time() + timeout
+        # The reply (shell channel) and the idle status (iopub) arrive in either order; the cell is done when both
+        # have arrived.
+        outputs, status, idle, deadline = [], None, False, time.time() + timeout
         while True:
             left = deadline - time.time()
             if left <= 0:
@@ -211,6 +272,10 @@ class Kernel:
                 return {"outputs": outputs, "status": "died"}
             m = json.loads(raw)
             kind = m["header"]["msg_type"]
+            if os.environ.get("HUB_TEST_TRACE"):
+                print(f"{self.user} {time.time():.1f} {m.get('channel')} {kind} {len(raw)} "
+                      f"{m['content'].get('execution_state', '')} mine={m.get('parent_header', {}).get('msg_id') == msg_id}",
+                      file=sys.stderr, flush=True)
             if kind == "status" and m["content"]["execution_state"] in ("restarting", "dead"):
                 return {"outputs": outputs, "status": "died"}
             if m.get("parent_header", {}).get("msg_id") != msg_id:
@@ -219,11 +284,10 @@ class Kernel:
                 outputs.append(m["content"] | {"output_type": kind})
             elif kind == "execute_reply":
                 status = m["content"]["status"]
-            elif kind == "status" and m["content"]["execution_state"] == "idle" and status is not None:
+            elif kind == "status" and m["content"]["execution_state"] == "idle":
+                idle = True
+            if status is not None and idle:
                 return {"outputs": outputs, "status": status}
-            if kind == "status" and m["content"]["execution_state"] == "idle" and status is None:
-                # idle can arrive before the reply on the shell channel; the reply follows
-                continue
 
     def close(self):
         try:
@@ -234,19 +298,37 @@ class Kernel:
         self.loop.close()
 
 
-def student_cells(depths: list[int]) -> list[str]:
-    """The code cells of notebook 03 as the student runs them, with their own depth list in the sweep."""
+def with_answers(source: str, style: str) -> str:
+    """An answer cell as a student of this `style` leaves it: the `let answer_…` line replaced, the checker call
+    kept."""
+    for exercise, line in ANSWERS[style].items():
+        var = "answer_" + exercise.replace(".", "_")
+        if re.search(rf"\blet\s+{var}\b", source):
+            return re.sub(rf"let\s+{var}\b[^\n]*", lambda _: line, source, count=1)
+    return source
+
+
+def student_notebook(depths: list[int], style: str) -> dict:
+    """Notebook 03 as this student edits it: their own depth list in the sweep and their answers."""
     nb = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())
-    cells = []
     for c in nb["cells"]:
         if c["cell_type"] != "code":
             continue
         src = c["source"] if isinstance(c["source"], str) else "".join(c["source"])
-        if src.startswith(":dep"):
-            continue  # the classroom notebooks point at the installed crate; added below
         src = src.replace("ConditionVsDepthConfig::quick()",
                           f"ConditionVsDepthConfig {{ depths: vec!{depths}, ..ConditionVsDepthConfig::quick() }}")
-        cells.append(src)
+        c["source"] = with_answers(src, style)
+    return nb
+
+
+def student_cells(nb: dict) -> list[str]:
+    """The code cells the student runs (the `:dep` cell is replaced by one on the installed crate, added by the
+    caller)."""
+    cells = []
+    for c in nb["cells"]:
+        src = c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+        if c["cell_type"] == "code" and not src.startswith(":dep"):
+            cells.append(src)
     return cells
 
 
@@ -274,41 +356,55 @@ def run_student(i: int, name: str, base: str, token: str, prefix: Path, started:
         r["server_ready"] = time.time() - started
         r["server_pid"] = server.get("state", {}).get("pid")
         depths = DEPTH_LISTS[i % len(DEPTH_LISTS)]
-        cells = [f':dep demystify_resnet = {{ package = "demystify-resnet", path = "{prefix}/crate" }}'] + student_cells(depths)
+        style = STYLES[i % len(STYLES)]
+        r["answers"] = style
+        notebook = student_notebook(depths, style)
+        cells = [f':dep demystify_resnet = {{ package = "demystify-resnet", path = "{prefix}/crate" }}'] + student_cells(notebook)
+        k = Kernel(base, name, token)
+        r["kernel_ready"] = time.time() - started
+        r["kernel_id"] = k.id
         attempts = 0
-        while True:
-            attempts += 1
-            k = Kernel(base, name, token)
-            r["kernel_ready"] = r.get("kernel_ready", time.time() - started)
-            r["kernel_id"] = k.id
-            outputs, died = [], False
-            for n, code in enumerate(cells):
-                if kill_after is not None and attempts == 1 and n == kill_after:
-                    def kill(kernel=k):
-                        kernel.killed = True
-                        kill_kernel(kernel.id)
-                    killer = threading.Timer(3.0, kill)
-                    killer.start()
-                res = k.execute(code, timeout)
-                if res["status"] == "died":
-                    died = True
+        try:
+            while True:  # Run All; after the kernel died and the server restarted it, Run All again on the same kernel
+                attempts += 1
+                outputs, died = [], False
+                for n, code in enumerate(cells):
+                    if kill_after is not None and attempts == 1 and n == kill_after:
+                        def kill(kernel=k):
+                            kernel.killed = True
+                            kill_kernel(kernel.id)
+                        threading.Timer(3.0, kill).start()
+                    res = k.execute(code, timeout)
+                    if res["status"] == "died":
+                        died = True
+                        break
+                    if res["status"] != "ok":
+                        said = " ".join(" ".join([o.get("evalue", "")] + o.get("traceback", []))
+                                        if o["output_type"] == "error" else str(o.get("text", "")) for o in res["outputs"])
+                        raise RuntimeError(f"cell {n} {res['status']}: {ANSI.sub('', said)[-1500:]}")
+                    outputs.append(res["outputs"])
+                    if "first_figure" not in r and any("application/vnd.plotly.v1+json" in o.get("data", {})
+                                                       for o in res["outputs"]):
+                        r["first_figure"] = time.time() - started
+                r["memory_bytes"] = rss_of_tree(r["server_pid"]) if r.get("server_pid") else None
+                if not died:
                     break
-                if res["status"] != "ok":
-                    said = " ".join(" ".join([o.get("evalue", "")] + o.get("traceback", [])) if o["output_type"] == "error"
-                                    else str(o.get("text", "")) for o in res["outputs"])
-                    plain = ANSI.sub("", said)[-1500:]
-                    raise RuntimeError(f"cell {n} {res['status']}: {plain}")
-                outputs.append(res["outputs"])
-                if "first_figure" not in r and any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in res["outputs"]):
-                    r["first_figure"] = time.time() - started
-            r["memory_bytes"] = rss_of_tree(r["server_pid"]) if r.get("server_pid") else None
+                if attempts > 1:
+                    raise RuntimeError("the kernel died again after its restart")
+                r["killed_at_cell"] = n
+                k.killed = False
+                k.restart(timeout)
+                r["restarted"] = time.time() - started
+                r["killed_and_restarted"] = True
+        finally:
             k.close()
-            if not died:
-                break
-            r["killed_and_restarted"] = True
-            if attempts > 2:
-                raise RuntimeError("the kernel died twice")
         r["all_done"] = time.time() - started
+        # The student saves their notebook (JupyterLab's save: a PUT to the contents API), for the teacher.
+        for c in notebook["cells"]:
+            if c["cell_type"] == "code" and c["source"].startswith(":dep"):
+                c["source"] = cells[0]
+        requests.put(f"{base}/user/{name}/api/contents/notebooks/{NOTEBOOK}", headers=h, timeout=60,
+                     json={"type": "notebook", "format": "json", "content": notebook}).raise_for_status()
         texts = [json.dumps(o) for cell in outputs for o in cell]
         r["figures"] = sum("application/vnd.plotly.v1+json" in t for t in texts)
         r["errors"] = sum('"output_type": "error"' in t or '"name": "stderr"' in t for t in texts)
@@ -317,7 +413,11 @@ def run_student(i: int, name: str, base: str, token: str, prefix: Path, started:
         shown = numeric_depths(table["data"]["text/html"]) if table else []
         r["depths_asked"], r["depths_table"] = depths, shown
         r["own_outputs"] = shown == sorted(depths)
-        r["ok"] = r["figures"] >= 1 and r["errors"] == 0 and r["own_outputs"]
+        # What the checkers told the student, live.
+        seen = [o["data"][FEEDBACK_MIME] for cell in outputs for o in cell if FEEDBACK_MIME in o.get("data", {})]
+        r["verdicts_seen"] = [(v if isinstance(v, dict) else json.loads(v))["verdict"] for v in seen]
+        r["ok"] = (r["figures"] >= 1 and r["errors"] == 0 and r["own_outputs"]
+                   and r["verdicts_seen"] == [EXPECTED_VERDICT[style]] * 3)
     except Exception as e:  # recorded, reported, and failed on below
         r["ok"] = False
         r["error"] = f"{type(e).__name__}: {e}"
@@ -354,6 +454,47 @@ def kill_kernel(kernel_id: str) -> None:
                 pass
 
 
+def collect_rollup(root: Path, prefix: Path, records: list, env: dict, out: Path, timeout: float) -> list | None:
+    """The teacher's roll-up of the saved notebooks (scripts/collect.py), run as a teacher would after class: the
+    students' notebook folders gathered into one submissions folder, graded in a build folder of their own."""
+    submissions = root / "submissions"
+    shutil.rmtree(submissions, ignore_errors=True)
+    submissions.mkdir()
+    for r in records:
+        (submissions / r["student"]).symlink_to(root / "home" / r["student"] / "notebooks")
+    grader = prefix / "students" / "grader"
+    subprocess.run(["bash", str(ROOT / "scripts" / "classroom.sh"), "seed", str(grader), str(prefix)], check=True)
+    csv_path = out / "rollup.csv"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "collect.py"), str(submissions), "--quick",
+                           "--notebook", Path(NOTEBOOK).stem,
+                           "--out", str(csv_path), "--timeout", str(int(timeout))],
+                          env=dict(env, EVCXR_TMPDIR=str(grader)), timeout=timeout * 3)
+    if done.returncode != 0 or not csv_path.exists():
+        return None
+    with open(csv_path) as f:
+        return list(csv.DictReader(f))
+
+
+def rollup_problems(rollup: list | None, records: list) -> list[str]:
+    """The roll-up has, for every student, each of notebook 03's three exercises with the verdict their answers
+    deserve: correct, not yet (with a hint), not attempted; and no errors."""
+    if rollup is None:
+        return ["the roll-up (scripts/collect.py) did not produce its CSV"]
+    problems = []
+    for r in records:
+        rows = [row for row in rollup if row["student"] == r["student"]]
+        want = EXPECTED_VERDICT[r.get("answers", "blank")]
+        got = {row["exercise"]: row for row in rows}
+        if sorted(got) != ["3.1", "3.2", "3.3"]:
+            problems.append(f"roll-up: {r['student']} has exercises {sorted(got)}, expected 3.1, 3.2, 3.3")
+            continue
+        for ex, row in got.items():
+            if row["verdict"] != want or row["error"] or (want == "not yet" and not row["hint"]):
+                problems.append(f"roll-up: {r['student']} {ex}: {row['verdict']!r} (hint {row['hint']!r}, "
+                                f"error {row['error']!r}); expected {want!r}")
+    return problems
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--students", type=int, default=3)
@@ -384,6 +525,7 @@ def main() -> int:
                            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     records = [{"student": f"student{i + 1}"} for i in range(args.students)]
+    rollup = None
     latencies = []
     left = []
     stop = threading.Event()
@@ -433,6 +575,7 @@ def main() -> int:
         # Teardown must take the kernels with the servers.
         time.sleep(3)
         left = [p for p in marked_pids(mark) if "evcxr" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")]
+        rollup = collect_rollup(root, prefix, records, env, Path(args.out), args.timeout)
     finally:
         stop.set()
         try:
@@ -458,13 +601,14 @@ def main() -> int:
         problems.append(f"/hub/api took {worst:.2f} s at worst during the run (limit 1 s)")
     if left:
         problems.append(f"{len(left)} evcxr kernels were still running after their servers stopped")
+    problems += rollup_problems(rollup, records)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"hub_{args.students}_students.json").write_text(json.dumps(
         {"students": records, "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies)}, indent=1, default=str))
     print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "
           f"kernels left after teardown: {len(left)}")
-    checks = args.students + 3  # each student, the killed kernel, the hub's latency, the teardown
+    checks = args.students + 4  # each student, the killed kernel, the hub's latency, the teardown, the roll-up
     print(f"{checks - len(problems)} passed, {len(problems)} failed")
     for p in problems:
         print("FAILED:", p, file=sys.stderr)

@@ -215,3 +215,18 @@ fn feedback_renders_escaped_html() {
         .to_string()
         .starts_with("Correct"));
 }
+
+/// The verdict as data (what the teacher's roll-up reads): a JSON object whose `verdict` is the label and whose
+/// `message` is the message, quotes and newlines included, for each of the three kinds.
+#[test]
+fn feedback_as_json_carries_the_verdict_and_message() {
+    for f in [
+        Feedback::Correct("κ = 3.5 \"exactly\"".into()),
+        Feedback::NotYet("line one\nline two \\ done".into()),
+        Feedback::NotAttempted,
+    ] {
+        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        assert_eq!(v["verdict"], f.label());
+        assert_eq!(v["message"], f.message());
+    }
+}

@@ -66,14 +66,28 @@ impl Feedback {
             crate::report::table::escape_html(self.message())
         )
     }
-    /// evcxr display: the HTML box and a plain-text line.
+    /// The verdict as data, for the teacher's roll-up (`scripts/collect.py`): a JSON object
+    /// `{"verdict": label, "message": message}` under the MIME type [`FEEDBACK_MIME`].
+    pub fn to_json(&self) -> String {
+        serde_json::json!({"verdict": self.label(), "message": self.message()}).to_string()
+    }
+    /// evcxr display: one output bundle with the HTML box (what the student sees) and the verdict as data
+    /// ([`FEEDBACK_MIME`], which Jupyter keeps in the notebook and frontends do not draw).
     pub fn evcxr_display(&self) {
         println!(
             "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
             self.to_html()
         );
+        println!(
+            "EVCXR_BEGIN_CONTENT {FEEDBACK_MIME}\n{}\nEVCXR_END_CONTENT",
+            self.to_json()
+        );
     }
 }
+
+/// The MIME type of a checker's verdict in a notebook's outputs: `{"verdict": "correct" | "not yet" |
+/// "not attempted", "message": …}` (see [`Feedback::to_json`]).
+pub const FEEDBACK_MIME: &str = "application/vnd.demystify-resnet.feedback+json";
 
 impl fmt::Display for Feedback {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
