@@ -495,14 +495,81 @@ def rollup_problems(rollup: list | None, records: list) -> list[str]:
     return problems
 
 
+def machine() -> str:
+    """CPU model, cores and memory of this machine, as printed beside every table."""
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), "unknown CPU")
+    kib = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+    return f"{cpu}, {os.cpu_count()} cores, {kib / 2**20:.0f} GiB"
+
+
+def write_table(runs: Path, doc: Path) -> int:
+    """The load table (one row per class size, from the JSON each run wrote) into `doc` between its markers."""
+    found = sorted((json.loads(p.read_text()) for p in runs.glob("hub_*_students.json")),
+                   key=lambda run: len(run["students"]))
+    if not found:
+        print(f"no runs in {runs}", file=sys.stderr)
+        return 1
+    def span(run, key, scale=1.0, digits=0):
+        values = [s[key] * scale for s in run["students"] if isinstance(s.get(key), (int, float))]
+        return "–" if not values else (f"{min(values):.{digits}f}" if max(values) - min(values) < 10 ** -digits
+                                       else f"{min(values):.{digits}f}–{max(values):.{digits}f}")
+    lines = ["| students | server ready (s) | kernel ready (s) | first figure (s) | all cells done (s) | "
+             "failures | mixed outputs | resident per student (GB) | `/hub/api` worst (s) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for run in found:
+        students = run["students"]
+        failures = sum(not s.get("ok") for s in students)
+        mixed = sum(s.get("own_outputs") is False for s in students)
+        lines.append(f"| {len(students)} | {span(run, 'server_ready')} | {span(run, 'kernel_ready')} | "
+                     f"{span(run, 'first_figure')} | {span(run, 'all_done')} | {failures} | {mixed} | "
+                     f"{span(run, 'memory_bytes', 1e-9, 1)} | {run['hub_api_worst_seconds']:.2f} |")
+    verdicts = []
+    for run in found:
+        students = run["students"]
+        if len(students) == 1 and "first_figure" in students[0] and "server_ready" in students[0]:
+            wait = students[0]["first_figure"] - students[0]["server_ready"]
+            verdicts.append(f"- 1 student: first figure {wait:.1f} s after the server was ready (target ≤ 15 s): "
+                            + ("met." if wait <= 15 else "**not met**."))
+        if len(students) == 8:
+            done = [s.get("all_done") for s in students]
+            slowest = max((d for d in done if d is not None), default=float("inf"))
+            failures = sum(not s.get("ok") for s in students)
+            mixed = sum(s.get("own_outputs") is False for s in students)
+            met = slowest <= 180 and failures == 0 and mixed == 0 and None not in done
+            verdicts.append(f"- 8 students at once: all cells done after {slowest:.0f} s at the latest, {failures} "
+                            f"failures, {mixed} mixed outputs (target ≤ 180 s, 0, 0): "
+                            + ("met." if met else "**not met**."))
+    dates = sorted({run["date"] for run in found})
+    machines = sorted({run["machine"] for run in found})
+    note = (f"Measured by `make classroom-bench` on {'; '.join(machines)}, {dates[0]} to {dates[-1]}. Seconds from "
+            f"the moment the students log in; with 2 or more students, student 2's kernel is killed 3 s into its "
+            f"third cell and that student restarts it and runs all again, so their times include a second run.")
+    block = "\n".join(["<!-- classroom-bench -->", note, "", *lines, "", *verdicts, "<!-- /classroom-bench -->"])
+    text = doc.read_text()
+    start, end = text.find("<!-- classroom-bench -->"), text.find("<!-- /classroom-bench -->")
+    if start < 0 or end < 0:
+        print(f"{doc} has no <!-- classroom-bench --> markers", file=sys.stderr)
+        return 1
+    doc.write_text(text[:start] + block + text[end + len("<!-- /classroom-bench -->"):])
+    print(f"wrote the table of {len(found)} runs into {doc}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--students", type=int, default=3)
     ap.add_argument("--prefix", default="/opt/demystify-resnet")
     ap.add_argument("--out", default=str(ROOT / "reports" / "test"))
     ap.add_argument("--timeout", type=float, default=900)
-    ap.add_argument("--table", help="append the results as a Markdown table to this file")
+    ap.add_argument("--table", metavar="DOC",
+                    help="no run: write the table of the runs found in --out (hub_N_students.json) into DOC, between "
+                         "the markers <!-- classroom-bench --> and <!-- /classroom-bench -->")
+    ap.add_argument("--no-rollup", action="store_true",
+                    help="skip the teacher's roll-up (the load runs of make classroom-bench measure the hub only)")
     args = ap.parse_args()
+    if args.table:
+        return write_table(Path(args.out), Path(args.table))
     prefix = Path(args.prefix)
     if not (prefix / "seed" / "target").is_dir():
         print(f"no classroom build at {prefix}: run scripts/classroom.sh build {prefix}", file=sys.stderr)
@@ -575,7 +642,8 @@ def main() -> int:
         # Teardown must take the kernels with the servers.
         time.sleep(3)
         left = [p for p in marked_pids(mark) if "evcxr" in Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")]
-        rollup = collect_rollup(root, prefix, records, env, Path(args.out), args.timeout)
+        if not args.no_rollup:
+            rollup = collect_rollup(root, prefix, records, env, Path(args.out), args.timeout)
     finally:
         stop.set()
         try:
@@ -601,14 +669,17 @@ def main() -> int:
         problems.append(f"/hub/api took {worst:.2f} s at worst during the run (limit 1 s)")
     if left:
         problems.append(f"{len(left)} evcxr kernels were still running after their servers stopped")
-    problems += rollup_problems(rollup, records)
+    if not args.no_rollup:
+        problems += rollup_problems(rollup, records)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"hub_{args.students}_students.json").write_text(json.dumps(
-        {"students": records, "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies)}, indent=1, default=str))
+        {"students": records, "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies),
+         "problems": problems, "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
+        indent=1, default=str))
     print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "
           f"kernels left after teardown: {len(left)}")
-    checks = args.students + 4  # each student, the killed kernel, the hub's latency, the teardown, the roll-up
+    checks = args.students + 3 + (not args.no_rollup)  # each student, the kill, latency, teardown, roll-up
     print(f"{checks - len(problems)} passed, {len(problems)} failed")
     for p in problems:
         print("FAILED:", p, file=sys.stderr)
