@@ -162,11 +162,14 @@ async def seed_student(spawner):
     home = "{root}/home/" + name
     # The student's own build folder (set here: the environment's values are not templates).
     spawner.environment = dict(spawner.environment, EVCXR_TMPDIR="{prefix}/students/" + name)
-    def copy_notebooks():
-        os.makedirs(home, exist_ok=True)
-        shutil.copytree("{prefix}/notebooks", home + "/notebooks", dirs_exist_ok=True)
-    await asyncio.to_thread(copy_notebooks)
-    proc = await asyncio.create_subprocess_exec("bash", "{classroom}", "seed", "{prefix}/students/" + name, "{prefix}")
+    # The course's notebooks into the student's home (once: a student's edits are kept), then their build folder:
+    # one child process at the students' priority, so that a class logging in at once does not slow the hub down
+    # (on Kubernetes the image does this).
+    proc = await asyncio.create_subprocess_exec(
+        "nice", "-n", "10", "bash", "-c",
+        'mkdir -p "$1" && {{ [ -d "$1/notebooks" ] || cp -r "$2/notebooks" "$1/"; }} && exec bash "$3" seed "$4" "$2"',
+        "seed",
+        home, "{prefix}", "{classroom}", "{prefix}/students/" + name)
     if await proc.wait() != 0:
         raise RuntimeError("seeding the build folder of " + name + " failed")
 c.Spawner.pre_spawn_hook = seed_student

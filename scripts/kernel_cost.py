@@ -7,7 +7,9 @@ Usage: python3 scripts/kernel_cost.py [--prefix /var/tmp/demystify-resnet/classr
                                      [--kernel rust]
 
 Prints one line per run: the linker evcxr chose (mold, then lld, when installed; else the system's cc), kernel
-ready, then each cell's seconds, and the total to the first table. Nothing else should run meanwhile.
+ready, then each cell's seconds, the total to the first table, how long seeding took, the student's disk beyond the
+seed after the run, and the dependencies the kernel compiled (none is the target). Nothing else should run
+meanwhile.
 """
 import argparse, json, os, shutil, subprocess, sys, time
 from pathlib import Path
@@ -34,7 +36,10 @@ def cells_to_first_table(notebook: Path) -> list[str]:
 
 def run(prefix: Path, folder: Path, kernel: str) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
+    t = time.time()
     subprocess.run(["bash", str(ROOT / "scripts" / "classroom.sh"), "seed", str(folder), str(prefix)], check=True)
+    seeded = time.time() - t
+    rlibs_before = {p.name for p in folder.rglob("*.rlib")}
     cells = cells_to_first_table(prefix / "notebooks" / NOTEBOOK)
     km = KernelManager(kernel_name=kernel)
     started = time.time()
@@ -57,6 +62,13 @@ def run(prefix: Path, folder: Path, kernel: str) -> dict:
                                output_hook=lambda m: linker.append(m["content"].get("text", "")
                                                                    or m["content"].get("data", {}).get("text/plain", "")))
         record["linker"] = "".join(linker).strip()
+        record["seed_seconds"] = seeded
+        # Dependencies compiled by this kernel: .rlib files that were not in the seed (cells build a cdylib, not
+        # an .rlib, so any new .rlib is a dependency rebuilt).
+        record["rlibs_compiled"] = sorted({p.name for p in folder.rglob("*.rlib")} - rlibs_before)
+        # Disk beyond the seed: du counts a hard-linked file once, under the first folder it meets.
+        du = subprocess.run(["du", "-s", "-B1", str(prefix / "seed"), str(folder)], capture_output=True, text=True)
+        record["bytes_beyond_seed"] = int(du.stdout.splitlines()[1].split()[0])
         return record
     finally:
         kc.stop_channels()
@@ -80,7 +92,9 @@ def main() -> int:
         records.append(r)
         print(f"linker {r['linker']}: kernel ready {r['kernel_ready']:.1f} s; "
               + "; ".join(f"{c['code']!r} {c['seconds']:.1f} s" for c in r["cells"])
-              + f"; first table {r['first_table']:.1f} s after the kernel was started", flush=True)
+              + f"; first table {r['first_table']:.1f} s after the kernel was started; seeded in "
+              f"{r['seed_seconds']:.2f} s, {r['bytes_beyond_seed'] / 1e6:.0f} MB beyond the seed after the run, "
+              f"{len(r['rlibs_compiled'])} dependencies compiled {r['rlibs_compiled'][:5]}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(records, indent=1))
     return 0
