@@ -3,7 +3,7 @@
 # other): our `cargo bench --bench hessian` (exact engine, LAPACK and faer eigensolvers), JAX's jit-compiled
 # jax.hessian on the very same data (benches/jax_peer.py, which also checks its Hessians against ours), and
 # numpy's eigvalsh on the very Hessians we assembled (benches/numpy_eigvalsh.py). benches/peer_table.py turns
-# the three outputs into the README's tables (between the peer-results markers), with PASS/FAIL per target.
+# the three outputs into docs/performance.md's tables (between the peer-results markers), with PASS/FAIL per target.
 #
 # Usage: benches/peer_compare.sh [PEER_VENV]
 #   PEER_VENV: a virtualenv with jax, numpy and threadpoolctl (default: ../peer-venv). Create it once, outside the
@@ -32,4 +32,4 @@ DEMYSTIFY_BENCH_DUMP="$work" cargo bench --bench training 2>/dev/null | tee "$wo
 echo "== training: JAX (same data, same initial weights, jit-compiled loop)"
 # Steps and rate must match benches/training.rs (STEPS, RATE); peer_table.py checks that they do.
 "$venv/bin/python" benches/jax_train_peer.py "$work" 200 0.05 | tee "$work/train_jax.txt"
-"$venv/bin/python" benches/peer_table.py "$work" README.md
+"$venv/bin/python" benches/peer_table.py "$work" docs/performance.md

@@ -1,13 +1,13 @@
-"""Turns the outputs of benches/peer_compare.sh (ours.txt, jax.txt, numpy.txt in WORKDIR) into the README's
+"""Turns the outputs of benches/peer_compare.sh (ours.txt, jax.txt, numpy.txt in WORKDIR) into docs/performance.md's
 performance tables, with the machine, the date, and PASS/FAIL per target computed from the ratios of this run,
-and writes them into README between <!-- peer-results:start --> and <!-- peer-results:end -->.
-Usage: python peer_table.py WORKDIR README"""
+and writes them into that page between <!-- peer-results:start --> and <!-- peer-results:end -->.
+Usage: python peer_table.py WORKDIR PAGE"""
 import datetime
 import os
 import re
 import sys
 
-work, readme = sys.argv[1], sys.argv[2]
+work, page = sys.argv[1], sys.argv[2]
 
 
 def fields(line):
@@ -101,11 +101,11 @@ rows give JAX the same 8 samples.
 
 {training_block}{chr(10).join(verdicts)}
 <!-- peer-results:end -->"""
-text = open(readme).read()
+text = open(page).read()
 new, count = re.subn(r"<!-- peer-results:start -->.*?<!-- peer-results:end -->", lambda _: block, text, flags=re.S)
 if count != 1:
-    sys.exit("README.md has no peer-results markers")
-open(readme, "w").write(new)
+    sys.exit(f"{page} has no peer-results markers")
+open(page, "w").write(new)
 print(block)
 for p, line in sorted(memory.items()):
     print(line)

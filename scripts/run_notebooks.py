@@ -277,13 +277,14 @@ order; each states the paper's claim before the experiment that tests it. Genera
 TIMINGS = re.compile(r"<!-- notebook-timings:start -->.*?<!-- notebook-timings:end -->", re.S)
 
 
-def record_in_readme(label: str, results: list, quick: bool) -> None:
-    """Adds or replaces the row `label` of the timing table between the notebook-timings markers in README.md."""
-    readme = ROOT / "README.md"
-    text = readme.read_text()
+def record_timings(label: str, results: list, quick: bool) -> None:
+    """Adds or replaces the row `label` of the timing table between the notebook-timings markers in
+    docs/setup-costs.md."""
+    page = ROOT / "docs" / "setup-costs.md"
+    text = page.read_text()
     match = TIMINGS.search(text)
     if not match:
-        raise SystemExit("README.md has no notebook-timings markers")
+        raise SystemExit("docs/setup-costs.md has no notebook-timings markers")
     names = [r["notebook"][:2] for r in results]
     header = "| run | mode | total | " + " | ".join(names) + " |"
     rows = {}
@@ -295,7 +296,7 @@ def record_in_readme(label: str, results: list, quick: bool) -> None:
                    + " | ".join(f"{r['seconds']:.0f} s" for r in results) + " |")
     block = ("<!-- notebook-timings:start -->\n" + header + "\n|" + "---|" * (3 + len(names)) + "\n"
              + "\n".join(rows.values()) + "\n<!-- notebook-timings:end -->")
-    readme.write_text(TIMINGS.sub(lambda _: block, text))
+    page.write_text(TIMINGS.sub(lambda _: block, text))
 
 
 def main():
@@ -305,8 +306,8 @@ def main():
                         help="also run notebooks/solutions/ and export them (the instructor's copy)")
     parser.add_argument("--out", default=str(ROOT / "reports"))
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell (the first compiles the crate)")
-    parser.add_argument("--readme-row", metavar="LABEL",
-                        help="record this run's timings in README.md's notebook timing table under LABEL")
+    parser.add_argument("--timings-row", metavar="LABEL",
+                        help="record this run's timings in docs/setup-costs.md's notebook timing table under LABEL")
     parser.add_argument("notebooks", nargs="*")
     args = parser.parse_args()
     if args.quick:
@@ -347,8 +348,8 @@ def main():
         stage_costs.record(f"notebooks_{mode}", sum(r["seconds"] for r in results))
         if solutions:
             stage_costs.record(f"solutions_{mode}", sum(r["seconds"] for r in solutions))
-    if args.readme_row:
-        record_in_readme(args.readme_row, results, args.quick)
+    if args.timings_row:
+        record_timings(args.timings_row, results, args.quick)
     print(f"wrote {out}/index.html ({len(results)} reports, {sum(r['seconds'] for r in results):.0f} s)")
 
 

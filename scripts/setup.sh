@@ -42,7 +42,7 @@ kernel() {
     echo "installing evcxr_jupyter 0.22.0 (about 8 minutes on 2 cores with nothing else running) ..." >&2
     local started=$SECONDS
     # The kernel's own code speed hardly matters (cells are compiled by rustc), so it is built at opt-level 1 with
-    # parallel code generation and no LTO: 492 s instead of 583 s here (README, "What setting up costs"), and
+    # parallel code generation and no LTO: 492 s instead of 583 s here (docs/setup-costs.md), and
     # every notebook test passes with it. The kernel's behaviour is the same release of evcxr.
     CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_LTO=false \
       CARGO_PROFILE_RELEASE_DEBUG=false cargo install --locked evcxr_jupyter --version 0.22.0

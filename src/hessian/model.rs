@@ -6,7 +6,7 @@
 //! differences) is compiled once per width `D` instead of once per network type (per width: 4 shortcut depths
 //! and the plain net, with σ a run-time value in the networks `build_network` makes). What stays per network
 //! type is the dfdx forward and backward pass behind [`LossModel::loss`] and [`LossModel::loss_and_gradient`].
-//! This keeps the crate's build, and so every fresh notebook kernel, shorter (README, "What setting up costs").
+//! This keeps the crate's build, and so every fresh notebook kernel, shorter (docs/setup-costs.md).
 
 use std::fmt::Debug;
 

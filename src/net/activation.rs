@@ -8,7 +8,7 @@
 //!   activation modules do ([`Tanh`] and [`ReLU`] are dfdx's);
 //! - [`ActivationKind`] itself chooses σ at run time (`ResNet<4, 2, ActivationKind>`). The networks that
 //!   experiments and notebooks build from a `NetworkSpec` are of this kind, so one compiled network per
-//!   (width, shortcut depth) serves all three activations (README, "What setting up costs").
+//!   (width, shortcut depth) serves all three activations (docs/setup-costs.md).
 
 use dfdx::nn::{Module, NonMutableModule, ZeroSizedModule};
 use dfdx::prelude::{Device, Dtype, HasErr, Shape, Tape, Tensor};
