@@ -12,8 +12,9 @@
 #                                              small files cargo rewrites copied; idempotent
 #   scripts/classroom.sh env DIR [PREFIX]      the environment a student's kernel runs with (EVCXR_TMPDIR etc.)
 #
-# The image recipes (binder/, docker/Dockerfile) call `build`; the hub's spawner calls `seed` for each student
-# before the server starts (docs/classroom.md). Nothing here needs a container daemon: the tests run this script.
+# The image recipes (repo2docker's postBuild, deploy/Dockerfile) call `build`; the students' kernel
+# (PREFIX/bin/rust-kernel) calls `seed` for each kernel as it starts (docs/classroom.md). Nothing here needs a
+# container daemon: the tests run this script.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -62,10 +63,22 @@ build() {
     cp "$prefix/crate/Cargo.lock" "$prefix/vendor/.complete"
   fi
   # The kernel for every user of the image (a hub gives each student their own HOME, so a per-user kernelspec in
-  # the builder's HOME would not be found).
+  # the builder's HOME would not be found): evcxr started by PREFIX/bin/rust-kernel, which gives every kernel a
+  # build folder of its own. A student with two notebooks open has two kernels, and two kernels in one folder
+  # overwrite each other's cell code.
   local kernels; kernels="$(python3 -c 'import sys; print(sys.prefix)')/share/jupyter/kernels"
-  mkdir -p "$kernels/rust"
+  mkdir -p "$kernels/rust" "$prefix/bin"
   cp -r "$(python3 -m jupyter kernelspec list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["kernelspecs"]["rust"]["resource_dir"])')"/. "$kernels/rust/"
+  cp "$REPO/scripts/classroom.sh" "$prefix/bin/classroom.sh"
+  sed -e "s|@PREFIX@|$prefix|" -e "s|@EVCXR@|$(command -v evcxr_jupyter)|" "$REPO/scripts/rust-kernel.in" > "$prefix/bin/rust-kernel"
+  chmod +x "$prefix/bin/rust-kernel"
+  python3 - "$kernels/rust/kernel.json" "$prefix/bin/rust-kernel" <<'PY'
+import json, sys
+path, wrapper = sys.argv[1:]
+spec = json.load(open(path))
+spec["argv"] = [wrapper, "{connection_file}"]
+json.dump(spec, open(path, "w"), indent=1)
+PY
   mkdir -p "$prefix/.cargo"
   {
     cat "$REPO/scripts/kernel-profile.toml"

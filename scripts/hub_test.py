@@ -1,7 +1,7 @@
 """A class on a real JupyterHub, on this machine (issue 20): JupyterHub from the Python registry and
 configurable-http-proxy from npm on 127.0.0.1, the shared-password authenticator, and SimpleLocalProcessSpawner
-giving every student their own home and their own kernel build folder, seeded from the pre-built classroom image
-(scripts/classroom.sh build / seed).
+giving every student their own home; the classroom's kernelspec (scripts/classroom.sh build) gives every kernel its
+own build folder, seeded from the pre-built one as it starts.
 
 N students log in at the same time (the hub's login form, with the shared password), start their servers, and
 run notebook 03 in quick mode through their own server's kernel (Jupyter's REST and websocket protocol through
@@ -117,7 +117,6 @@ def marked_pids(mark: str) -> list[int]:
 
 
 def hub_config(root: Path, port: int, api_port: int, hub_port: int, token: str, prefix: Path, mark: str) -> str:
-    classroom = ROOT / "scripts" / "classroom.sh"
     rustup_home = os.environ.get("RUSTUP_HOME", str(Path.home() / ".rustup"))
     cargo_home = os.environ.get("CARGO_HOME", str(Path.home() / ".cargo"))
     return f"""
@@ -160,18 +159,14 @@ async def seed_student(spawner):
     import asyncio
     name = spawner.user.name
     home = "{root}/home/" + name
-    # The student's own build folder (set here: the environment's values are not templates).
-    spawner.environment = dict(spawner.environment, EVCXR_TMPDIR="{prefix}/students/" + name)
-    # The course's notebooks into the student's home (once: a student's edits are kept), then their build folder:
-    # one child process at the students' priority, so that a class logging in at once does not slow the hub down
-    # (on Kubernetes the image does this).
+    # The course's notebooks into the student's home, once (a student's edits are kept), in a child process at the
+    # students' priority (on Kubernetes the image does this). Each kernel seeds its own build folder as it starts
+    # (PREFIX/bin/rust-kernel, the classroom's kernelspec).
     proc = await asyncio.create_subprocess_exec(
-        "nice", "-n", "10", "bash", "-c",
-        'mkdir -p "$1" && {{ [ -d "$1/notebooks" ] || cp -r "$2/notebooks" "$1/"; }} && exec bash "$3" seed "$4" "$2"',
-        "seed",
-        home, "{prefix}", "{classroom}", "{prefix}/students/" + name)
+        "nice", "-n", "10", "bash", "-c", 'mkdir -p "$1" && {{ [ -d "$1/notebooks" ] || cp -r "$2/notebooks" "$1/"; }}',
+        "copy", home, "{prefix}")
     if await proc.wait() != 0:
-        raise RuntimeError("seeding the build folder of " + name + " failed")
+        raise RuntimeError("copying the notebooks of " + name + " failed")
 c.Spawner.pre_spawn_hook = seed_student
 def stop_kernels(spawner):
     # A server stopped by the hub (culling, logout, shutdown) takes its kernels with it: evcxr's runtime process
@@ -366,6 +361,7 @@ def run_student(i: int, name: str, base: str, token: str, prefix: Path, started:
         k = Kernel(base, name, token)
         r["kernel_ready"] = time.time() - started
         r["kernel_id"] = k.id
+        r["build_folder"] = build_folder(k.id)
         attempts = 0
         try:
             while True:  # Run All; after the kernel died and the server restarted it, Run All again on the same kernel
@@ -440,6 +436,20 @@ def student_process(results, i, name, base, token, prefix, started, kill_after, 
     record = {"student": name}
     run_student(i, name, base, token, prefix, started, record, kill_after, timeout)
     results.put({"index": i, "record": record})
+
+
+def build_folder(kernel_id: str) -> str | None:
+    """EVCXR_TMPDIR of the running kernel with this id, from its process's environment."""
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if f"kernel-{kernel_id}".encode() in (p / "cmdline").read_bytes():
+                    for entry in (p / "environ").read_bytes().split(b"\0"):
+                        if entry.startswith(b"EVCXR_TMPDIR="):
+                            return entry.split(b"=", 1)[1].decode()
+            except OSError:
+                pass
+    return None
 
 
 def kill_kernel(kernel_id: str) -> None:
@@ -583,6 +593,7 @@ def main() -> int:
         (root / stale).unlink(missing_ok=True)
     shutil.rmtree(root / "home", ignore_errors=True)
     shutil.rmtree(prefix / "students", ignore_errors=True)
+    shutil.rmtree(prefix / "kernels", ignore_errors=True)
     mark = uuid.uuid4().hex
     port, api_port, hub_port = free_port(), free_port(), free_port()
     token = secrets.token_hex(16)
@@ -666,6 +677,10 @@ def main() -> int:
         print(json.dumps(r, default=str))
         if not r.get("ok"):
             problems.append(f"{r['student']}: {r.get('error') or 'wrong outputs'}")
+    folders = [r.get("build_folder") for r in records]
+    if None in folders or len(set(folders)) != len(folders) or not all(
+            f.startswith(f"{prefix}/kernels/{r['student']}/") for f, r in zip(folders, records)):
+        problems.append(f"each kernel must have a build folder of its own under {prefix}/kernels/<student>: {folders}")
     if args.students >= 2 and not records[1].get("killed_and_restarted"):
         problems.append("the killed kernel was not detected")
     if worst > 1.0:
@@ -682,7 +697,7 @@ def main() -> int:
         indent=1, default=str))
     print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "
           f"kernels left after teardown: {len(left)}")
-    checks = args.students + 3 + (not args.no_rollup)  # each student, the kill, latency, teardown, roll-up
+    checks = args.students + 4 + (not args.no_rollup)  # each student, folders, kill, latency, teardown, roll-up
     print(f"{checks - len(problems)} passed, {len(problems)} failed")
     for p in problems:
         print("FAILED:", p, file=sys.stderr)
