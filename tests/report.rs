@@ -379,3 +379,18 @@ fn html_output_is_offline() {
     // Two figures never share an element id.
     assert_ne!(condition_vs_depth_figure(&df).unwrap().id(), fig.id());
 }
+
+/// evcxr's display protocol in one place: each (MIME type, body) pair becomes one block, in order, and a body's own
+/// lines are kept as they are.
+#[test]
+fn display_bundle_writes_one_block_per_mime_type() {
+    let text = demystify_resnet::report::display::bundle_text(&[
+        ("text/html", "<b>a</b>\n<i>b</i>"),
+        ("text/plain", "a b"),
+    ]);
+    assert_eq!(
+        text,
+        "EVCXR_BEGIN_CONTENT text/html\n<b>a</b>\n<i>b</i>\nEVCXR_END_CONTENT\n\
+         EVCXR_BEGIN_CONTENT text/plain\na b\nEVCXR_END_CONTENT\n"
+    );
+}

@@ -74,14 +74,16 @@ impl Feedback {
     /// evcxr display: one output bundle with the HTML box (what the student sees) and the verdict as data
     /// ([`FEEDBACK_MIME`], which Jupyter keeps in the notebook and frontends do not draw).
     pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
-        );
-        println!(
-            "EVCXR_BEGIN_CONTENT {FEEDBACK_MIME}\n{}\nEVCXR_END_CONTENT",
-            self.to_json()
-        );
+        crate::report::display::emit_bundle(&[
+            ("text/html", &self.to_html()),
+            (FEEDBACK_MIME, &self.to_json()),
+        ]);
+    }
+}
+
+impl crate::report::EvcxrDisplay for Feedback {
+    fn evcxr_display(&self) {
+        Feedback::evcxr_display(self)
     }
 }
 

@@ -41,10 +41,7 @@ impl PlotlyBootstrap {
     }
     /// evcxr display: emits the script as `text/html`.
     pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_html()
-        );
+        super::display::emit_bundle(&[("text/html", &self.to_html())]);
     }
 }
 
@@ -139,13 +136,9 @@ impl Figure {
     /// evcxr display: `text/html` (drawn by the page's plotly.js, kept by nbconvert's HTML export) and
     /// `application/vnd.plotly.v1+json` (JupyterLab's native plotly renderer) in one output bundle.
     pub fn evcxr_display(&self) {
-        println!(
-            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT",
-            self.to_inline_html()
-        );
-        println!(
-            "EVCXR_BEGIN_CONTENT application/vnd.plotly.v1+json\n{}\nEVCXR_END_CONTENT",
-            self.to_json()
-        );
+        super::display::emit_bundle(&[
+            ("text/html", &self.to_inline_html()),
+            ("application/vnd.plotly.v1+json", &self.to_json()),
+        ]);
     }
 }

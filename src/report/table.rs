@@ -351,8 +351,7 @@ impl Table {
     pub fn evcxr_display(&self) {
         match (self.to_html(), self.to_text()) {
             (Ok(html), Ok(text)) => {
-                println!("EVCXR_BEGIN_CONTENT text/html\n{html}\nEVCXR_END_CONTENT");
-                println!("EVCXR_BEGIN_CONTENT text/plain\n{text}\nEVCXR_END_CONTENT");
+                super::display::emit_bundle(&[("text/html", &html), ("text/plain", &text)]);
             }
             (Err(e), _) | (_, Err(e)) => println!("table could not be displayed: {e}"),
         }
