@@ -47,7 +47,6 @@ impl EvcxrDisplay for PlotlyBootstrap {
     }
 }
 
-
 impl<T: EvcxrDisplay> EvcxrDisplay for Result<T, Error> {
     /// Shows the value, or fails the cell with the error's message.
     fn evcxr_display(&self) {
