@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# The classroom in one script: what a JupyterHub image needs, and one build folder per student.
+# The classroom in one script: what a JupyterHub image needs, and one build folder per kernel.
 #
 #   scripts/classroom.sh build [PREFIX]        install under PREFIX (default /opt/demystify-resnet): the Jupyter
 #                                              packages and the evcxr kernel (scripts/setup.sh), a copy of this
 #                                              crate, the students' notebooks pointing at it, the crates vendored
 #                                              (kernels never need the network), and a kernel build folder
 #                                              pre-built at PREFIX/seed with the kernel's cargo profile
-#   scripts/classroom.sh seed DIR [PREFIX]     a student's own build folder DIR (their EVCXR_TMPDIR), seeded from
+#   scripts/classroom.sh seed DIR [PREFIX]     a kernel's own build folder DIR (its EVCXR_TMPDIR), seeded from
 #                                              PREFIX/seed: compiled artifacts hard-linked (read-only to cargo:
 #                                              rustc and the linker replace outputs, never rewrite them), the
 #                                              small files cargo rewrites copied; idempotent
-#   scripts/classroom.sh env DIR [PREFIX]      the environment a student's kernel runs with (EVCXR_TMPDIR etc.)
 #
 # The image recipes (repo2docker's postBuild, deploy/Dockerfile) call `build`; the students' kernel
 # (PREFIX/bin/rust-kernel) calls `seed` for each kernel as it starts (docs/classroom.md). Nothing here needs a
@@ -18,7 +17,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
-usage() { sed -n '2,15p' "$0" >&2; exit 2; }
+usage() { sed -n '2,16p' "$0" >&2; exit 2; }
 
 prefix_of() { echo "${1:-/opt/demystify-resnet}"; }
 
@@ -127,15 +126,8 @@ seed() {
   touch "$dir/.seeded"
 }
 
-env_of() {
-  local dir="${1:?usage: classroom.sh env DIR [PREFIX]}" prefix; prefix="$(prefix_of "${2:-}")"
-  echo "EVCXR_TMPDIR=$dir"
-  echo "CARGO_NET_OFFLINE=true"
-}
-
 case "${1:-}" in
   build) shift; build "$@" ;;
   seed) shift; seed "$@" ;;
-  env) shift; env_of "$@" ;;
   *) usage ;;
 esac

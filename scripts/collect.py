@@ -61,6 +61,13 @@ def error_text(outputs: list) -> str:
     return ""
 
 
+def feedback_of(outputs: list) -> dict | None:
+    """The checker's verdict `{"verdict", "message"}` among a cell's outputs (its FEEDBACK_MIME entry, which
+    Jupyter may carry as a JSON object or as its text), or None."""
+    data = next((o["data"][FEEDBACK_MIME] for o in outputs if FEEDBACK_MIME in o.get("data", {})), None)
+    return data if data is None or isinstance(data, dict) else json.loads(data)
+
+
 def verdicts(nb, expected: list[str], failure: str) -> list[dict]:
     """One row per expected exercise, read from the executed notebook `nb`. `failure` says why the run stopped
     early ('' if it ran to the end)."""
@@ -74,10 +81,8 @@ def verdicts(nb, expected: list[str], failure: str) -> list[dict]:
         if cell is None:
             row["error"] = "the answer cell is missing"
         else:
-            data = next((o["data"][FEEDBACK_MIME] for o in cell.get("outputs", [])
-                         if FEEDBACK_MIME in o.get("data", {})), None)
-            if data is not None:
-                feedback = data if isinstance(data, dict) else json.loads(data)
+            feedback = feedback_of(cell.get("outputs", []))
+            if feedback is not None:
                 row["verdict"], row["hint"] = feedback["verdict"], feedback["message"]
             elif cell.get("execution_count") is None:
                 row["error"] = f"not run: {failure}" if failure else "not run"
@@ -87,15 +92,13 @@ def verdicts(nb, expected: list[str], failure: str) -> list[dict]:
     return rows
 
 
-def grade(path: Path, expected: list[str], timeout: int, crate: str | None, quick: bool) -> list[dict]:
+def grade(path: Path, expected: list[str], timeout: int, crate: str | None) -> list[dict]:
     """Runs one student's notebook from the top and returns its rows (without the student and notebook)."""
     nb = nbformat.read(path, as_version=4)
     if crate:
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.source = DEP.sub(lambda m: m.group(1) + crate + m.group(3), cell.source)
-    if quick:
-        os.environ["DEMYSTIFY_QUICK"] = "1"
     client = NotebookClient(nb, kernel_name="rust", timeout=timeout, allow_errors=True,
                             resources={"metadata": {"path": str(path.parent)}})
     failure = ""
@@ -122,6 +125,8 @@ def main() -> int:
     ap.add_argument("--timeout", type=int, default=900, help="seconds per cell")
     args = ap.parse_args()
     kernel_build.prepare()
+    if args.quick:
+        os.environ["DEMYSTIFY_QUICK"] = "1"  # the kernels inherit it
     students = sorted(p for p in args.submissions.iterdir() if p.is_dir())
     if not students:
         print(f"no student folders in {args.submissions}", file=sys.stderr)
@@ -138,7 +143,7 @@ def main() -> int:
             if not expected:
                 continue
             started = time.time()
-            found = grade(path, expected, args.timeout, args.crate, args.quick)
+            found = grade(path, expected, args.timeout, args.crate)
             rows += [{"student": student.name, "notebook": path.stem} | r for r in found]
             counts = {v: sum(r["verdict"] == v for r in found) for v in ("correct", "not yet", "not attempted",
                                                                          "not checked")}

@@ -12,20 +12,24 @@ student's kernel is killed (SIGKILL) in the middle of the run, the others finish
 restarts the kernel (Kernel > Restart Kernel, the server's restart endpoint) and runs all again successfully; the
 hub answers /hub/api within 1 s throughout. Afterwards each student's saved notebook (a PUT to the contents API,
 as JupyterLab saves) goes through the teacher's roll-up (scripts/collect.py), whose CSV must hold the same
-verdicts. HUB_TEST_TRACE=1 prints every message each student's client receives. Recorded per student: login, server ready, kernel ready, first figure,
-all cells done (seconds from the start), and the resident memory of their server and kernel.
+verdicts. HUB_TEST_TRACE=1 prints every message each student's client receives. Recorded per student: login,
+server ready, kernel ready, first figure, all cells done (seconds from the start), and the resident memory of their
+server and kernel.
 
 Everything binds to 127.0.0.1; every process started is stopped on any exit, kernels included.
 
-Usage: python3 scripts/hub_test.py [--students 3] [--prefix /opt/demystify-resnet] [--out reports/test]
-                                   [--table docs/classroom-bench.md]
+Usage: python3 scripts/hub_test.py [--students 3] [--prefix /opt/demystify-resnet] [--out reports/test] [--no-rollup]
+       python3 scripts/hub_test.py --out reports/classroom --table docs/classroom.md   (the load table, no run)
 """
 import argparse, csv, json, multiprocessing, os, re, secrets, shutil, signal, socket, subprocess, sys, threading, time, uuid
 from pathlib import Path
 
 import requests
-from tornado import httpclient, ioloop, websocket
+from tornado import httpclient, websocket
 import asyncio
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from collect import feedback_of
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_MARK = "DEMYSTIFY_HUB_TEST"
@@ -58,7 +62,6 @@ ANSWERS = {
 }
 STYLES = ["correct", "wrong", "blank"]
 EXPECTED_VERDICT = {"correct": "correct", "wrong": "not yet", "blank": "not attempted"}
-FEEDBACK_MIME = "application/vnd.demystify-resnet.feedback+json"
 
 
 def free_port() -> int:
@@ -120,7 +123,7 @@ def hub_config(root: Path, port: int, api_port: int, hub_port: int, token: str, 
     rustup_home = os.environ.get("RUSTUP_HOME", str(Path.home() / ".rustup"))
     cargo_home = os.environ.get("CARGO_HOME", str(Path.home() / ".cargo"))
     return f"""
-import os, shutil, subprocess
+import os
 c = get_config()
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = {port}
@@ -257,7 +260,7 @@ class Kernel:
                 return {"outputs": outputs, "status": "timeout"}
             async def read():
                 return await asyncio.wait_for(asyncio.shield(pending), min(left, 5.0))
-            pending = getattr(self, "_pending", None) or asyncio.ensure_future(self.ws.read_message(), loop=self.loop)
+            pending = self._pending or asyncio.ensure_future(self.ws.read_message(), loop=self.loop)
             self._pending = pending
             try:
                 raw = self.loop.run_until_complete(read())
@@ -306,9 +309,10 @@ def with_answers(source: str, style: str) -> str:
     return source
 
 
-def student_notebook(depths: list[int], style: str) -> dict:
-    """Notebook 03 as this student edits it: their own depth list in the sweep and their answers."""
-    nb = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text())
+def student_notebook(prefix: Path, depths: list[int], style: str) -> dict:
+    """Notebook 03 as the classroom build gives it to a student (its `:dep` on PREFIX/crate), as this student edits
+    it: their own depth list in the sweep and their answers."""
+    nb = json.loads((prefix / "notebooks" / NOTEBOOK).read_text())
     for c in nb["cells"]:
         if c["cell_type"] != "code":
             continue
@@ -320,14 +324,8 @@ def student_notebook(depths: list[int], style: str) -> dict:
 
 
 def student_cells(nb: dict) -> list[str]:
-    """The code cells the student runs (the `:dep` cell is replaced by one on the installed crate, added by the
-    caller)."""
-    cells = []
-    for c in nb["cells"]:
-        src = c["source"] if isinstance(c["source"], str) else "".join(c["source"])
-        if c["cell_type"] == "code" and not src.startswith(":dep"):
-            cells.append(src)
-    return cells
+    """The code cells the student runs, in order (Run All)."""
+    return [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
 
 
 def run_student(i: int, name: str, base: str, token: str, prefix: Path, started: float, record: dict,
@@ -356,8 +354,8 @@ def run_student(i: int, name: str, base: str, token: str, prefix: Path, started:
         depths = DEPTH_LISTS[i % len(DEPTH_LISTS)]
         style = STYLES[i % len(STYLES)]
         r["answers"] = style
-        notebook = student_notebook(depths, style)
-        cells = [f':dep demystify_resnet = {{ package = "demystify-resnet", path = "{prefix}/crate" }}'] + student_cells(notebook)
+        notebook = student_notebook(prefix, depths, style)
+        cells = student_cells(notebook)
         k = Kernel(base, name, token)
         r["kernel_ready"] = time.time() - started
         r["kernel_id"] = k.id
@@ -399,9 +397,6 @@ def run_student(i: int, name: str, base: str, token: str, prefix: Path, started:
             k.close()
         r["all_done"] = time.time() - started
         # The student saves their notebook (JupyterLab's save: a PUT to the contents API), for the teacher.
-        for c in notebook["cells"]:
-            if c["cell_type"] == "code" and c["source"].startswith(":dep"):
-                c["source"] = cells[0]
         requests.put(f"{base}/user/{name}/api/contents/notebooks/{NOTEBOOK}", headers=h, timeout=60,
                      json={"type": "notebook", "format": "json", "content": notebook}).raise_for_status()
         texts = [json.dumps(o) for cell in outputs for o in cell]
@@ -413,8 +408,7 @@ def run_student(i: int, name: str, base: str, token: str, prefix: Path, started:
         r["depths_asked"], r["depths_table"] = depths, shown
         r["own_outputs"] = shown == sorted(depths)
         # What the checkers told the student, live.
-        seen = [o["data"][FEEDBACK_MIME] for cell in outputs for o in cell if FEEDBACK_MIME in o.get("data", {})]
-        r["verdicts_seen"] = [(v if isinstance(v, dict) else json.loads(v))["verdict"] for v in seen]
+        r["verdicts_seen"] = [f["verdict"] for f in map(feedback_of, outputs) if f is not None]
         r["ok"] = (r["figures"] >= 1 and r["errors"] == 0 and r["own_outputs"]
                    and r["verdicts_seen"] == [EXPECTED_VERDICT[style]] * 3)
     except Exception as e:  # recorded, reported, and failed on below
@@ -438,32 +432,39 @@ def student_process(results, i, name, base, token, prefix, started, kill_after, 
     results.put({"index": i, "record": record})
 
 
-def build_folder(kernel_id: str) -> str | None:
-    """EVCXR_TMPDIR of the running kernel with this id, from its process's environment."""
+def kernel_pids(kernel_id: str) -> list[int]:
+    """The processes started for the kernel with this id (its connection file, kernel-<id>.json, is in their
+    command line)."""
+    found = []
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
             try:
                 if f"kernel-{kernel_id}".encode() in (p / "cmdline").read_bytes():
-                    for entry in (p / "environ").read_bytes().split(b"\0"):
-                        if entry.startswith(b"EVCXR_TMPDIR="):
-                            return entry.split(b"=", 1)[1].decode()
+                    found.append(int(p.name))
             except OSError:
                 pass
+    return found
+
+
+def build_folder(kernel_id: str) -> str | None:
+    """EVCXR_TMPDIR of the running kernel with this id, from its process's environment."""
+    for pid in kernel_pids(kernel_id):
+        try:
+            for entry in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                if entry.startswith(b"EVCXR_TMPDIR="):
+                    return entry.split(b"=", 1)[1].decode()
+        except OSError:
+            pass
     return None
 
 
 def kill_kernel(kernel_id: str) -> None:
     """SIGKILL to the kernel process and its descendants (evcxr runs cells in a child process)."""
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
+    for pid in kernel_pids(kernel_id):
+        for q in reversed(tree(pid)):
             try:
-                if f"kernel-{kernel_id}".encode() in (p / "cmdline").read_bytes():
-                    for q in reversed(tree(int(p.name))):
-                        try:
-                            os.kill(q, signal.SIGKILL)
-                        except ProcessLookupError:
-                            pass
-            except OSError:
+                os.kill(q, signal.SIGKILL)
+            except ProcessLookupError:
                 pass
 
 
