@@ -70,6 +70,7 @@ test-notebooks: check-rust
 	scripts/setup.sh browser
 	$(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test
 	$(PYTHON) scripts/check_reports.py reports/test
+	$(PYTHON) scripts/interrupt_test.py --out reports/interrupt-test
 	$(PYTHON) scripts/lab_test.py --out reports/test $(LAB_NOTEBOOKS)
 	$(PYTHON) scripts/lab_test.py --out reports/test --full --expect-progress 04_training_dynamics 04_training_dynamics
 

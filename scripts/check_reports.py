@@ -11,7 +11,7 @@ draw as many plotly figures (an `svg.main-svg` inside each
 A full-page screenshot goes to reports/screenshots/<name>.png for people to look at.
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
-import json, shutil, sys
+import json, re, shutil, sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -105,6 +105,10 @@ def main():
                 problems.append(f"raw TeX or Markdown visible in rendered text: {layout['raw'][:2]}")
             if name != "index" and not page.evaluate("document.querySelector('nav.dr-nav a[href$=\"index.html\"]') !== null"):
                 problems.append("no navigation bar with a link to the index")
+            footer = page.evaluate("(() => { const f = document.querySelector('footer.dr-provenance'); "
+                                   "return f && f.offsetHeight > 0 ? f.innerText : ''; })()")
+            if name != "index" and not re.search(r"(quick|full) mode.*commit \S+.*cores.*ran in", footer):
+                problems.append(f"no visible footer stating mode, commit, machine and run time: {footer[:120]!r}")
             if external:
                 problems.append(f"{len(external)} network requests blocked, e.g. {external[0]}")
             if errors:

@@ -14,11 +14,19 @@ Usage: python3 scripts/run_notebooks.py [--quick] [--solutions] [--out reports] 
   the dependency build runs first as a stage of its own (timed, recorded for scripts/stage_costs.py); the
   notebooks reuse it (and so does the next run).
 * Writes reports/<name>.html (offline: no CDN script; MathJax inlined from the plotly crate's bundled copy),
-  reports/executed/<name>.ipynb, reports/index.html and reports/timings.json. Every page gets a navigation bar
-  (previous / index / next) and a table of contents built from its section headings; the index renders each
-  notebook's introduction (Markdown and math) and lists the verdicts of its "Claims checked here" table.
+  reports/executed/<name>.ipynb with its record reports/executed/<name>.json (mode, commit, date, machine, run
+  time, the checked claims), reports/index.html and reports/timings.json. Every page gets a navigation bar
+  (previous / index / next), a table of contents built from its section headings, and a footer saying how it was
+  made (quick or full, commit, date, machine, run time). The index renders each notebook's introduction (Markdown
+  and math), its mode, and the verdicts of its "Claims checked here" table, read from the data the notebook's
+  claims cell emits (`application/vnd.demystify-resnet.claims+json`), never from the rendered HTML.
+* An interrupted build loses nothing: the build runs in a staging folder beside the output (seeded with the
+  pages already there, so a run of some notebooks keeps the others) and replaces the output only when it is
+  complete; the index is made from the records of the pages actually in it. On SIGTERM, SIGINT or any failure,
+  every kernel the build started is killed with its process group (found by JPY_PARENT_PID, which jupyter_client
+  gives each kernel and its children inherit) and the staging folder is removed.
 """
-import argparse, functools, html, json, os, re, subprocess, sys, time
+import argparse, datetime, functools, html, json, os, platform, re, shutil, signal, subprocess, sys, time
 from pathlib import Path
 
 import nbformat
@@ -123,6 +131,7 @@ def build_kernel_dependencies(first: Path, timeout: int) -> float:
 
 
 def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> dict:
+    stop_on_sigterm()  # nbclient's own handler is removed after each notebook, leaving the default
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, kernel_name="rust", timeout=timeout, allow_errors=False,
                             resources={"metadata": {"path": str(path.parent)}})
@@ -163,35 +172,76 @@ def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> di
         cell["outputs"] = kept
     (out / "executed").mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out / "executed" / path.name)
-    exporter = HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(nb)
-    body = NOTEBOOK_LINK.sub(lambda m: f'<a href="../{m.group(1)}.html">', link_solutions(body, with_solutions))
-    (out / f"{path.stem}.html").write_text(offline(body, run.mathjax))
     figures = sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
                   if "application/vnd.plotly.v1+json" in o.get("data", {}))
     title, summary = first_markdown(nb)
+    record = {"notebook": path.stem, "seconds": round(seconds, 1), "figures": figures, "title": title,
+              "summary": summary, "claims": checked_claims(nb), **provenance()}
+    exporter = HTMLExporter(template_name="lab")
+    body, _ = exporter.from_notebook_node(nb)
+    body = NOTEBOOK_LINK.sub(lambda m: f'<a href="../{m.group(1)}.html">', link_solutions(body, with_solutions))
+    body = body.replace("</main>", provenance_footer(record) + "</main>", 1)
+    (out / f"{path.stem}.html").write_text(offline(body, run.mathjax))
+    (out / "executed" / f"{path.stem}.json").write_text(json.dumps(record, indent=1))
     print(f"{path.name}: {seconds:.1f} s, {figures} figures", flush=True)
-    return {"notebook": path.stem, "seconds": round(seconds, 1), "figures": figures, "title": title, "summary": summary}
+    return record
 
 
-CLAIMS_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
-CLAIMS_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+CLAIMS_MIME = "application/vnd.demystify-resnet.claims+json"  # demystify_resnet::report::CLAIMS_MIME
 
 
-def claim_verdicts(executed: Path) -> list:
-    """(id, verdict) of every row of the notebook's "Claims checked here" table (the cell calling claims_frame)."""
-    nb = json.loads(executed.read_text())
+def checked_claims(nb) -> list:
+    """The claims the notebook's claims cell emitted as data (`ClaimsTable`, CLAIMS_MIME): a list of {id, claim,
+    evidence, criterion, verdict}."""
     found = []
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code" or "claims_frame" not in "".join(cell["source"]):
-            continue
-        for o in cell.get("outputs", []):
-            page = "".join(o.get("data", {}).get("text/html", ""))
-            for row in CLAIMS_ROW.findall(page):
-                cells = [html.unescape(re.sub("<[^>]+>", "", c)).strip() for c in CLAIMS_CELL.findall(row)]
-                if len(cells) >= 5:
-                    found.append((cells[0], cells[4]))
+    for cell in nb.cells:
+        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = o.get("data", {}).get(CLAIMS_MIME)
+            if data is not None:
+                found.extend(json.loads(data) if isinstance(data, str) else data)
     return found
+
+
+@functools.cache
+def machine() -> str:
+    """The CPU model and core count, as every page's footer states them."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores"
+
+
+@functools.cache
+def commit() -> str:
+    """The commit the notebooks ran at, with "+ local changes" when tracked files differ from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, check=True,
+                               capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head + (" + local changes" if dirty else "")
+
+
+def provenance() -> dict:
+    """How a page was made: mode, commit, date (UTC), machine."""
+    return {"mode": "quick" if os.environ.get("DEMYSTIFY_QUICK") == "1" else "full", "commit": commit(),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine()}
+
+
+def provenance_footer(record: dict) -> str:
+    """The footer every page carries: which mode made it, from which commit, when, on what, and how long it ran."""
+    mode = "quick mode (small sweeps)" if record["mode"] == "quick" else "full mode"
+    return ('<footer class="dr-provenance" style="font-family:sans-serif;font-size:0.85em;color:#555;margin:24px 0 8px 0;'
+            'padding:6px 10px;border-top:1px solid #ccc">Made by <code>scripts/run_notebooks.py</code> in '
+            f'<b>{mode}</b> · commit <code>{html.escape(record["commit"])}</code> · {html.escape(record["date"])} · '
+            f'{html.escape(record["machine"])} · ran in {record["seconds"]:.1f} s</footer>')
 
 
 def first_figure(executed: Path) -> dict | None:
@@ -236,9 +286,15 @@ def add_navigation(page_path: Path, prev: str | None, nxt: str | None, index_hre
     page_path.write_text(page.replace("<main>", "<main>" + nav, 1))
 
 
-def index_page(results: list, quick: bool, solutions: list = (), out: Path | None = None) -> str:
+def records(folder: Path) -> list:
+    """The records of the pages actually in `folder` (executed/<name>.json beside <name>.html), in notebook order."""
+    return [json.loads(p.read_text()) for p in sorted((folder / "executed").glob("[0-9][0-9]_*.json"))
+            if (folder / f"{p.stem}.html").exists()]
+
+
+def index_page(results: list, solutions: list = (), out: Path | None = None) -> str:
     def entry(r):
-        verdicts = claim_verdicts(out / "executed" / f"{r['notebook']}.ipynb") if out else []
+        verdicts = [(c["id"], c["verdict"]) for c in r.get("claims", [])]
         counts = {}
         for _, v in verdicts:
             counts[v] = counts.get(v, 0) + 1
@@ -249,14 +305,18 @@ def index_page(results: list, quick: bool, solutions: list = (), out: Path | Non
                       + ", ".join(f"<code>{html.escape(i)}</code> {html.escape(v)}" for i, v in verdicts) + "</div>")
         figure = first_figure(out / "executed" / f"{r['notebook']}.ipynb") if out else None
         thumb = thumbnail(figure, f"thumb-{r['notebook']}") if figure else ""
+        made = (f"<div style=\"font-size:0.85em;color:#555\">{'quick mode (small sweeps)' if r.get('mode') == 'quick' else 'full mode'}"
+                f" · commit <code>{html.escape(r.get('commit', '?'))}</code> · {html.escape(r.get('date', '?'))}</div>")
         return (f"<li><div class=\"dr-entry\"><div class=\"dr-text\"><a href=\"{r['notebook']}.html\">"
-                f"<b>{html.escape(r['title'])}</b></a><div>{markdown2html(r['summary'])}</div>{claims}</div>"
+                f"<b>{html.escape(r['title'])}</b></a><div>{markdown2html(r['summary'])}</div>{claims}{made}</div>"
                 f"{thumb}</div></li>")
     items = "\n".join(entry(r) for r in results)
     if solutions:
         items += "\n</ol>\n<h2>Worked solutions (instructor's copy)</h2>\n<ul>\n" + "\n".join(
             f"<li><a href=\"solutions/{r['notebook']}.html\">{html.escape(r['title'])}</a></li>" for r in solutions) + "\n</ul><ol>"
-    mode = "quick mode (small sweeps)" if quick else "full analyses"
+    modes = {r.get("mode") for r in results}
+    mode = ("quick mode (small sweeps)" if modes == {"quick"} else "full analyses" if modes == {"full"}
+            else "some pages in quick mode, some in full mode: each entry says which")
     plotly_js = plotly_resource("plotly.min.js") if out else ""
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>demystify-resnet reports</title>
@@ -267,7 +327,7 @@ def index_page(results: list, quick: bool, solutions: list = (), out: Path | Non
 <body><h1>demystify-resnet: reports</h1>
 <p>Executable companion to <i>Demystifying ResNet</i> (Li, Jiao, Han, Weissman, 2016). Read the notebooks in this
 order; each states the paper's claim before the experiment that tests it. Generated by
-<code>scripts/run_notebooks.py</code> ({mode}); every page works offline.</p>
+<code>scripts/run_notebooks.py</code>, {mode}; every page works offline.</p>
 <ol>
 {items}
 </ol></body></html>
@@ -299,23 +359,73 @@ def record_timings(label: str, results: list, quick: bool) -> None:
     page.write_text(TIMINGS.sub(lambda _: block, text))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="set DEMYSTIFY_QUICK=1")
-    parser.add_argument("--solutions", action="store_true",
-                        help="also run notebooks/solutions/ and export them (the instructor's copy)")
-    parser.add_argument("--out", default=str(ROOT / "reports"))
-    parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell (the first compiles the crate)")
-    parser.add_argument("--timings-row", metavar="LABEL",
-                        help="record this run's timings in docs/setup-costs.md's notebook timing table under LABEL")
-    parser.add_argument("notebooks", nargs="*")
-    args = parser.parse_args()
-    if args.quick:
-        os.environ["DEMYSTIFY_QUICK"] = "1"
+# What a report build writes into its output folder; anything else there (reports/test, reports/classroom) belongs to
+# other tools and is carried over untouched when the build publishes.
+REPORT_ENTRIES = ("executed", "solutions", "index.html", "timings.json")
+
+
+def is_report_entry(path: Path) -> bool:
+    return path.name in REPORT_ENTRIES or (path.suffix == ".html" and path.name[:2].isdigit())
+
+
+def staging_folder(published: Path) -> Path:
+    """A fresh staging folder beside `published` (same file system, so publishing is a rename), seeded with the
+    report pages already published, so that a run of some notebooks keeps the others."""
+    staging = published.parent / f".{published.name}.staging"
+    previous = published.parent / f".{published.name}.previous"
+    if previous.is_dir() and not published.exists():  # killed between publish()'s two renames
+        previous.rename(published)
+    shutil.rmtree(staging, ignore_errors=True)  # left by a build that was killed with SIGKILL
+    shutil.rmtree(previous, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for entry in sorted(published.iterdir()) if published.is_dir() else []:
+        if is_report_entry(entry):
+            (shutil.copytree if entry.is_dir() else shutil.copy2)(entry, staging / entry.name)
+    return staging
+
+
+def publish(staging: Path, published: Path) -> None:
+    """Replaces `published` by the complete `staging` folder (two renames, never a half-written folder), then moves
+    back what other tools keep in it."""
+    previous = published.parent / f".{published.name}.previous"
+    if published.exists():
+        published.rename(previous)
+    staging.rename(published)
+    for entry in sorted(previous.iterdir()) if previous.is_dir() else []:
+        if not is_report_entry(entry) and not (published / entry.name).exists():
+            entry.rename(published / entry.name)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM ends the build like Ctrl-C: as an exception, so the `finally` in main() cleans up."""
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+    signal.signal(signal.SIGTERM, stop)
+
+
+def kill_kernels() -> None:
+    """Kills the process group of every process this build's kernels started (JPY_PARENT_PID = this process),
+    including a kernel's compiled-cell subprocess when the kernel itself was killed first."""
+    mine = f"JPY_PARENT_PID={os.getpid()}".encode()
+    groups = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if mine in (proc / "environ").read_bytes().split(b"\0"):
+                groups.add(os.getpgid(int(proc.name)))
+        except (OSError, ProcessLookupError):
+            continue
+    for group in groups - {os.getpgid(0)}:
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def build(args, out: Path) -> tuple[list, list]:
+    """Runs the notebooks (and solutions) into `out`, writes the index and timings; returns both result lists."""
     evcxr_tmpdir = kernel_build.prepare()
     new_profile = not kernel_build.build_is_current(evcxr_tmpdir)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     run.mathjax = mathjax_source()
     paths = [NOTEBOOKS / (n if n.endswith(".ipynb") else n + ".ipynb") for n in args.notebooks] or \
         sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -341,7 +451,8 @@ def main():
         for k, name in enumerate(names):
             add_navigation(folder / f"{name}.html", names[k - 1] if k > 0 else None,
                            names[k + 1] if k + 1 < len(names) else None, index_href)
-    (out / "index.html").write_text(offline(index_page(results, args.quick, solutions, out), run.mathjax))
+    shown = records(out)  # this run's pages and the earlier ones kept beside them
+    (out / "index.html").write_text(offline(index_page(shown, records(out / "solutions"), out), run.mathjax))
     (out / "timings.json").write_text(json.dumps({"quick": args.quick, "notebooks": results, "solutions": solutions,
                                                   "total_seconds": round(sum(r["seconds"] for r in results), 1)}, indent=1))
     if not args.notebooks:  # the whole set: what `make reports` and `make test` run
@@ -350,6 +461,32 @@ def main():
             stage_costs.record(f"solutions_{mode}", sum(r["seconds"] for r in solutions))
     if args.timings_row:
         record_timings(args.timings_row, results, args.quick)
+    return results, solutions
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="set DEMYSTIFY_QUICK=1")
+    parser.add_argument("--solutions", action="store_true",
+                        help="also run notebooks/solutions/ and export them (the instructor's copy)")
+    parser.add_argument("--out", default=str(ROOT / "reports"))
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell (the first compiles the crate)")
+    parser.add_argument("--timings-row", metavar="LABEL",
+                        help="record this run's timings in docs/setup-costs.md's notebook timing table under LABEL")
+    parser.add_argument("notebooks", nargs="*")
+    args = parser.parse_args()
+    if args.quick:
+        os.environ["DEMYSTIFY_QUICK"] = "1"
+    published = Path(args.out).resolve()
+    out = staging_folder(published)
+    stop_on_sigterm()
+    try:
+        results, solutions = build(args, out)
+        publish(out, published)
+    finally:
+        kill_kernels()
+        shutil.rmtree(out, ignore_errors=True)
+    out = published
     print(f"wrote {out}/index.html ({len(results)} reports, {sum(r['seconds'] for r in results):.0f} s)")
 
 

@@ -61,7 +61,7 @@ pub mod prelude {
         claims_frame, condition, escape, matrix_free, training, trajectory, Claim, Verdict,
     };
     pub use crate::hessian::{
-        numeric_hessian, spectrum_of, theory, HessianMethod, HessianOptions, Spectrum,
+        hessian_at, spectrum_of, theory, HessianMethod, HessianOptions, Spectrum,
     };
     pub use crate::net::{
         unit::builder as unit_builder, Activation, Architecture, FlatParams, Identity, Init,
@@ -69,8 +69,8 @@ pub mod prelude {
     };
     pub use crate::report::charts::*;
     pub use crate::report::{
-        filter_rows, matrix_table, plotly_bootstrap, save_outputs, write_csv, Cell, EvcxrDisplay,
-        Figure, Table,
+        filter_rows, matrix_table, plotly_bootstrap, save_outputs, write_csv, Cell, ClaimsTable,
+        EvcxrDisplay, Figure, Table,
     };
     pub use crate::train::{train, History, Optimiser, RunStatus, TrainConfig};
     pub use polars::prelude::DataFrame;

@@ -65,7 +65,7 @@ fn check_against_dfdx<const D: usize, Net: FlatParams<D>>(
         rel_vec_error(engine.gradient(), &gradient) <= 1e-12,
         "gradient vs dfdx"
     );
-    let exact = numeric_hessian(net, data, &HessianOptions::default()).unwrap();
+    let exact = hessian_at(net, data, &HessianOptions::default()).unwrap();
     assert!(exact.asymmetry <= 1e-13, "asymmetry {}", exact.asymmetry);
     let reference = finite_difference_hessian(net, data, &fd()).unwrap();
     let err = rel_matrix_error(&exact.matrix, &reference.matrix);
@@ -108,9 +108,9 @@ proptest! {
         let d = data::<4>(seed, 40);
         let opts = HessianOptions::default();
         for (n, exact) in [
-            (1, numeric_hessian(&ResNet::<4, 1>::zeros(depth).unwrap(), &d, &opts).unwrap()),
-            (2, numeric_hessian(&ResNet::<4, 2>::zeros(depth).unwrap(), &d, &opts).unwrap()),
-            (3, numeric_hessian(&ResNet::<4, 3>::zeros(depth).unwrap(), &d, &opts).unwrap()),
+            (1, hessian_at(&ResNet::<4, 1>::zeros(depth).unwrap(), &d, &opts).unwrap()),
+            (2, hessian_at(&ResNet::<4, 2>::zeros(depth).unwrap(), &d, &opts).unwrap()),
+            (3, hessian_at(&ResNet::<4, 3>::zeros(depth).unwrap(), &d, &opts).unwrap()),
         ] {
             let closed = theory::hessian_at_zero(n, depth, &d.moments(), 1.0).unwrap();
             let scale = closed.as_ref().norm_max().max(1.0);
@@ -154,7 +154,7 @@ proptest! {
 fn relu_at_the_kink_follows_autodiff() {
     let d = data::<3>(1, 10);
     let net = ResNet::<3, 2, ReLU>::zeros(3).unwrap();
-    let exact = numeric_hessian(&net, &d, &HessianOptions::default()).unwrap();
+    let exact = hessian_at(&net, &d, &HessianOptions::default()).unwrap();
     assert_eq!(exact.matrix.as_ref().norm_max(), 0.0);
     let straddle = finite_difference_hessian(&net, &d, &fd()).unwrap();
     assert!(
@@ -193,7 +193,7 @@ fn exact_hessian_is_thread_count_invariant() {
             .build()
             .unwrap()
             .install(|| {
-                numeric_hessian(&net, &d, &HessianOptions::default())
+                hessian_at(&net, &d, &HessianOptions::default())
                     .unwrap()
                     .matrix
             })

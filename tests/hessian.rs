@@ -37,7 +37,7 @@ fn worked_example_shortcut_one_spectrum_at_depth_two() {
         .unwrap()
         .eigenvalues();
     let net = ResNet::<2, 1>::zeros(2).unwrap();
-    let h = numeric_hessian(&net, &data, &HessianOptions::default()).unwrap();
+    let h = hessian_at(&net, &data, &HessianOptions::default()).unwrap();
     let numeric = spectrum_of(h.matrix.as_ref(), None).unwrap().eigenvalues();
     // THEORY.md prints five decimals: agree to half a unit in the last printed place.
     for ((e, c), n) in expected.iter().zip(&closed).zip(&numeric) {
@@ -74,7 +74,7 @@ fn worked_example_shortcut_one_condition_number_grows_with_depth() {
     }
     // The numeric Hessian agrees at the depths small enough to assemble quickly.
     for depth in [2, 4, 8] {
-        let h = numeric_hessian(
+        let h = hessian_at(
             &ResNet::<2, 1>::zeros(depth).unwrap(),
             &common::worked_example(),
             &HessianOptions::default(),
@@ -113,7 +113,7 @@ fn worked_example_shortcut_two_is_depth_invariant() {
         assert_eq!(s.negative_fraction(), 0.5);
     }
     for depth in [1, 3, 6] {
-        let h = numeric_hessian(
+        let h = hessian_at(
             &ResNet::<2, 2>::zeros(depth).unwrap(),
             &data,
             &HessianOptions::default(),
@@ -133,7 +133,7 @@ fn worked_example_shortcut_two_is_depth_invariant() {
 fn worked_example_shortcut_three_is_flat() {
     let data = common::worked_example();
     let net = ResNet::<2, 3>::zeros(3).unwrap();
-    let h = numeric_hessian(&net, &data, &HessianOptions::default()).unwrap();
+    let h = hessian_at(&net, &data, &HessianOptions::default()).unwrap();
     assert!(max_abs(&h.matrix) < 1e-10);
     let s = spectrum_of(h.matrix.as_ref(), None).unwrap();
     assert!(s.is_flat());
@@ -164,27 +164,27 @@ fn check_zero_point<const D: usize>(seed: u64, depth: usize) {
     .data;
     let mo = data.moments();
     let opts = HessianOptions::default();
-    let h1 = numeric_hessian(&ResNet::<D, 1>::zeros(depth).unwrap(), &data, &opts).unwrap();
+    let h1 = hessian_at(&ResNet::<D, 1>::zeros(depth).unwrap(), &data, &opts).unwrap();
     let t1 = theory::hessian_at_zero(1, depth, &mo, 1.0).unwrap();
     assert!(
         rel_matrix_error(&h1.matrix, &t1) < 1e-7,
         "D={D} n=1: {:e}",
         rel_matrix_error(&h1.matrix, &t1)
     );
-    let h2 = numeric_hessian(&ResNet::<D, 2>::zeros(depth).unwrap(), &data, &opts).unwrap();
+    let h2 = hessian_at(&ResNet::<D, 2>::zeros(depth).unwrap(), &data, &opts).unwrap();
     let t2 = theory::hessian_at_zero(2, depth, &mo, 1.0).unwrap();
     assert!(
         rel_matrix_error(&h2.matrix, &t2) < 1e-7,
         "D={D} n=2: {:e}",
         rel_matrix_error(&h2.matrix, &t2)
     );
-    let h3 = numeric_hessian(&ResNet::<D, 3>::zeros(depth).unwrap(), &data, &opts).unwrap();
+    let h3 = hessian_at(&ResNet::<D, 3>::zeros(depth).unwrap(), &data, &opts).unwrap();
     assert!(
         max_abs(&h3.matrix) < 1e-10,
         "D={D} n=3 not zero: {:e}",
         max_abs(&h3.matrix)
     );
-    let h4 = numeric_hessian(&ResNet::<D, 4>::zeros(depth).unwrap(), &data, &opts).unwrap();
+    let h4 = hessian_at(&ResNet::<D, 4>::zeros(depth).unwrap(), &data, &opts).unwrap();
     assert!(max_abs(&h4.matrix) < 1e-10, "D={D} n=4 not zero");
     // Gradient at zero: −Mᵀ per unit for n = 1, zero for n ≥ 2.
     let g1 = ResNet::<D, 1>::zeros(depth)
@@ -199,7 +199,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(4))]
 
     #[test]
-    fn numeric_hessian_at_zero_equals_closed_form(seed in 0u64..100_000, depth in 1usize..4) {
+    fn hessian_at_at_zero_equals_closed_form(seed in 0u64..100_000, depth in 1usize..4) {
         check_zero_point::<2>(seed, depth);
         check_zero_point::<3>(seed, depth);
         check_zero_point::<4>(seed, depth);
@@ -207,12 +207,12 @@ proptest! {
 
     /// The numeric Hessian is bitwise the same whether 1 or 2 threads compute its columns.
     #[test]
-    fn numeric_hessian_is_thread_count_invariant(seed in 0u64..100_000) {
+    fn hessian_at_is_thread_count_invariant(seed in 0u64..100_000) {
         let data = common::teacher::<3>(20, seed);
         let net = ResNet::<3, 2, Tanh>::new(3, &Init::XavierNormal, seed).unwrap();
         let run = |threads: usize| {
             rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
-                .install(|| numeric_hessian(&net, &data, &HessianOptions::default()).unwrap().matrix)
+                .install(|| hessian_at(&net, &data, &HessianOptions::default()).unwrap().matrix)
         };
         let (one, two) = (run(1), run(2));
         prop_assert_eq!(rel_matrix_error(&one, &two), 0.0);
@@ -220,7 +220,7 @@ proptest! {
 }
 
 #[test]
-fn numeric_hessian_at_zero_equals_closed_form_at_width_eight() {
+fn hessian_at_at_zero_equals_closed_form_at_width_eight() {
     check_zero_point::<8>(7, 2);
 }
 
@@ -232,7 +232,7 @@ fn shortcut_two_condition_number_is_depth_invariant_numerically() {
         .unwrap()
         .unwrap();
     for depth in [1, 4, 16, 64] {
-        let h = numeric_hessian(
+        let h = hessian_at(
             &ResNet::<3, 2>::zeros(depth).unwrap(),
             &data,
             &HessianOptions::default(),
@@ -253,7 +253,7 @@ fn shortcut_two_condition_number_is_depth_invariant_numerically() {
 #[test]
 fn block_diagonal_path_matches_dense() {
     let data = common::teacher::<3>(30, 2);
-    let h = numeric_hessian(
+    let h = hessian_at(
         &ResNet::<3, 2>::zeros(5).unwrap(),
         &data,
         &HessianOptions::default(),
@@ -265,7 +265,7 @@ fn block_diagonal_path_matches_dense() {
     let dense = symmetric_eigenvalues(h.matrix.as_ref()).unwrap();
     assert!(common::max_abs_diff(&blockwise, &dense) < 1e-12);
     // Not block diagonal away from zero: the structured path declines.
-    let h = numeric_hessian(
+    let h = hessian_at(
         &ResNet::<3, 2>::new(5, &Init::XavierNormal, 1).unwrap(),
         &data,
         &HessianOptions::default(),
@@ -279,7 +279,7 @@ fn block_diagonal_path_matches_dense() {
 #[test]
 fn eigen_backends_agree() {
     let data = common::teacher::<3>(30, 4);
-    let h = numeric_hessian(
+    let h = hessian_at(
         &ResNet::<3, 2, Tanh>::new(4, &Init::XavierNormal, 3).unwrap(),
         &data,
         &HessianOptions::default(),
@@ -306,8 +306,8 @@ fn eigen_backends_agree() {
 fn tanh_gives_the_linear_spectrum_at_zero() {
     let data = common::teacher::<3>(25, 5);
     let opts = HessianOptions::default();
-    let lin = numeric_hessian(&ResNet::<3, 2>::zeros(3).unwrap(), &data, &opts).unwrap();
-    let tanh = numeric_hessian(&ResNet::<3, 2, Tanh>::zeros(3).unwrap(), &data, &opts).unwrap();
+    let lin = hessian_at(&ResNet::<3, 2>::zeros(3).unwrap(), &data, &opts).unwrap();
+    let tanh = hessian_at(&ResNet::<3, 2, Tanh>::zeros(3).unwrap(), &data, &opts).unwrap();
     assert!(rel_matrix_error(&tanh.matrix, &lin.matrix) < 1e-8);
     assert_eq!(
         tanh.samples_used, 25,
@@ -331,7 +331,7 @@ fn tanh_gives_the_linear_spectrum_at_zero() {
         1e-7
     ));
     // Shortcut 3 with tanh is still flat.
-    let h3 = numeric_hessian(&ResNet::<3, 3, Tanh>::zeros(2).unwrap(), &data, &opts).unwrap();
+    let h3 = hessian_at(&ResNet::<3, 3, Tanh>::zeros(2).unwrap(), &data, &opts).unwrap();
     assert!(max_abs(&h3.matrix) < 1e-10);
 }
 
@@ -365,10 +365,10 @@ fn relu_at_zero_shows_both_conventions() {
     assert_eq!(max_abs(&autodiff), 0.0);
 
     // The exact engine uses autodiff's convention too.
-    let exact = numeric_hessian(&relu, &data, &HessianOptions::default()).unwrap();
+    let exact = hessian_at(&relu, &data, &HessianOptions::default()).unwrap();
     assert_eq!(max_abs(&exact.matrix), 0.0);
 
-    let mixed = numeric_hessian(
+    let mixed = hessian_at(
         &relu,
         &data,
         &HessianOptions {
@@ -392,7 +392,7 @@ fn relu_at_zero_shows_both_conventions() {
 fn random_point() -> (ResNet<3, 2, Tanh>, Dataset<3>, Mat<f64>) {
     let data = common::teacher::<3>(30, 21);
     let net = ResNet::<3, 2, Tanh>::new(3, &Init::XavierNormal, 5).unwrap();
-    let h = numeric_hessian(&net, &data, &HessianOptions::default()).unwrap();
+    let h = hessian_at(&net, &data, &HessianOptions::default()).unwrap();
     assert!(h.asymmetry < 1e-8, "asymmetry {:e}", h.asymmetry);
     (net, data, h.matrix)
 }
@@ -520,9 +520,9 @@ fn slq_density_reproduces_moments() {
 fn unit_blocks_match_the_full_hessian() {
     let data = common::teacher::<3>(20, 6);
     let net = ResNet::<3, 2, Tanh>::new(4, &Init::XavierNormal, 2).unwrap();
-    let full = numeric_hessian(&net, &data, &HessianOptions::default()).unwrap();
+    let full = hessian_at(&net, &data, &HessianOptions::default()).unwrap();
     for unit in [0, 3] {
-        let direct = numeric_hessian_block(
+        let direct = hessian_block_at(
             &net,
             &data,
             block_range(unit, 18),
@@ -533,7 +533,7 @@ fn unit_blocks_match_the_full_hessian() {
         assert!(rel_matrix_error(&direct.matrix, &cut) < 1e-12);
     }
     assert!(matches!(
-        numeric_hessian_block(&net, &data, 70..80, &HessianOptions::default()),
+        hessian_block_at(&net, &data, 70..80, &HessianOptions::default()),
         Err(Error::ShapeMismatch { .. })
     ));
     assert!(matches!(
@@ -546,7 +546,7 @@ fn unit_blocks_match_the_full_hessian() {
 #[test]
 fn unit_block_spectra_at_zero_are_identical() {
     let data = common::teacher::<3>(20, 12);
-    let h = numeric_hessian(
+    let h = hessian_at(
         &ResNet::<3, 2>::zeros(4).unwrap(),
         &data,
         &HessianOptions::default(),
@@ -596,7 +596,7 @@ fn bad_input_is_a_typed_error() {
         ..Default::default()
     };
     assert!(matches!(
-        numeric_hessian(&net, &data, &bad_step),
+        hessian_at(&net, &data, &bad_step),
         Err(Error::OutOfRange { field: "step", .. })
     ));
     assert!(matches!(
@@ -652,8 +652,8 @@ fn moment_compression_is_exact_for_linear_networks() {
         ..Default::default()
     };
     let res = ResNet::<3, 2>::new(3, &Init::XavierNormal, 1).unwrap();
-    let with = numeric_hessian(&res, &data, &HessianOptions::default()).unwrap();
-    let without = numeric_hessian(&res, &data, &off).unwrap();
+    let with = hessian_at(&res, &data, &HessianOptions::default()).unwrap();
+    let without = hessian_at(&res, &data, &off).unwrap();
     assert_eq!(
         (with.samples_used, without.samples_used),
         (compressed.len(), 100)

@@ -394,3 +394,48 @@ fn display_bundle_writes_one_block_per_mime_type() {
          EVCXR_BEGIN_CONTENT text/plain\na b\nEVCXR_END_CONTENT\n"
     );
 }
+
+/// The claims table carries its verdicts as data: the JSON under CLAIMS_MIME lists every claim in order with its id
+/// and verdict label, so the report index never has to read them back from the rendered HTML.
+#[test]
+fn claims_table_carries_the_verdicts_as_data() {
+    let claims = vec![
+        Claim {
+            id: "first",
+            claim: "a <b>claim</b>".into(),
+            evidence: "x = 1".into(),
+            criterion: "x > 0".into(),
+            verdict: Verdict::Holds,
+        },
+        Claim::not_applicable("second", "another", "y > 0", "no data"),
+        Claim {
+            id: "third",
+            claim: "a failing one".into(),
+            evidence: "z = −1".into(),
+            criterion: "z > 0".into(),
+            verdict: Verdict::Fails,
+        },
+    ];
+    let table = ClaimsTable::new(&claims).unwrap();
+    assert_eq!(CLAIMS_MIME, "application/vnd.demystify-resnet.claims+json");
+    let json: Value = serde_json::from_str(&table.to_json()).unwrap();
+    let rows = json.as_array().unwrap();
+    let pairs: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), r["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("first", "holds"),
+            ("second", "not applicable"),
+            ("third", "fails")
+        ]
+    );
+    assert_eq!(rows[0]["claim"], "a <b>claim</b>");
+    assert_eq!(rows[2]["evidence"], "z = −1");
+    let html = table.table().to_html().unwrap();
+    assert!(
+        html.contains("Claims checked on this run") && html.contains("a &lt;b&gt;claim&lt;/b&gt;")
+    );
+}

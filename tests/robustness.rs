@@ -9,8 +9,8 @@ use demystify_resnet::experiments::schema::{shared, ColumnDef, ColumnType, Schem
 use demystify_resnet::experiments::widths::SUPPORTED_WIDTHS;
 use demystify_resnet::experiments::*;
 use demystify_resnet::hessian::{
-    dense_matrix_bytes, loss_hessian, numeric_hessian, numeric_hessian_block, theory,
-    HessianOptions, DEFAULT_MAX_DENSE_BYTES,
+    dense_matrix_bytes, hessian_at, hessian_block_at, loss_hessian, theory, HessianOptions,
+    DEFAULT_MAX_DENSE_BYTES,
 };
 use demystify_resnet::prelude::*;
 use demystify_resnet::report::{filter_rows, Cell};
@@ -54,16 +54,14 @@ fn closed_forms_beyond_the_dense_limit_are_refused_before_allocating() {
 
 /// P = 102 400 (D = 8, n = 2, L = 800): 84 GB of matrix, refused without a single gradient evaluation.
 #[test]
-fn numeric_hessians_beyond_the_limit_are_refused() {
+fn hessian_ats_beyond_the_limit_are_refused() {
     let data = common::teacher::<8>(32, 1);
     let net = ResNet::<8, 2>::new(800, &Init::SmallGaussian { std: 1e-2 }, 0).unwrap();
     assert_eq!(net.num_params(), 102_400);
     let opts = HessianOptions::default();
-    let e = numeric_hessian(&net, &data, &opts).unwrap_err();
+    let e = hessian_at(&net, &data, &opts).unwrap_err();
     assert_eq!(too_large(&e).map(|t| t.0), Some(102_400));
-    assert!(
-        too_large(&numeric_hessian_block(&net, &data, 0..102_400, &opts).unwrap_err()).is_some()
-    );
+    assert!(too_large(&hessian_block_at(&net, &data, 0..102_400, &opts).unwrap_err()).is_some());
     assert!(too_large(&loss_hessian(&net, &data, &opts).unwrap_err()).is_some());
 }
 
@@ -77,15 +75,12 @@ fn the_dense_limit_is_an_option_and_analyses_honour_it() {
         max_dense_bytes: dense_matrix_bytes(16) - 1,
         ..Default::default()
     };
-    assert!(too_large(&numeric_hessian(&net, &data, &tight).unwrap_err()).is_some());
+    assert!(too_large(&hessian_at(&net, &data, &tight).unwrap_err()).is_some());
     let exact = HessianOptions {
         max_dense_bytes: dense_matrix_bytes(16),
         ..Default::default()
     };
-    assert_eq!(
-        numeric_hessian(&net, &data, &exact).unwrap().matrix.nrows(),
-        16
-    );
+    assert_eq!(hessian_at(&net, &data, &exact).unwrap().matrix.nrows(), 16);
 
     let huge_closed_form = ConditionVsDepthConfig {
         closed_form_depths: vec![100_000],
@@ -119,7 +114,7 @@ proptest! {
         let net = ResNet::<2, 1>::new(depth, &Init::SmallGaussian { std: 0.1 }, 0).unwrap();
         let p = net.num_params();
         let opts = HessianOptions { max_dense_bytes: limit, ..Default::default() };
-        let result = numeric_hessian(&net, &data, &opts);
+        let result = hessian_at(&net, &data, &opts);
         prop_assert_eq!(result.is_err(), dense_matrix_bytes(p) > limit);
     }
 }

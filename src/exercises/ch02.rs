@@ -15,7 +15,7 @@ fn numeric_spectrum_at_zero(width: usize, shortcut: usize, depth: usize) -> Resu
         &Init::Zero,
         0,
     )?
-    .numeric_hessian(&data, &HessianOptions::default())?;
+    .hessian_at(&data, &HessianOptions::default())?;
     spectrum_of(h.matrix.as_ref(), None)
 }
 

@@ -16,7 +16,7 @@ pub fn digits_condition_number(answer: Option<f64>) -> Result<Feedback> {
     }
     let data = DataSpec::Digits.load(8)?;
     let h = build_network(&NetworkSpec::residual(8, 2, 1), &Init::Zero, 0)?
-        .numeric_hessian(&data, &HessianOptions::default())?;
+        .hessian_at(&data, &HessianOptions::default())?;
     let truth = spectrum_of(h.matrix.as_ref(), None)?
         .condition_number()
         .unwrap_or(f64::INFINITY);

@@ -146,7 +146,7 @@ fn run(
     let rel = DEFAULT_RELATIVE_TOLERANCE;
     if task.numeric {
         let net = build_network(&spec, &task.point, config.seed)?;
-        let h = net.numeric_hessian(data, &config.hessian)?;
+        let h = net.hessian_at(data, &config.hessian)?;
         let block = matches!(task.point, Init::Zero).then(|| spec.block_size());
         let spectrum = spectrum_of(h.matrix.as_ref(), block)?;
         let g = net.loss_and_gradient(data)?.1;

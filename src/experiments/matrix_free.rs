@@ -205,7 +205,7 @@ pub fn matrix_free_spectrum(config: &MatrixFreeConfig) -> Result<MatrixFreeResul
 
     let (dense_eigenvalues, dense_seconds) = if config.compare_dense {
         let started = Instant::now();
-        let h = net.numeric_hessian(&data, &config.hessian)?;
+        let h = net.hessian_at(&data, &config.hessian)?;
         let ev = spectrum_of(h.matrix.as_ref(), None)?.eigenvalues();
         (Some(ev), Some(started.elapsed().as_secs_f64()))
     } else {

@@ -15,7 +15,7 @@ use crate::data::{digits::digits, idx::mnist, Dataset, Moments, Teacher};
 
 use crate::error::{ensure_positive_size, Error, Result};
 use crate::hessian::{
-    numeric_hessian, HessianOperator, HessianOptions, NumericHessian, SymmetricOperator,
+    hessian_at, HessianMatrix, HessianOperator, HessianOptions, SymmetricOperator,
 };
 pub use crate::net::ActivationKind;
 use crate::net::{Architecture, FlatParams, Init, Network, PlainNet, ResNet};
@@ -240,12 +240,8 @@ pub trait DynNetwork: Send + Sync + std::fmt::Debug {
     fn loss_and_gradient(&self, data: &AnyDataset) -> Result<(f64, Vec<f64>)>;
     /// Trains in place (see [`train`]).
     fn train(&mut self, data: &AnyDataset, config: &TrainConfig) -> Result<History>;
-    /// The numeric Hessian at the current weights (see [`numeric_hessian`]).
-    fn numeric_hessian(
-        &self,
-        data: &AnyDataset,
-        options: &HessianOptions,
-    ) -> Result<NumericHessian>;
+    /// The numeric Hessian at the current weights (see [`hessian_at`]).
+    fn hessian_at(&self, data: &AnyDataset, options: &HessianOptions) -> Result<HessianMatrix>;
     /// The Hessian-vector product at the current weights (exact by default, `options.method`).
     fn hessian_operator(
         &self,
@@ -253,7 +249,7 @@ pub trait DynNetwork: Send + Sync + std::fmt::Debug {
         options: &HessianOptions,
     ) -> Result<Box<dyn SymmetricOperator + Send>>;
     /// The Hessian from second differences of the loss alone (see [`loss_hessian`]); for small networks.
-    fn loss_hessian(&self, data: &AnyDataset, options: &HessianOptions) -> Result<NumericHessian>;
+    fn loss_hessian(&self, data: &AnyDataset, options: &HessianOptions) -> Result<HessianMatrix>;
     /// `max_i |f(x_i) − x_i|` over the inputs (0 exactly at the zero point of a residual network).
     fn max_abs_deviation_from_identity(&self, data: &AnyDataset) -> Result<f64>;
     /// A copy.
@@ -288,12 +284,8 @@ impl<const D: usize, Net: Network<D> + 'static> DynNetwork for Typed<D, Net> {
     fn train(&mut self, data: &AnyDataset, config: &TrainConfig) -> Result<History> {
         train(&mut self.net, data.typed::<D>()?, config)
     }
-    fn numeric_hessian(
-        &self,
-        data: &AnyDataset,
-        options: &HessianOptions,
-    ) -> Result<NumericHessian> {
-        numeric_hessian(&self.net, data.typed::<D>()?, options)
+    fn hessian_at(&self, data: &AnyDataset, options: &HessianOptions) -> Result<HessianMatrix> {
+        hessian_at(&self.net, data.typed::<D>()?, options)
     }
     fn hessian_operator(
         &self,
@@ -306,7 +298,7 @@ impl<const D: usize, Net: Network<D> + 'static> DynNetwork for Typed<D, Net> {
             options,
         )?))
     }
-    fn loss_hessian(&self, data: &AnyDataset, options: &HessianOptions) -> Result<NumericHessian> {
+    fn loss_hessian(&self, data: &AnyDataset, options: &HessianOptions) -> Result<HessianMatrix> {
         crate::hessian::loss_hessian(&self.net, data.typed::<D>()?, options)
     }
     fn max_abs_deviation_from_identity(&self, data: &AnyDataset) -> Result<f64> {

@@ -59,7 +59,7 @@ pub fn relu_conventions(
     };
     let linear = theory::spectrum_at_zero(2, depth, data.moments(), 1.0)?;
     let relu = build_network(&spec(ActivationKind::Relu), &Init::Zero, 0)?;
-    let exact = relu.numeric_hessian(
+    let exact = relu.hessian_at(
         &data,
         &HessianOptions {
             method: HessianMethod::Exact,
@@ -69,7 +69,7 @@ pub fn relu_conventions(
     let autodiff = spectrum_of(exact.matrix.as_ref(), None)?;
     let central = relu.loss_hessian(&data, options)?;
     let central_spec = spectrum_of(central.matrix.as_ref(), None)?;
-    let mixed = relu.numeric_hessian(
+    let mixed = relu.hessian_at(
         &data,
         &HessianOptions {
             method: HessianMethod::FiniteDifference,

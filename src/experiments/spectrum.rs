@@ -128,7 +128,7 @@ pub fn spectrum_at_zero(config: &SpectrumAtZeroConfig) -> Result<DataFrame> {
         .par_iter()
         .map(|spec| -> Result<_> {
             let net = build_network(spec, &Init::Zero, 0)?;
-            let h = net.numeric_hessian(&data, &config.hessian)?;
+            let h = net.hessian_at(&data, &config.hessian)?;
             let numeric = spectrum_of(h.matrix.as_ref(), Some(spec.block_size()))?
                 .clustered(config.cluster_tol);
             let n = spec.block_size() / (spec.width * spec.width);

@@ -232,7 +232,7 @@ fn trajectory(
         let loss = net.loss(data)?;
         let dense = run.network.num_params() <= config.dense_max_params;
         let cp = if dense {
-            let h = net.numeric_hessian(data, &opts)?;
+            let h = net.hessian_at(data, &opts)?;
             let s = spectrum_of(h.matrix.as_ref(), None)?;
             let sum = s.summary(DEFAULT_RELATIVE_TOLERANCE);
             let units = unit_block_spectra(h.matrix.as_ref(), run.network.block_size())?

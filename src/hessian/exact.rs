@@ -29,8 +29,9 @@ use faer::linalg::matmul::matmul;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 
-use super::model::LossModel;
-use super::numeric::{dense_matrix_bytes, effective_data, HessianOptions, NumericHessian};
+use super::matrix::HessianMatrix;
+use super::model::{effective_data, LossModel};
+use super::options::{dense_matrix_bytes, HessianOptions};
 use crate::data::Dataset;
 use crate::error::{ensure_len, Error, Result};
 use crate::net::{Architecture, FlatParams};
@@ -359,7 +360,7 @@ impl<const D: usize> ExactHessian<D> {
     ///
     /// Errors: a matrix above `options.max_dense_bytes` ([`Error::TooLarge`], nothing allocated); a non-finite
     /// entry.
-    pub fn dense(&self, options: &HessianOptions) -> Result<NumericHessian> {
+    pub fn dense(&self, options: &HessianOptions) -> Result<HessianMatrix> {
         let p = self.dim();
         options.ensure_dense_fits("exact Hessian", p, dense_matrix_bytes(p))?;
         let block = D * D;
@@ -395,7 +396,7 @@ impl<const D: usize> ExactHessian<D> {
                 }
             });
         let (max_abs, max_asym) = mirror_lower_blocks(&mut h, block)?;
-        Ok(NumericHessian {
+        Ok(HessianMatrix {
             matrix: h,
             asymmetry: if max_abs > 0.0 {
                 max_asym / max_abs
@@ -706,7 +707,7 @@ pub fn exact_hessian<const D: usize, Net: FlatParams<D>>(
     net: &Net,
     data: &Dataset<D>,
     options: &HessianOptions,
-) -> Result<NumericHessian> {
+) -> Result<HessianMatrix> {
     exact_hessian_of(net, data, options)
 }
 
@@ -715,7 +716,7 @@ pub(crate) fn exact_hessian_of<const D: usize>(
     net: &dyn LossModel<D>,
     data: &Dataset<D>,
     options: &HessianOptions,
-) -> Result<NumericHessian> {
+) -> Result<HessianMatrix> {
     let p = net.num_params();
     options.ensure_dense_fits("exact Hessian", p, dense_matrix_bytes(p))?;
     ExactHessian::of_model(net, data, options)?.dense(options)

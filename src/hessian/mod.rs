@@ -2,12 +2,15 @@
 //! zero point, dense spectra, matrix-free methods (Lanczos, Hutchinson, SLQ) and per-unit blocks.
 
 pub mod blocks;
+pub mod dense;
 pub mod eigen;
 pub mod exact;
+pub mod finite_difference;
 pub mod lanczos;
+pub mod matrix;
 mod model;
-pub mod numeric;
 pub mod operator;
+pub mod options;
 pub mod spectrum;
 pub mod theory;
 
@@ -15,15 +18,17 @@ use faer::MatRef;
 
 use crate::error::Result;
 
+pub use dense::{hessian_at, hessian_block_at};
 pub use eigen::{symmetric_eigenvalues, symmetric_eigenvalues_with, EigenBackend};
 pub use exact::{exact_hessian, ExactHessian};
+pub use finite_difference::{finite_difference_hessian, loss_hessian};
 pub use lanczos::{extreme_eigenvalues, hutchinson_trace, spectral_density, LanczosOptions, Which};
-pub use numeric::{
-    dense_matrix_bytes, dense_spectrum_bytes, finite_difference_hessian, loss_hessian,
-    numeric_hessian, numeric_hessian_block, HessianMethod, HessianOptions, NumericHessian,
+pub use matrix::HessianMatrix;
+pub use operator::{HessianOperator, SymmetricOperator};
+pub use options::{
+    dense_matrix_bytes, dense_spectrum_bytes, HessianMethod, HessianOptions,
     DEFAULT_MAX_DENSE_BYTES,
 };
-pub use operator::{HessianOperator, SymmetricOperator};
 pub use spectrum::{Spectrum, SpectrumSummary};
 
 /// The spectrum of a symmetric matrix. When `block` is given and every entry outside the diagonal
@@ -38,7 +43,7 @@ pub fn spectrum_of(h: MatRef<'_, f64>, block: Option<usize>) -> Result<Spectrum>
     Ok(Spectrum::from_eigenvalues(symmetric_eigenvalues(h)?))
 }
 
-/// `max_ij |a_ij − b_ij|`: how far a numeric Hessian is from a closed form, entry by entry. Errors when the
+/// `max_ij |a_ij − b_ij|`: how far a computed Hessian is from a closed form, entry by entry. Errors when the
 /// shapes differ.
 pub fn max_abs_difference(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Result<f64> {
     crate::error::ensure_len("matrix rows", a.nrows(), b.nrows())?;

@@ -10,6 +10,7 @@
 
 use std::fmt::Debug;
 
+use super::options::HessianOptions;
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::net::{ActivationKind, Architecture, FlatParams, Network};
@@ -63,5 +64,22 @@ impl<const D: usize, Net: FlatParams<D>> LossModel<D> for Net {
     }
     fn on_own_device(&self) -> Result<Box<dyn LossModel<D>>> {
         Ok(Box::new(Network::on_own_device(self)?))
+    }
+}
+
+/// The dataset gradients are evaluated on: moment-equivalent for linear networks (when allowed), else `data`.
+pub(crate) fn effective_data<const D: usize>(
+    net: &dyn LossModel<D>,
+    data: &Dataset<D>,
+    options: &HessianOptions,
+) -> Result<Dataset<D>> {
+    options.validate()?;
+    if options.moment_compression
+        && net.activation() == ActivationKind::Linear
+        && data.len() > 2 * D
+    {
+        data.moment_equivalent()
+    } else {
+        Ok(data.clone())
     }
 }

@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use std::sync::Arc;
 
 use super::exact::ExactHessian;
-use super::model::LossModel;
-use super::numeric::{effective_data, HessianMethod, HessianOptions};
+use super::model::{effective_data, LossModel};
+use super::options::{HessianMethod, HessianOptions};
 use crate::data::Dataset;
 use crate::error::{ensure_len, Result};
 use crate::net::FlatParams;
@@ -64,7 +64,7 @@ enum Engine<const D: usize> {
 
 impl<const D: usize> HessianOperator<D> {
     /// The operator at `net`'s current weights on `data` (moment-compressed for linear networks when the
-    /// options allow it, exactly as [`super::numeric_hessian`] does).
+    /// options allow it, exactly as [`super::hessian_at`] does).
     pub fn new<Net: FlatParams<D>>(
         net: &Net,
         data: &Dataset<D>,

@@ -13,7 +13,7 @@
 
 use faer::Mat;
 
-use super::numeric::{dense_matrix_bytes, dense_spectrum_bytes};
+use super::options::{dense_matrix_bytes, dense_spectrum_bytes};
 use super::spectrum::Spectrum;
 use super::HessianOptions;
 use crate::data::Moments;
@@ -65,7 +65,7 @@ fn put_cross_block(h: &mut Mat<f64>, row0: usize, col0: usize, m: &Mat<f64>, c: 
 }
 
 /// The dense Hessian at `W = 0` (`P×P`) for shortcut depth `n`, `L` units and activation slope `c = σ'(0)`
-/// (1 for linear and tanh). Memory is `P²` doubles, refused above [`DEFAULT_MAX_DENSE_BYTES`](super::numeric::DEFAULT_MAX_DENSE_BYTES) with
+/// (1 for linear and tanh). Memory is `P²` doubles, refused above [`DEFAULT_MAX_DENSE_BYTES`](super::options::DEFAULT_MAX_DENSE_BYTES) with
 /// [`crate::Error::TooLarge`] (see [`hessian_at_zero_with`] to change the limit): use [`spectrum_at_zero`] for
 /// large `n = 2` networks.
 pub fn hessian_at_zero(
@@ -128,7 +128,7 @@ pub fn hessian_at_zero_with(
 ///   `O(d³)` at any depth (try `L = 10⁴`).
 /// - `n ≥ 3`: flat (all `P` eigenvalues 0).
 /// - `n = 1`: dense eigendecomposition of [`hessian_at_zero`] (`O(P³)` time, two `P×P` matrices of memory;
-///   `P = L·d²`), refused above [`DEFAULT_MAX_DENSE_BYTES`](super::numeric::DEFAULT_MAX_DENSE_BYTES) (see [`spectrum_at_zero_with`]).
+///   `P = L·d²`), refused above [`DEFAULT_MAX_DENSE_BYTES`](super::options::DEFAULT_MAX_DENSE_BYTES) (see [`spectrum_at_zero_with`]).
 pub fn spectrum_at_zero(
     shortcut: usize,
     depth: usize,

@@ -1,13 +1,15 @@
 //! The report layer: DataFrames as HTML/text tables and CSV ([`table`]), plotly figures that display in
-//! evcxr and survive HTML export ([`figure`]), and the analyses' charts ([`charts`]).
+//! evcxr and survive HTML export ([`figure`]), the analyses' charts ([`charts`]), and the checked claims as table and data ([`claims`]).
 
 pub mod charts;
+pub mod claims;
 pub mod display;
 pub mod export;
 pub mod figure;
 pub mod table;
 
 pub use charts::*;
+pub use claims::{ClaimsTable, CLAIMS_MIME};
 pub use display::EvcxrDisplay;
 pub use export::save_outputs;
 pub use figure::{plotly_bootstrap, Figure, PlotlyBootstrap};
