@@ -53,9 +53,10 @@ pub mod prelude {
     pub use crate::experiments::{
         build_network, condition_vs_depth, depth_scale, escape_times, hessian_along_training,
         identity_at_zero, matrix_free_spectrum, mnist_from_env, quick_mode, relu_conventions,
-        spectrum_at_zero, training_grid, ActivationKind, ConditionVsDepthConfig, DataSpec,
-        DepthScaleConfig, DynNetwork, EscapeConfig, HessianAlongTrainingConfig, MatrixFreeConfig,
-        NetworkSpec, SpectrumAtZeroConfig, TrainingGridConfig,
+        spectrum_at_zero, stationary_order, training_grid, ActivationKind, ConditionVsDepthConfig,
+        DataSpec, DepthScaleConfig, DynNetwork, EscapeConfig, HessianAlongTrainingConfig,
+        MatrixFreeConfig, NetworkSpec, SpectrumAtZeroConfig, StationaryOrderConfig,
+        TrainingGridConfig,
     };
     pub use crate::experiments::{
         claims_frame, condition, escape, matrix_free, training, trajectory, Claim, Verdict,

@@ -158,6 +158,18 @@ fn chapter_05() {
     );
     // 5.2: ε^−(n−2) with n = 3: ten times smaller ε, ten times longer.
     assert_checker(|a| ch05::n3_escape_ratio(a, &quick), 10.0, 1.0);
+    // 5.3: the order of the stationary point is the shortcut depth, in the quick and the full set-up; the
+    // Hessian's order (2) is the tempting wrong answer.
+    for cfg in [
+        StationaryOrderConfig::quick(),
+        StationaryOrderConfig::default(),
+    ] {
+        assert_checker(
+            |a| ch05::stationary_order_prediction(a, &cfg),
+            ch05::PREDICTED_SHORTCUT,
+            2,
+        );
+    }
 }
 
 #[test]

@@ -722,6 +722,56 @@ fn notebook_07_matrix_free_claims_can_fail() {
 /// Every function of `src/experiments` that returns claims (`pub fn …claims(`) is called in this file, so a new
 /// analysis cannot add claims without a falsification test.
 #[test]
+fn notebook_05_stationary_order_claims_can_fail() {
+    use demystify_resnet::experiments::stationary_order::{self, StationaryOrderRow};
+    let result = stationary_order(&StationaryOrderConfig::quick()).unwrap();
+    let bent = |f: &dyn Fn(&mut StationaryOrderRow)| {
+        let mut r = result.clone();
+        r.rows.iter_mut().for_each(f);
+        stationary_order::claims(&r)
+    };
+    falsify(
+        &stationary_order::claims(&result),
+        vec![
+            // A world where shortcut 3 were a second-order point (a non-zero Hessian along V).
+            (
+                "order_equals_shortcut_depth",
+                bent(&|r| {
+                    if r.shortcut == 3 {
+                        r.first_order = Some(2)
+                    }
+                }),
+            ),
+            // A closed form off by one part in a billion.
+            (
+                "coefficient_matches_closed_form",
+                bent(&|r| r.closed_form *= 1.0 + 1e-9),
+            ),
+            // An odd-order point where the loss rose on both sides.
+            (
+                "odd_order_is_saddle",
+                bent(&|r| {
+                    if r.first_order == Some(3) {
+                        r.phi_minus = r.phi_plus.abs();
+                        r.phi_plus = r.phi_plus.abs();
+                    }
+                }),
+            ),
+            // tanh with a second derivative at 0: its coefficient of degree n would differ.
+            (
+                "tanh_matches_linear_below_n_plus_2",
+                bent(&|r| {
+                    if r.activation == ActivationKind::Tanh {
+                        let n = r.shortcut;
+                        r.coefficients[n] *= 1.5;
+                    }
+                }),
+            ),
+        ],
+    );
+}
+
+#[test]
 fn every_claims_function_is_falsified_here() {
     let here = include_str!("falsification.rs");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/experiments");

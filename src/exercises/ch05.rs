@@ -1,9 +1,13 @@
-//! Exercises of notebook 05 (the Hessian along training, escaping the zero point).
+//! Exercises of notebook 05 (the Hessian along training, escaping the zero point, the order of the stationary
+//! point).
 
-use super::{check_real, direction, Feedback};
+use super::{check_count, check_real, direction, Feedback};
 use crate::error::Result;
 use crate::experiments::escape::{self, EscapeConfig};
-use crate::experiments::escape_times;
+use crate::experiments::stationary_order::direction as direction_of;
+use crate::experiments::{escape_times, StationaryOrderConfig};
+use crate::hessian::taylor::{loss_along_line, LineShape};
+use crate::net::ActivationKind;
 
 /// The scale of exercise 5.1.
 pub const ESCAPE_EPSILON: f64 = 1e-4;
@@ -84,6 +88,55 @@ pub fn n3_escape_ratio(answer: Option<f64>, config: &EscapeConfig) -> Result<Fee
                 "{a} is {}: with t ∝ ε^−(n−2), what does dividing ε by 10 do for n = 3?",
                 direction(a, truth)
             )
+        },
+    ))
+}
+
+/// The shortcut depth of exercise 5.3: one more than the notebook's table shows, so the answer is a prediction.
+pub const PREDICTED_SHORTCUT: usize = 5;
+
+/// **Exercise 5.3 (predict, then check).** The stationary-order table shows `n = 1…4`. Predict the degree of the
+/// first non-zero Taylor coefficient of `φ(t) = ℓ(tV) − ℓ(0)` for shortcut depth [`PREDICTED_SHORTCUT`], in the
+/// notebook's set-up `config` (its width, data, first depth and first direction). The checker expands `φ` for that
+/// shortcut depth exactly, by the same Taylor-mode expansion as the notebook's analysis, and compares the degree.
+pub fn stationary_order_prediction(
+    answer: Option<usize>,
+    config: &StationaryOrderConfig,
+) -> Result<Feedback> {
+    let (Some(&depth), Some(&seed)) = (config.depths.first(), config.directions.first()) else {
+        return Ok(Feedback::NotYet(
+            "The notebook's set-up has no depth or no direction; run its stationary-order cell first.".into(),
+        ));
+    };
+    // The notebook's networks stop at shortcut depth 4; the expansion itself works at any depth.
+    let shape = LineShape {
+        width: config.width,
+        shortcut: PREDICTED_SHORTCUT,
+        depth,
+        activation: ActivationKind::Linear,
+    };
+    let (inputs, targets) = config.data.load(config.width)?.flat_samples()?;
+    let coefficients = loss_along_line(
+        shape,
+        &direction_of(seed, shape.num_params()),
+        &inputs,
+        &targets,
+        2 * PREDICTED_SHORTCUT + 2,
+    )?;
+    let Some(truth) = (1..coefficients.len()).find(|&k| coefficients[k] != 0.0) else {
+        return Ok(Feedback::NotYet(
+            "The expansion found no non-zero coefficient on this data; the exercise does not apply.".into(),
+        ));
+    };
+    let coefficient = coefficients[truth];
+    Ok(check_count(
+        answer,
+        truth,
+        || {
+            format!("Degree {truth} (coefficient {coefficient:.3e}): every unit's branch is a product of {PREDICTED_SHORTCUT} matrices t·V, so its lowest term is t^{PREDICTED_SHORTCUT}; zero is a stationary point of order {} and, the degree being odd, a saddle.", truth - 1)
+        },
+        |a| {
+            format!("{a} is not it: write one unit's branch along the line, t·V_n ⋯ t·V_1 x, and count the factors of t. Cross terms between units come later.")
         },
     ))
 }

@@ -11,8 +11,10 @@
 //! | [`hessian_along_training`] | the Hessian's behaviour along the learning process |
 //! | [`escape_times`] | escaping the zero point: log(1/ε) for n = 2, ε^−(n−2) for n ≥ 3 |
 //! | [`depth_scale`] | training very deep models is no harder than shallow ones (n = 2) |
+//! | [`stationary_order`] | the zero point is a stationary point of order n − 1 (a high-order saddle for n ≥ 3) |
 //! | [`matrix_free_spectrum`] | the same spectra without storing the Hessian (Lanczos, Hutchinson, SLQ) |
 
+pub mod checked;
 pub mod claims;
 pub mod condition;
 pub mod depth_scale;
@@ -23,6 +25,7 @@ pub mod network;
 pub mod relu;
 pub mod schema;
 pub mod spectrum;
+pub mod stationary_order;
 pub mod training;
 pub mod trajectory;
 pub mod widths;
@@ -31,6 +34,7 @@ use polars::prelude::{Column, DataFrame, NamedFrom, Series};
 
 use crate::error::{Error, Result};
 
+pub use checked::{Checked, Validate};
 pub use claims::{claims_frame, Claim, Verdict};
 pub use condition::{condition_vs_depth, ConditionVsDepthConfig};
 pub use depth_scale::{depth_scale, DepthScaleConfig};
@@ -44,6 +48,7 @@ pub use network::{
 pub use relu::relu_conventions;
 pub use schema::{ColumnDef, ColumnType, Schema};
 pub use spectrum::{spectrum_at_zero, SpectrumAtZeroConfig};
+pub use stationary_order::{stationary_order, StationaryOrder, StationaryOrderConfig};
 pub use training::{training_grid, TrainingGrid, TrainingGridConfig};
 pub use trajectory::{
     hessian_along_training, HessianAlongTrainingConfig, HessianTrajectory, TrajectoryRun,

@@ -136,6 +136,12 @@ impl AnyDataset {
     pub fn name(&self) -> &str {
         &self.name
     }
+    /// The inputs and the targets as flat row-major arrays (`m·D` each), for code that works at run-time width.
+    pub fn flat_samples(&self) -> Result<(Vec<f64>, Vec<f64>)> {
+        with_width!(self.width, D => self
+            .typed::<D>()
+            .map(|d| (d.inputs().to_vec(), d.targets().to_vec())))
+    }
     /// `Σ_xx`, `Σ_xy`, `M`, `E‖y‖²`, `ℓ(0)` (computed once).
     pub fn moments(&self) -> &Moments {
         &self.moments

@@ -12,6 +12,7 @@ mod model;
 pub mod operator;
 pub mod options;
 pub mod spectrum;
+pub mod taylor;
 pub mod theory;
 
 use faer::MatRef;

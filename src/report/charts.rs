@@ -13,8 +13,9 @@ use polars::prelude::DataFrame;
 use super::figure::Figure;
 use crate::error::{Error, Result};
 use crate::experiments::schema::{shared, ColumnDef};
-use crate::experiments::{condition, escape, spectrum, trajectory};
+use crate::experiments::{condition, escape, spectrum, trajectory, StationaryOrder};
 use crate::hessian::lanczos::SpectralDensity;
+use crate::net::ActivationKind;
 
 /// Values of a column as `f64` (integers converted; null and non-numbers → `None`): [`ColumnDef::f64s`].
 pub(crate) fn column_f64(frame: &DataFrame, def: &ColumnDef) -> Result<Vec<Option<f64>>> {
@@ -29,6 +30,12 @@ pub(crate) fn column_text(frame: &DataFrame, def: &ColumnDef) -> Result<Vec<Stri
         .map(Option::unwrap_or_default)
         .collect())
 }
+
+/// Colours for series that must match across traces (a series' line and its markers).
+const PALETTE: [&str; 12] = [
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+    "#bcbd22", "#7f7f7f", "#393b79", "#637939",
+];
 
 fn axis(title: &str, log: bool) -> Axis {
     let a = Axis::new()
@@ -115,10 +122,7 @@ pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
         .map(|(s, m)| format!("{s} ({m})"))
         .collect();
     // One colour per series, shared by its numeric (solid) and closed-form (dashed) lines.
-    let palette = [
-        "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
-        "#bcbd22", "#7f7f7f", "#393b79", "#637939",
-    ];
+    let palette = PALETTE;
     let series_order: Vec<String> = groups(&series).into_iter().map(|(s, _)| s).collect();
     let colour =
         |s: &str| palette[series_order.iter().position(|x| x == s).unwrap_or(0) % palette.len()];
@@ -742,4 +746,67 @@ pub fn density_figure(
         axis("density", false),
     ));
     Ok(Figure::new(plot, title))
+}
+
+/// `|φ(t)| = |ℓ(tV) − ℓ(0)|` against `t` on log–log axes for the linear rows of [`StationaryOrder`] (its first depth
+/// and direction), one line per shortcut depth `n`, from the exact Taylor coefficients over `t` from a hundredth of
+/// the probe step up to it; the slope of each line is the order of the stationary point, `n`. The markers are
+/// the dfdx network's own `|φ(t)|` at the probe step.
+pub fn stationary_order_figure(result: &StationaryOrder) -> Result<Figure> {
+    let (depth, direction) = match (
+        result.config.depths.first(),
+        result.config.directions.first(),
+    ) {
+        (Some(&l), Some(&d)) => (l, d),
+        _ => {
+            return Err(Error::ZeroSize {
+                field: "depths or directions",
+            })
+        }
+    };
+    let mut plot = Plot::new();
+    let mut shown = 0;
+    for row in result.rows.iter().filter(|r| {
+        r.activation == ActivationKind::Linear && r.depth == depth && r.direction == direction
+    }) {
+        let n = row.shortcut;
+        let colour = PALETTE[(n - 1) % PALETTE.len()];
+        let ts: Vec<f64> = (0..=40)
+            .map(|i| row.probe_step * 10f64.powf(-2.0 + 2.0 * i as f64 / 40.0))
+            .collect();
+        let phi: Vec<f64> = ts.iter().map(|&t| row.series(t).abs()).collect();
+        plot.add_trace(
+            Scatter::new(ts, phi)
+                .name(format!("n = {n}: series, slope {n}"))
+                .mode(Mode::Lines)
+                .line(Line::new().color(colour))
+                .legend_group(n.to_string()),
+        );
+        plot.add_trace(
+            Scatter::new(vec![row.probe_step], vec![row.phi_plus.abs()])
+                .name(format!("n = {n}: network's loss at the probe step"))
+                .mode(Mode::Markers)
+                .marker(Marker::new().size(9).color(colour))
+                .legend_group(n.to_string()),
+        );
+        shown += 1;
+    }
+    if shown == 0 {
+        return Err(Error::ZeroSize {
+            field: "linear rows",
+        });
+    }
+    let title = with_notes(
+        "How flat is the zero point? |ℓ(tV) − ℓ(0)| along a random unit direction V",
+        &[format!("linear network, width D = {}, depth L = {depth}, direction seed {direction}; each line has slope n", result.config.width)],
+    );
+    plot.set_layout(
+        layout(
+            &title,
+            axis("step t along V", true),
+            axis("|φ(t)| = |ℓ(tV) − ℓ(0)|", true),
+        )
+        .margin(plotly::layout::Margin::new().top(100)),
+    );
+    Ok(Figure::new(plot, "stationary order"))
 }
