@@ -181,6 +181,8 @@ def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> di
     body, _ = exporter.from_notebook_node(nb)
     body = NOTEBOOK_LINK.sub(lambda m: f'<a href="../{m.group(1)}.html">', link_solutions(body, with_solutions))
     body = body.replace("</main>", provenance_footer(record) + "</main>", 1)
+    if record["mode"] == "quick":
+        body = body.replace("<main>", "<main>" + QUICK_BANNER, 1)
     (out / f"{path.stem}.html").write_text(offline(body, run.mathjax))
     (out / "executed" / f"{path.stem}.json").write_text(json.dumps(record, indent=1))
     print(f"{path.name}: {seconds:.1f} s, {figures} figures", flush=True)
@@ -233,6 +235,12 @@ def provenance() -> dict:
     """How a page was made: mode, commit, date (UTC), machine."""
     return {"mode": "quick" if os.environ.get("DEMYSTIFY_QUICK") == "1" else "full", "commit": commit(),
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine()}
+
+
+QUICK_BANNER = ('<div class="dr-quick" style="font-family:sans-serif;font-size:0.9em;background:#fff8e1;'
+                'border-left:4px solid #f9a825;padding:6px 10px;margin:8px 0">Quick mode: every analysis in its small '
+                'version (same code, smaller sweeps), so sizes and some numbers differ from what the text describes for '
+                'the full run. <code>make reports</code> builds the full analyses.</div>')
 
 
 def provenance_footer(record: dict) -> str:

@@ -738,7 +738,7 @@ fn notebook_05_stationary_order_claims_can_fail() {
                 "order_equals_shortcut_depth",
                 bent(&|r| {
                     if r.shortcut == 3 {
-                        r.first_order = Some(2)
+                        r.leading_degree = Some(2)
                     }
                 }),
             ),
@@ -751,7 +751,7 @@ fn notebook_05_stationary_order_claims_can_fail() {
             (
                 "odd_order_is_saddle",
                 bent(&|r| {
-                    if r.first_order == Some(3) {
+                    if r.leading_degree == Some(3) {
                         r.phi_minus = r.phi_plus.abs();
                         r.phi_plus = r.phi_plus.abs();
                     }

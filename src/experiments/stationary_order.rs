@@ -145,7 +145,7 @@ pub struct StationaryOrderRow {
     /// `c_0, …, c_{2n+2}` of `ℓ(tV)` (`c_0 = ℓ(0)`), exact up to rounding.
     pub coefficients: Vec<f64>,
     /// The degree of the first non-zero `c_k`, `k ≥ 1` (`None`: none up to `2n + 2`).
-    pub first_order: Option<usize>,
+    pub leading_degree: Option<usize>,
     /// `−Σ_l tr(V_{l,n}⋯V_{l,1} M)`, the closed form of `c_n`.
     pub closed_form: f64,
     /// What φ does along the line, from the first non-zero coefficient.
@@ -162,7 +162,7 @@ pub struct StationaryOrderRow {
 impl StationaryOrderRow {
     /// The first non-zero coefficient (0 when there is none).
     pub fn leading_coefficient(&self) -> f64 {
-        self.first_order.map_or(0.0, |k| self.coefficients[k])
+        self.leading_degree.map_or(0.0, |k| self.coefficients[k])
     }
     /// `|c_n / closed form − 1|` (absolute when the closed form is 0).
     pub fn relative_error(&self) -> f64 {
@@ -199,8 +199,8 @@ columns! {
     ACTIVATION = "activation": Str;
     /// Seed of the direction V.
     DIRECTION = "direction": U64;
-    /// Degree of the first non-zero Taylor coefficient of φ(t) = ℓ(tV) − ℓ(0) (null: none up to 2n + 2).
-    FIRST_ORDER = "first_order": U64, nullable;
+    /// Degree of the first non-zero Taylor coefficient of φ(t) = ℓ(tV) − ℓ(0) (null: none up to 2n + 2); degree k = a stationary point of order k − 1.
+    LEADING_DEGREE = "leading_degree": U64, nullable;
     /// The first non-zero coefficient c_k.
     LEADING_COEFFICIENT = "leading_coefficient": F64;
     /// −Σ_l tr(V_{l,n}⋯V_{l,1} M), the closed form of c_n.
@@ -225,7 +225,7 @@ pub const SCHEMA: Schema = Schema {
         shared::SHORTCUT,
         shared::DEPTH,
         DIRECTION,
-        FIRST_ORDER,
+        LEADING_DEGREE,
         LEADING_COEFFICIENT,
         CLOSED_FORM,
         RELATIVE_ERROR,
@@ -250,9 +250,9 @@ impl StationaryOrder {
             ),
             shared::DEPTH.values(r.iter().map(|x| count(x.depth)).collect::<Vec<_>>()),
             DIRECTION.values(r.iter().map(|x| x.direction).collect::<Vec<_>>()),
-            FIRST_ORDER.values(
+            LEADING_DEGREE.values(
                 r.iter()
-                    .map(|x| x.first_order.map(count))
+                    .map(|x| x.leading_degree.map(count))
                     .collect::<Vec<_>>(),
             ),
             LEADING_COEFFICIENT.values(f(StationaryOrderRow::leading_coefficient)),
@@ -330,9 +330,9 @@ fn run(config: &Checked<StationaryOrderConfig>) -> Result<StationaryOrder> {
             };
             let v = direction(seed, shape.num_params());
             let coefficients = loss_along_line(shape, &v, &inputs, &targets, 2 * shortcut + 2)?;
-            let first_order = (1..coefficients.len()).find(|&k| coefficients[k] != 0.0);
+            let leading_degree = (1..coefficients.len()).find(|&k| coefficients[k] != 0.0);
             let closed_form = leading_coefficient_closed_form(shape, &v, &data.moments().m)?;
-            let probe = first_order.map_or(1.0, |k| probe_step(&coefficients, k));
+            let probe = leading_degree.map_or(1.0, |k| probe_step(&coefficients, k));
             let mut net = build_network(
                 &NetworkSpec {
                     width: config.width,
@@ -349,15 +349,15 @@ fn run(config: &Checked<StationaryOrderConfig>) -> Result<StationaryOrder> {
                 Ok(net.loss(&data)? - at_zero)
             };
             let (phi_plus, phi_minus) = (phi(probe)?, phi(-probe)?);
-            let leading = first_order.map_or(0.0, |k| coefficients[k]);
+            let leading = leading_degree.map_or(0.0, |k| coefficients[k]);
             Ok(StationaryOrderRow {
                 activation,
                 shortcut,
                 depth,
                 direction: seed,
-                along_line: AlongLine::of(first_order, leading),
+                along_line: AlongLine::of(leading_degree, leading),
                 coefficients,
-                first_order,
+                leading_degree,
                 closed_form,
                 probe_step: probe,
                 phi_plus,
@@ -382,19 +382,20 @@ pub fn claims(result: &StationaryOrder) -> Vec<Claim> {
     let rows = &result.rows;
     let mut out = Vec::new();
 
-    let claim = "Along a random direction, the first non-zero Taylor coefficient of φ(t) = ℓ(tV) − ℓ(0) has degree n, \
-                 the shortcut depth: zero is a stationary point of order n − 1 for n ≥ 2.";
-    let criterion = "first_order = n in every row";
+    let claim = "Along a random direction, the first non-zero Taylor coefficient of φ(t) = ℓ(tV) − ℓ(0) has degree n, the \
+                 shortcut depth: for n ≥ 2 zero is a stationary point of order n − 1 (gradient, Hessian, … up to the \
+                 (n − 1)-th derivative vanish).";
+    let criterion = "leading_degree = n in every row";
     let matching = rows
         .iter()
-        .filter(|r| r.first_order == Some(r.shortcut))
+        .filter(|r| r.leading_degree == Some(r.shortcut))
         .count();
     let mut seen: Vec<String> = Vec::new();
     for n in result.config.shortcuts.iter() {
         let mut orders: Vec<String> = rows
             .iter()
             .filter(|r| r.shortcut == *n)
-            .map(|r| r.first_order.map_or("none".into(), |k| k.to_string()))
+            .map(|r| r.leading_degree.map_or("none".into(), |k| k.to_string()))
             .collect();
         orders.sort();
         orders.dedup();
@@ -429,14 +430,15 @@ pub fn claims(result: &StationaryOrder) -> Vec<Claim> {
         verdict: Verdict::from_bool(!rows.is_empty() && worst <= 1e-12),
     });
 
-    let claim = "An odd order is a saddle along the line: the network's loss goes down on one side of zero and up on \
-                 the other; an even order keeps the sign of its coefficient on both sides.";
+    let claim = "An odd leading degree n ≥ 3 is a saddle along the line: the network's loss goes down on one side of \
+                 zero and up on the other; an even degree keeps the sign of its coefficient on both sides (a minimum or \
+                 maximum along that line only: other directions flip the sign, so zero is a saddle in weight space).";
     let criterion = "odd order ≥ 3: φ(t)·φ(−t) < 0; even order: φ(±t) both have the sign of c_n (dfdx loss at the probe step)";
     let judged: Vec<&StationaryOrderRow> = rows
         .iter()
-        .filter(|r| r.first_order.is_some_and(|k| k >= 2))
+        .filter(|r| r.leading_degree.is_some_and(|k| k >= 2))
         .collect();
-    let agree = |r: &&StationaryOrderRow| match r.first_order {
+    let agree = |r: &&StationaryOrderRow| match r.leading_degree {
         Some(k) if k % 2 == 1 => r.phi_plus * r.phi_minus < 0.0,
         Some(_) => {
             let s = r.leading_coefficient().signum();
@@ -446,7 +448,7 @@ pub fn claims(result: &StationaryOrder) -> Vec<Claim> {
     };
     let odd = judged
         .iter()
-        .filter(|r| r.first_order.is_some_and(|k| k % 2 == 1))
+        .filter(|r| r.leading_degree.is_some_and(|k| k % 2 == 1))
         .count();
     if odd == 0 {
         out.push(Claim::not_applicable(
@@ -459,7 +461,7 @@ pub fn claims(result: &StationaryOrder) -> Vec<Claim> {
         let ok = judged.iter().filter(|r| agree(r)).count();
         let example = judged
             .iter()
-            .find(|r| r.first_order.is_some_and(|k| k % 2 == 1))
+            .find(|r| r.leading_degree.is_some_and(|k| k % 2 == 1))
             .map(|r| {
                 format!(
                     "; e.g. n = {}, L = {}: φ(±{}) = {} / {}",
@@ -483,7 +485,9 @@ pub fn claims(result: &StationaryOrder) -> Vec<Claim> {
         });
     }
 
-    let claim = "With tanh (σ'(0) = 1, σ''(0) = 0) the expansion agrees with the linear network's below degree n + 2.";
+    let claim = "With tanh the expansion agrees with the linear network's below degree n + 2 (σ'(0) = 1 gives the same \
+                 leading term, σ''(0) = 0 delays the first difference to the cubic term of tanh); for n = 1 there is no \
+                 activation inside a unit and the two agree at every degree.";
     let criterion =
         "|c_k(tanh) − c_k(linear)| ≤ 1e-12·max|c(linear)| for every k < n + 2, every matching row";
     let pairs: Vec<(&StationaryOrderRow, &StationaryOrderRow)> = rows

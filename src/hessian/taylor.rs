@@ -6,7 +6,9 @@
 //! coefficients up to degree `K` (a *jet*) and multiplying jets as polynomials truncated at `K` gives the
 //! coefficients `c_0, …, c_K` of
 //!
-//!     ℓ(tV) = Σ_k c_k t^k + O(t^{K+1}),        φ(t) = ℓ(tV) − ℓ(0) = Σ_{k≥1} c_k t^k + O(t^{K+1}),
+//! ```text
+//! ℓ(tV) = Σ_k c_k t^k + O(t^{K+1}),        φ(t) = ℓ(tV) − ℓ(0) = Σ_{k≥1} c_k t^k + O(t^{K+1}),
+//! ```
 //!
 //! without fitting and without truncation error in the coefficients themselves: each `c_k` is a finite sum of
 //! products of weights and data, evaluated in f64 (rounding only). For σ = tanh the jet of `tanh(u)` follows
