@@ -69,6 +69,9 @@ test-notebooks: check-rust
 	scripts/setup.sh notebooks
 	scripts/setup.sh browser
 	$(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test
+	$(PYTHON) scripts/displayed_answers.py reports/test > reports/test/displayed_answers.json
+	@if scripts/ensure-openblas.sh; then features="--features lapack"; else features=""; fi; \
+	DEMYSTIFY_DISPLAYED=reports/test/displayed_answers.json $(CARGO) test $$features --test displayed_answers
 	$(PYTHON) scripts/check_reports.py reports/test
 	$(PYTHON) scripts/interrupt_test.py --out reports/interrupt-test
 	$(PYTHON) scripts/lab_test.py --out reports/test $(LAB_NOTEBOOKS)

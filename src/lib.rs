@@ -5,11 +5,12 @@
 //! not depend on depth; shortcuts of one layer behave like no shortcut (the condition number explodes with
 //! depth), and shortcuts of three or more make the zero point a flat, high-order saddle.
 //!
-//! Layers (each uses only those below it): [`net`] and [`data`] (compile-time-shaped residual networks on
-//! dfdx, datasets and their moments) → [`hessian`] (numeric Hessians from dfdx gradients, closed forms at
-//! zero, spectra, matrix-free methods) and [`train`] (optimisers, histories, divergence detection) →
-//! [`experiments`] (the paper's analyses as polars DataFrames) → [`report`] (HTML tables, plotly figures,
-//! evcxr display) → the notebooks.
+//! Layers (each uses only those below it): [`numbers`] (one float formatter, fits) under everything; [`net`] and
+//! [`data`] (compile-time-shaped residual networks on dfdx, datasets and their moments) → [`hessian`] (exact
+//! Hessians by the R-operator, finite differences as a cross-check, Taylor coefficients along a line, closed
+//! forms at zero, spectra, matrix-free methods) and [`train`] (optimisers, histories, divergence detection) →
+//! [`experiments`] (the paper's analyses) → [`report`] (HTML tables, plotly figures, evcxr display) → the
+//! notebooks.
 //!
 //! Conventions (THEORY.md): square width-`D` networks without biases; unit 1 is applied first; the loss is
 //! `ℓ(W) = 1/(2m) Σ_i ‖y_i − f(x_i)‖²`; the flat parameter order is unit-major, then layer `k = 1..n` inside a
@@ -32,6 +33,7 @@ pub mod experiments;
 mod files;
 pub mod hessian;
 pub mod net;
+pub mod numbers;
 pub mod progress;
 mod random;
 pub mod report;

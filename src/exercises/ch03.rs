@@ -2,9 +2,9 @@
 
 use super::{check_count, check_real, direction, Feedback};
 use crate::error::Result;
-use crate::experiments::claims::log_log_slope;
 use crate::experiments::{ConditionVsDepthConfig, DataSpec};
 use crate::hessian::theory;
+use crate::numbers::fit::log_log_slope;
 
 /// The depth of exercise 3.1.
 pub const DEEP: usize = 10_000;

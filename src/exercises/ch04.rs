@@ -3,11 +3,11 @@
 
 use super::{check_real, Feedback};
 use crate::error::Result;
-use crate::experiments::claims::log_log_slope;
 use crate::experiments::depth_scale::{bracketed_edges, EXPONENT_TOLERANCE};
 use crate::experiments::schema::shared;
 use crate::experiments::training::{self, TrainingGrid};
 use crate::net::{Architecture, Init};
+use crate::numbers::fit::log_log_slope;
 use polars::prelude::DataFrame;
 
 /// **Exercise 4.1 (predict, then check).** Before looking at the table: for shortcut 2 at depth `depth`, which

@@ -111,48 +111,8 @@ pub fn verdict_of(claims: &[Claim], id: &str) -> Option<Verdict> {
     claims.iter().find(|c| c.id == id).map(|c| c.verdict)
 }
 
-/// Least-squares slope of `ln y` against `ln x` over the points with `x, y > 0`; `None` with fewer than two
-/// distinct `x`.
-pub fn log_log_slope(points: &[(f64, f64)]) -> Option<f64> {
-    let xy: Vec<(f64, f64)> = points
-        .iter()
-        .filter(|(x, y)| *x > 0.0 && *y > 0.0)
-        .map(|(x, y)| (x.ln(), y.ln()))
-        .collect();
-    least_squares_slope(&xy)
-}
-
-/// Least-squares slope of `y` against `x`; `None` with fewer than two distinct `x`.
-pub fn least_squares_slope(xy: &[(f64, f64)]) -> Option<f64> {
-    let n = xy.len() as f64;
-    let mx = xy.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = xy.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = xy.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    (xy.len() >= 2 && sxx > 0.0)
-        .then(|| xy.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx)
-}
-
-/// `(min, max)` of `values` (`(∞, −∞)` when empty).
-pub(crate) fn min_max(values: &[f64]) -> (f64, f64) {
-    values
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
-            (a.min(v), b.max(v))
-        })
-}
-
-/// A number to 4 significant digits for evidence strings (scientific outside `1e-3 ≤ |v| < 1e5`).
+/// A number to 4 significant digits for evidence strings: [`crate::numbers::format::format_float`] (the tables'
+/// formatter), so evidence and tables show the same digits.
 pub(crate) fn num(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into(); // also −0
-    }
-    if !v.is_finite() {
-        return format!("{v}");
-    }
-    let mag = v.abs().log10().floor() as i32;
-    if (-3..5).contains(&mag) {
-        format!("{v:.*}", (3 - mag).max(0) as usize)
-    } else {
-        format!("{v:.3e}")
-    }
+    crate::numbers::format::format_float(v, 4)
 }

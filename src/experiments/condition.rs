@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-use super::claims::{log_log_slope, min_max, num, Claim, Verdict};
+use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, AnyDataset, DataSpec, NetworkSpec, SUPPORTED_SHORTCUTS};
 use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
@@ -13,6 +13,7 @@ use crate::error::{ensure_positive_size, Error, Result};
 use crate::hessian::spectrum::DEFAULT_RELATIVE_TOLERANCE;
 use crate::hessian::{dense_spectrum_bytes, spectrum_of, theory, HessianOptions, SpectrumSummary};
 use crate::net::{Architecture, Init};
+use crate::numbers::fit::{log_log_slope, min_max};
 use crate::progress::Progress;
 
 /// Settings of [`condition_vs_depth`]. `Default`: width 4, depths 1, 2, 4, …, 128 (numeric up to 2048

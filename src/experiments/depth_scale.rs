@@ -3,7 +3,7 @@
 
 use polars::prelude::DataFrame;
 
-use super::claims::{log_log_slope, num, Claim, Verdict};
+use super::claims::{num, Claim, Verdict};
 use super::ensure_nonempty;
 use super::network::{ActivationKind, DataSpec};
 use super::schema::shared;
@@ -13,6 +13,7 @@ use super::training::{
 };
 use crate::error::{ensure_non_negative, Result};
 use crate::net::{Architecture, Init};
+use crate::numbers::fit::log_log_slope;
 use crate::train::{RateSearch, TrainConfig};
 
 /// Settings of [`depth_scale`]. `Default`: width 4, the default teacher; shortcut 1, 2, 3 from small init

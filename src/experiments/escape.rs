@@ -5,13 +5,14 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-use super::claims::{least_squares_slope, log_log_slope, num, Claim, Verdict};
+use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
 use crate::error::{ensure_positive, Error, Result};
 use crate::hessian::theory::singular_values;
 use crate::net::Init;
+use crate::numbers::fit::{least_squares_slope, log_log_slope};
 use crate::progress::Progress;
 use crate::train::{RunStatus, TrainConfig};
 

@@ -94,8 +94,8 @@ pub const SCHEMA: Schema = Schema {
     ],
 };
 
-/// For every shortcut depth `n`: the numeric Hessian of the loss at `W = 0` (central differences of dfdx
-/// gradients) and THEORY.md's closed form, each reduced to distinct eigenvalues with multiplicities, side by
+/// For every shortcut depth `n`: the Hessian of the network's loss at `W = 0`, computed by `config.hessian`'s method
+/// (exact R-operator by default, finite differences of dfdx gradients on request), and THEORY.md's closed form, each reduced to distinct eigenvalues with multiplicities, side by
 /// side (row `k` holds the `k`-th smallest distinct value of each), plus the gradient norm at zero.
 ///
 /// Columns: [`SCHEMA`].
