@@ -15,7 +15,8 @@ SOLUTIONS_FLAG = $(if $(SOLUTIONS),--solutions,)
 # Run through the JupyterLab UI by `make test` (after the nbclient run: one kernel at a time on the build folder);
 # then notebook 04 in full, which must show its progress lines while it runs.
 LAB_NOTEBOOKS = 02_hessian_at_zero 03_condition_number_vs_depth
-EXAMPLES = spectrum_at_zero condition_vs_depth training_dynamics hessian_along_training escape depth_scale matrix_free
+# The example programs, in notebook order: src/course.rs lists them (tests/registry.rs checks this line).
+EXAMPLES = spectrum_at_zero condition_vs_depth training_dynamics depth_scale hessian_along_training escape matrix_free
 
 # A distribution OpenBLAS older than the CPU falls back to generic kernels; name the family for it (unless set).
 OPENBLAS_CORETYPE ?= $(shell scripts/openblas-coretype.sh)

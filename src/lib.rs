@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod course;
 pub mod data;
 pub mod error;
 pub mod exercises;
