@@ -10,11 +10,12 @@ fn main() -> Result<()> {
     } else {
         ConditionVsDepthConfig::default()
     };
-    let table = condition_vs_depth(&config)?;
+    let result = condition_vs_depth(&config)?;
+    let table = result.to_frame()?;
     println!("{}", Table::new(&table).to_text()?);
-    let claims = claims_frame(&condition::claims(&table)?)?;
+    let claims = claims_frame(&condition::claims(&result)?)?;
     println!("{}", Table::new(&claims).to_text()?);
-    let figure = condition_vs_depth_figure(&table)?;
+    let figure = condition_vs_depth_figure(&result)?;
     for path in save_outputs(
         "reports/examples",
         "condition_vs_depth",

@@ -42,15 +42,6 @@ fn bend(
     replace(df, column, column.f64s(df).unwrap(), f)
 }
 
-/// `df` with the bool column `column` replaced by `f(row, value)`.
-fn bend_bool(
-    df: &DataFrame,
-    column: &ColumnDef,
-    f: impl Fn(usize, Option<bool>) -> Option<bool>,
-) -> DataFrame {
-    replace(df, column, column.bools(df).unwrap(), f)
-}
-
 /// Rows whose text column `column` equals `value`.
 fn rows_where(df: &DataFrame, column: &ColumnDef, value: &str) -> Vec<usize> {
     column
@@ -235,110 +226,114 @@ fn notebook_02_and_06_spectrum_claims_can_fail() {
 
 #[test]
 fn notebook_03_and_06_condition_claims_can_fail() {
-    use demystify_resnet::experiments::condition::{self, *};
-    let table = condition_vs_depth(&ConditionVsDepthConfig::quick()).unwrap();
-    let claims = |df: &DataFrame| condition::claims(df).unwrap();
-    let n2 = rows_where(&table, &SERIES, &residual_at_zero(2));
-    let n1 = rows_where(&table, &SERIES, &residual_at_zero(1));
-    let n3 = rows_where(&table, &SERIES, &residual_at_zero(3));
-    let plain = rows_where(
-        &table,
-        &SERIES,
-        &series_label(Architecture::Plain, &Init::Identity),
+    use demystify_resnet::experiments::condition::{self, ConditionRow, Method};
+    let result = condition_vs_depth(&ConditionVsDepthConfig::quick()).unwrap();
+    // The claims of the run with `f` applied to every row.
+    let bent = |f: &dyn Fn(&ConditionRow) -> Option<ConditionRow>| {
+        let mut r = result.clone();
+        for row in r.rows.iter_mut() {
+            if let Some(new) = f(row) {
+                *row = new;
+            }
+        }
+        condition::claims(&r).unwrap()
+    };
+    let at_zero = |row: &ConditionRow, n: usize| {
+        row.architecture == (Architecture::Residual { shortcut: n }) && row.point == Init::Zero
+    };
+    let first_n2 = result.rows.iter().position(|r| at_zero(r, 2)).unwrap();
+    let first_n3 = result.rows.iter().position(|r| at_zero(r, 3)).unwrap();
+    assert!(
+        result
+            .rows
+            .iter()
+            .any(|r| !matches!(r.point, Init::Zero | Init::Identity)),
+        "the quick sweep has random points"
     );
-    let numeric = rows_where(&table, &METHOD, Method::Numeric.label());
-    let random: Vec<usize> = (0..table.height())
-        .filter(|i| {
-            !POINT.strs(&table).unwrap()[*i]
-                .as_deref()
-                .is_some_and(|p| p == "zero" || p == "identity")
-        })
-        .collect();
-    assert!(!random.is_empty(), "the quick sweep has random points");
-    let n2_numeric: Vec<usize> = n2.iter().copied().filter(|i| numeric.contains(i)).collect();
+    let index = |row: &ConditionRow| result.rows.iter().position(|r| r == row).unwrap();
+    let with = |row: &ConditionRow, g: &dyn Fn(&mut ConditionRow)| {
+        let mut new = row.clone();
+        g(&mut new);
+        Some(new)
+    };
     falsify(
-        &claims(&table),
+        &condition::claims(&result).unwrap(),
         vec![
             // κ of shortcut 2 drifting with depth.
             (
                 "n2_depth_invariant",
-                claims(&bend(&table, &shared::CONDITION_NUMBER, |i, v| {
-                    if i == n2[0] {
-                        v.map(|k| k * 1.01)
-                    } else {
-                        v
-                    }
-                })),
+                bent(&|r| {
+                    (index(r) == first_n2).then(|| r.clone()).and_then(|r| {
+                        with(&r, &|x| {
+                            x.summary.condition_number =
+                                x.summary.condition_number.map(|k| k * 1.01)
+                        })
+                    })
+                }),
             ),
             // A shortcut-2 row with fewer negative eigenvalues than half.
             (
                 "n2_half_negative",
-                claims(&bend(&table, &NEGATIVE_FRACTION, |i, v| {
-                    if i == n2[0] {
-                        Some(0.4)
-                    } else {
-                        v
-                    }
-                })),
+                bent(&|r| {
+                    (index(r) == first_n2)
+                        .then(|| with(r, &|x| x.summary.negative_fraction = 0.4))
+                        .flatten()
+                }),
             ),
             // Shortcut 1's κ flat in depth.
             (
                 "n1_grows",
-                claims(&bend(&table, &shared::CONDITION_NUMBER, |i, v| {
-                    if n1.contains(&i) {
-                        Some(10.0)
-                    } else {
-                        v
-                    }
-                })),
+                bent(&|r| {
+                    at_zero(r, 1)
+                        .then(|| with(r, &|x| x.summary.condition_number = Some(10.0)))
+                        .flatten()
+                }),
             ),
             // The plain network's κ off shortcut 1's.
             (
                 "plain_equals_n1",
-                claims(&bend(&table, &shared::CONDITION_NUMBER, |i, v| {
-                    if plain.contains(&i) {
-                        v.map(|k| k * 1.01)
-                    } else {
-                        v
-                    }
-                })),
+                bent(&|r| {
+                    (r.architecture == Architecture::Plain && r.point == Init::Identity)
+                        .then(|| {
+                            with(r, &|x| {
+                                x.summary.condition_number =
+                                    x.summary.condition_number.map(|k| k * 1.01)
+                            })
+                        })
+                        .flatten()
+                }),
             ),
             // A shortcut-3 row with curvature.
             (
                 "n3_flat",
-                claims(&bend_bool(&table, &FLAT, |i, v| {
-                    if i == n3[0] {
-                        Some(false)
-                    } else {
-                        v
-                    }
-                })),
+                bent(&|r| {
+                    (index(r) == first_n3)
+                        .then(|| with(r, &|x| x.summary.flat = false))
+                        .flatten()
+                }),
             ),
             // The network's κ off the closed form's.
             (
                 "numeric_matches_closed_form",
-                claims(&bend(
-                    &table,
-                    &shared::EFFECTIVE_CONDITION_NUMBER,
-                    |i, v| {
-                        if n2_numeric.contains(&i) {
-                            v.map(|k| k * 1.01)
-                        } else {
-                            v
-                        }
-                    },
-                )),
+                bent(&|r| {
+                    (at_zero(r, 2) && r.method == Method::Numeric)
+                        .then(|| {
+                            with(r, &|x| {
+                                x.summary.effective_condition_number =
+                                    x.summary.effective_condition_number.map(|k| k * 1.01)
+                            })
+                        })
+                        .flatten()
+                }),
             ),
             // A random start without negative curvature.
             (
                 "random_points_indefinite",
-                claims(&bend(&table, &NEGATIVE_FRACTION, |i, v| {
-                    if random.contains(&i) {
-                        Some(0.0)
-                    } else {
-                        v
-                    }
-                })),
+                bent(&|r| {
+                    (!matches!(r.point, Init::Zero | Init::Identity))
+                        .then(|| with(r, &|x| x.summary.negative_fraction = 0.0))
+                        .flatten()
+                }),
             ),
         ],
     );

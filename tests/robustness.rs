@@ -163,7 +163,10 @@ fn data_whose_moments_overflow_are_rejected_at_construction() {
 /// Every analysis returns frames that match the schema its docs point to.
 #[test]
 fn every_analysis_frame_matches_its_schema() {
-    let cond = condition_vs_depth(&ConditionVsDepthConfig::quick()).unwrap();
+    let cond = condition_vs_depth(&ConditionVsDepthConfig::quick())
+        .unwrap()
+        .to_frame()
+        .unwrap();
     condition::SCHEMA.check(&cond).unwrap();
     let spec = spectrum_at_zero(&SpectrumAtZeroConfig::quick()).unwrap();
     spectrum::SCHEMA.check(&spec).unwrap();
@@ -264,6 +267,8 @@ fn filters_reject_values_that_are_not_there() {
         closed_form_depths: vec![],
         ..ConditionVsDepthConfig::quick()
     })
+    .unwrap()
+    .to_frame()
     .unwrap();
     let two = filter_rows(
         &cond,

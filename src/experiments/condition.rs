@@ -107,11 +107,49 @@ struct Task {
     numeric: bool,
 }
 
-struct Row {
-    task: Task,
-    params: usize,
-    summary: SpectrumSummary,
-    gradient_norm: Option<f64>,
+/// One row of [`condition_vs_depth`]: an architecture at a point and depth, its spectrum summary and how it was
+/// obtained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionRow {
+    /// Residual (with its shortcut depth) or plain.
+    pub architecture: Architecture,
+    /// Where the Hessian is evaluated: `Init::Zero` (residual), `Init::Identity` (plain, `V_l = I`) or a random
+    /// initialisation's draw (seed [`ConditionVsDepthConfig::seed`]).
+    pub point: Init,
+    /// Number of units (or plain layers) `L`.
+    pub depth: usize,
+    /// Number of weights `P`.
+    pub params: usize,
+    /// The network's Hessian or the closed form.
+    pub method: Method,
+    /// The spectrum's numbers (κ is `None` when the Hessian is flat).
+    pub summary: SpectrumSummary,
+    /// `‖∇ℓ‖` at the point (numeric rows only).
+    pub gradient_norm: Option<f64>,
+}
+
+impl ConditionRow {
+    /// The `series` label, e.g. `"residual n=2 @ zero"` ([`series_label`]).
+    pub fn series(&self) -> String {
+        series_label(self.architecture, &self.point)
+    }
+    /// The shortcut depth (`None` for the plain network).
+    pub fn shortcut(&self) -> Option<usize> {
+        match self.architecture {
+            Architecture::Residual { shortcut } => Some(shortcut),
+            Architecture::Plain => None,
+        }
+    }
+}
+
+/// The result of [`condition_vs_depth`]: the config it ran and its rows, sorted by series, method and depth.
+/// [`ConditionVsDepth::to_frame`] is the table for display and CSV; claims and charts read the rows.
+#[derive(Debug, Clone)]
+pub struct ConditionVsDepth {
+    /// The config of the run.
+    pub config: ConditionVsDepthConfig,
+    /// One row per (architecture, point, depth, method).
+    pub rows: Vec<ConditionRow>,
 }
 
 /// The `point` column: where the Hessian is evaluated.
@@ -137,7 +175,7 @@ fn run(
     config: &ConditionVsDepthConfig,
     data: &AnyDataset,
     closed: &BTreeMap<(usize, usize), SpectrumSummary>,
-) -> Result<Row> {
+) -> Result<ConditionRow> {
     let spec = NetworkSpec {
         width: config.width,
         architecture: task.architecture,
@@ -151,22 +189,28 @@ fn run(
         let block = matches!(task.point, Init::Zero).then(|| spec.block_size());
         let spectrum = spectrum_of(h.matrix.as_ref(), block)?;
         let g = net.loss_and_gradient(data)?.1;
-        Ok(Row {
+        Ok(ConditionRow {
+            architecture: task.architecture,
+            point: task.point,
+            depth: task.depth,
             params: spec.num_params(),
+            method: Method::Numeric,
             summary: spectrum.summary(rel),
             gradient_norm: Some(g.iter().map(|v| v * v).sum::<f64>().sqrt()),
-            task: task.clone(),
         })
     } else {
         let key = (closed_form_shortcut(task.architecture), task.depth);
         let summary = *closed
             .get(&key)
             .ok_or_else(|| Error::Unsupported(format!("closed form {key:?} not computed")))?;
-        Ok(Row {
+        Ok(ConditionRow {
+            architecture: task.architecture,
+            point: task.point,
+            depth: task.depth,
             params: spec.num_params(),
+            method: Method::ClosedForm,
             summary,
             gradient_norm: None,
-            task: task.clone(),
         })
     }
 }
@@ -251,7 +295,7 @@ pub fn residual_at_zero(shortcut: usize) -> String {
 ///   `seed`): where training from those initialisations starts.
 ///
 /// Columns: [`SCHEMA`] (one [`ColumnDef`](super::schema::ColumnDef) constant per column, documented there).
-pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<DataFrame> {
+pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<ConditionVsDepth> {
     config.validate()?;
     let data = config.data.load(config.width)?;
     let d2 = config.width * config.width;
@@ -362,88 +406,109 @@ pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<DataFrame> 
             progress.tick();
             r
         })
-        .collect::<Result<Vec<Row>>>()?;
+        .collect::<Result<Vec<ConditionRow>>>()?;
     progress.finish();
-
-    let arch_name = |a: &Architecture| match a {
-        Architecture::Residual { .. } => "residual",
-        Architecture::Plain => "plain",
-    };
-    let shortcut = |a: &Architecture| match a {
-        Architecture::Residual { shortcut } => Some(count(*shortcut)),
-        Architecture::Plain => None,
-    };
     let mut rows = rows;
-    let series = |r: &Row| series_label(r.task.architecture, &r.task.point);
-    let method = |r: &Row| {
-        if r.task.numeric {
-            Method::Numeric
-        } else {
-            Method::ClosedForm
-        }
-    };
-    rows.sort_by_cached_key(|r| (series(r), r.task.numeric, r.task.depth));
-    SCHEMA.frame(vec![
-        SERIES.values(rows.iter().map(series).collect::<Vec<_>>()),
-        FAMILY.values(
-            rows.iter()
-                .map(|r| arch_name(&r.task.architecture))
-                .collect::<Vec<_>>(),
-        ),
-        shared::SHORTCUT.values(
-            rows.iter()
-                .map(|r| shortcut(&r.task.architecture))
-                .collect::<Vec<_>>(),
-        ),
-        POINT.values(
-            rows.iter()
-                .map(|r| point_label(&r.task.point))
-                .collect::<Vec<_>>(),
-        ),
-        shared::DEPTH.values(rows.iter().map(|r| count(r.task.depth)).collect::<Vec<_>>()),
-        shared::PARAMS.values(rows.iter().map(|r| count(r.params)).collect::<Vec<_>>()),
-        METHOD.values(rows.iter().map(|r| method(r).label()).collect::<Vec<_>>()),
-        shared::LAMBDA_MAX.values(
-            rows.iter()
-                .map(|r| r.summary.lambda_max)
-                .collect::<Vec<_>>(),
-        ),
-        shared::LAMBDA_MIN.values(
-            rows.iter()
-                .map(|r| r.summary.lambda_min)
-                .collect::<Vec<_>>(),
-        ),
-        MIN_ABS_EIGENVALUE.values(rows.iter().map(|r| r.summary.min_abs).collect::<Vec<_>>()),
-        shared::CONDITION_NUMBER.values(
-            rows.iter()
-                .map(|r| r.summary.condition_number)
-                .collect::<Vec<_>>(),
-        ),
-        shared::EFFECTIVE_CONDITION_NUMBER.values(
-            rows.iter()
-                .map(|r| r.summary.effective_condition_number)
-                .collect::<Vec<_>>(),
-        ),
-        NEGATIVE_FRACTION.values(
-            rows.iter()
-                .map(|r| r.summary.negative_fraction)
-                .collect::<Vec<_>>(),
-        ),
-        FLAT.values(rows.iter().map(|r| r.summary.flat).collect::<Vec<_>>()),
-        GRADIENT_NORM.values(rows.iter().map(|r| r.gradient_norm).collect::<Vec<_>>()),
-    ])
+    rows.sort_by_cached_key(|r| (r.series(), r.method == Method::Numeric, r.depth));
+    Ok(ConditionVsDepth {
+        config: config.clone(),
+        rows,
+    })
 }
 
-/// Row indices of `frame` whose `series` is `series` and, when given, whose `method` is `method`.
+impl ConditionVsDepth {
+    /// The rows as a table ([`SCHEMA`]), for display and CSV.
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        Self::frame_of(&self.rows)
+    }
+
+    /// The table ([`SCHEMA`]) of the rows of shortcut depth `shortcut` at `W = 0`, of `method` when given: what
+    /// notebook 03 shows per shortcut depth.
+    pub fn shortcut_at_zero(&self, shortcut: usize, method: Option<Method>) -> Result<DataFrame> {
+        let rows: Vec<ConditionRow> = self
+            .rows
+            .iter()
+            .filter(|r| {
+                r.architecture == (Architecture::Residual { shortcut })
+                    && r.point == Init::Zero
+                    && method.is_none_or(|m| r.method == m)
+            })
+            .cloned()
+            .collect();
+        Self::frame_of(&rows)
+    }
+
+    fn frame_of(rows: &[ConditionRow]) -> Result<DataFrame> {
+        let arch_name = |a: &Architecture| match a {
+            Architecture::Residual { .. } => "residual",
+            Architecture::Plain => "plain",
+        };
+        let shortcut = |a: &Architecture| match a {
+            Architecture::Residual { shortcut } => Some(count(*shortcut)),
+            Architecture::Plain => None,
+        };
+        SCHEMA.frame(vec![
+            SERIES.values(rows.iter().map(ConditionRow::series).collect::<Vec<_>>()),
+            FAMILY.values(
+                rows.iter()
+                    .map(|r| arch_name(&r.architecture))
+                    .collect::<Vec<_>>(),
+            ),
+            shared::SHORTCUT.values(
+                rows.iter()
+                    .map(|r| shortcut(&r.architecture))
+                    .collect::<Vec<_>>(),
+            ),
+            POINT.values(
+                rows.iter()
+                    .map(|r| point_label(&r.point))
+                    .collect::<Vec<_>>(),
+            ),
+            shared::DEPTH.values(rows.iter().map(|r| count(r.depth)).collect::<Vec<_>>()),
+            shared::PARAMS.values(rows.iter().map(|r| count(r.params)).collect::<Vec<_>>()),
+            METHOD.values(rows.iter().map(|r| r.method.label()).collect::<Vec<_>>()),
+            shared::LAMBDA_MAX.values(
+                rows.iter()
+                    .map(|r| r.summary.lambda_max)
+                    .collect::<Vec<_>>(),
+            ),
+            shared::LAMBDA_MIN.values(
+                rows.iter()
+                    .map(|r| r.summary.lambda_min)
+                    .collect::<Vec<_>>(),
+            ),
+            MIN_ABS_EIGENVALUE.values(rows.iter().map(|r| r.summary.min_abs).collect::<Vec<_>>()),
+            shared::CONDITION_NUMBER.values(
+                rows.iter()
+                    .map(|r| r.summary.condition_number)
+                    .collect::<Vec<_>>(),
+            ),
+            shared::EFFECTIVE_CONDITION_NUMBER.values(
+                rows.iter()
+                    .map(|r| r.summary.effective_condition_number)
+                    .collect::<Vec<_>>(),
+            ),
+            NEGATIVE_FRACTION.values(
+                rows.iter()
+                    .map(|r| r.summary.negative_fraction)
+                    .collect::<Vec<_>>(),
+            ),
+            FLAT.values(rows.iter().map(|r| r.summary.flat).collect::<Vec<_>>()),
+            GRADIENT_NORM.values(rows.iter().map(|r| r.gradient_norm).collect::<Vec<_>>()),
+        ])
+    }
+}
+
+/// Indices of the rows of `architecture` at `point` and, when given, of `method`.
 fn rows_of(
-    series: &[Option<String>],
-    methods: &[Option<String>],
-    want: &str,
+    rows: &[ConditionRow],
+    architecture: Architecture,
+    point: Init,
     method: Option<Method>,
 ) -> Vec<usize> {
-    (0..series.len())
-        .filter(|&i| series[i].as_deref() == Some(want))
-        .filter(|&i| method.is_none_or(|m| methods[i].as_deref() == Some(m.label())))
+    (0..rows.len())
+        .filter(|&i| rows[i].architecture == architecture && rows[i].point == point)
+        .filter(|&i| method.is_none_or(|m| rows[i].method == m))
         .collect()
 }
 
@@ -473,7 +538,7 @@ fn negative_fraction_claim(
     }
 }
 
-/// The claims of notebook 03, checked on a frame of [`condition_vs_depth`] (ids in brackets):
+/// The claims of notebook 03, checked on the rows of [`condition_vs_depth`] (ids in brackets):
 ///
 /// - `n2_depth_invariant`: for shortcut 2 at `W = 0`, κ is the same at every depth (relative spread ≤ 1e-9);
 /// - `n2_half_negative`: for shortcut 2 at `W = 0`, exactly half of the eigenvalues are negative;
@@ -485,17 +550,20 @@ fn negative_fraction_claim(
 /// - `random_points_indefinite`: at random initial points (Xavier, orthogonal, …) of networks with two or more
 ///   weight layers the Hessian has negative eigenvalues (one layer is linear in its weights: convex).
 ///
-/// A claim whose rows the frame does not have is `NotApplicable`.
-pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
-    let series = SERIES.strs(frame)?;
-    let methods = METHOD.strs(frame)?;
-    let points = POINT.strs(frame)?;
-    let depth = shared::DEPTH.f64s(frame)?;
-    let shortcut = shared::SHORTCUT.f64s(frame)?;
-    let kappa = shared::CONDITION_NUMBER.f64s(frame)?;
-    let effective = shared::EFFECTIVE_CONDITION_NUMBER.f64s(frame)?;
-    let negative = NEGATIVE_FRACTION.f64s(frame)?;
-    let flat = FLAT.bools(frame)?;
+/// A claim whose rows the run does not have is `NotApplicable`.
+pub fn claims(result: &ConditionVsDepth) -> Result<Vec<Claim>> {
+    let rows = &result.rows;
+    let depth: Vec<Option<f64>> = rows.iter().map(|r| Some(r.depth as f64)).collect();
+    let kappa: Vec<Option<f64>> = rows.iter().map(|r| r.summary.condition_number).collect();
+    let effective: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| r.summary.effective_condition_number)
+        .collect();
+    let negative: Vec<Option<f64>> = rows
+        .iter()
+        .map(|r| Some(r.summary.negative_fraction))
+        .collect();
+    let residual = |shortcut| Architecture::Residual { shortcut };
     let depth_range = |rows: &[usize]| {
         let ls: Vec<f64> = rows.iter().filter_map(|&i| depth[i]).collect();
         let (lo, hi) = min_max(&ls);
@@ -504,7 +572,7 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
     let mut out = Vec::new();
 
     // Shortcut 2: depth invariance and half negative.
-    let two = rows_of(&series, &methods, &residual_at_zero(2), None);
+    let two = rows_of(rows, residual(2), Init::Zero, None);
     let two_kappa: Vec<f64> = two.iter().filter_map(|&i| kappa[i]).collect();
     let claim =
         "For shortcut 2, the condition number of the Hessian at W = 0 is the same at every depth.";
@@ -547,19 +615,9 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
     // Shortcut 1: growth with depth (closed form where available, else numeric).
     let claim = "For shortcut 1, the condition number at W = 0 grows with depth.";
     let criterion = "least-squares slope of ln κ against ln L ≥ 0.5";
-    let mut one = rows_of(
-        &series,
-        &methods,
-        &residual_at_zero(1),
-        Some(Method::ClosedForm),
-    );
+    let mut one = rows_of(rows, residual(1), Init::Zero, Some(Method::ClosedForm));
     if one.is_empty() {
-        one = rows_of(
-            &series,
-            &methods,
-            &residual_at_zero(1),
-            Some(Method::Numeric),
-        );
+        one = rows_of(rows, residual(1), Init::Zero, Some(Method::Numeric));
     }
     let mut pts: Vec<(f64, f64)> = one
         .iter()
@@ -604,17 +662,12 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
         "The plain network at the identity has the same Hessian spectrum as shortcut 1 at W = 0.";
     let criterion = "|κ_plain / κ_n=1 − 1| ≤ 1e-6 at every depth computed numerically for both";
     let plain = rows_of(
-        &series,
-        &methods,
-        &series_label(Architecture::Plain, &Init::Identity),
+        rows,
+        Architecture::Plain,
+        Init::Identity,
         Some(Method::Numeric),
     );
-    let one_numeric = rows_of(
-        &series,
-        &methods,
-        &residual_at_zero(1),
-        Some(Method::Numeric),
-    );
+    let one_numeric = rows_of(rows, residual(1), Init::Zero, Some(Method::Numeric));
     let pairs: Vec<(f64, f64)> = plain
         .iter()
         .filter_map(|&i| {
@@ -649,8 +702,8 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
     // Shortcut ≥ 3: flat.
     let claim = "For shortcut 3 or more, the Hessian at W = 0 is exactly zero: no curvature, no condition number.";
     let criterion = "every row of shortcut ≥ 3 at W = 0 is flat and has no κ";
-    let deep: Vec<usize> = (0..frame.height())
-        .filter(|&i| shortcut[i].is_some_and(|n| n >= 3.0) && points[i].as_deref() == Some("zero"))
+    let deep: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].shortcut().is_some_and(|n| n >= 3) && rows[i].point == Init::Zero)
         .collect();
     if deep.is_empty() {
         out.push(Claim::not_applicable(
@@ -662,7 +715,7 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
     } else {
         let flat_rows = deep
             .iter()
-            .filter(|&&i| flat[i] == Some(true) && kappa[i].is_none())
+            .filter(|&&i| rows[i].summary.flat && kappa[i].is_none())
             .count();
         out.push(Claim {
             id: "n3_flat",
@@ -683,12 +736,11 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
     let mut compared = 0;
     let mut worst = 0.0f64;
     let mut mismatched_flat = 0;
-    for i in (0..frame.height()).filter(|&i| methods[i].as_deref() == Some(Method::Numeric.label()))
-    {
-        let twin = (0..frame.height()).find(|&j| {
-            methods[j].as_deref() == Some(Method::ClosedForm.label())
-                && series[j] == series[i]
-                && depth[j] == depth[i]
+    for i in (0..rows.len()).filter(|&i| rows[i].method == Method::Numeric) {
+        let twin = (0..rows.len()).find(|&j| {
+            rows[j].method == Method::ClosedForm
+                && (rows[j].architecture, rows[j].point, rows[j].depth)
+                    == (rows[i].architecture, rows[i].point, rows[i].depth)
         });
         if let Some(j) = twin {
             compared += 1;
@@ -721,11 +773,9 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
 
     // Random initial points: a network with one weight layer (n·L = 1) is linear in its weights, so its loss is
     // convex there; with two or more layers the product structure makes it indefinite.
-    let layers = |i: usize| shortcut[i].unwrap_or(1.0) * depth[i].unwrap_or(0.0);
-    let random: Vec<usize> = (0..frame.height())
-        .filter(|&i| {
-            !matches!(points[i].as_deref(), Some("zero") | Some("identity")) && layers(i) >= 2.0
-        })
+    let layers = |i: usize| rows[i].shortcut().unwrap_or(1) * rows[i].depth;
+    let random: Vec<usize> = (0..rows.len())
+        .filter(|&i| !matches!(rows[i].point, Init::Zero | Init::Identity) && layers(i) >= 2)
         .collect();
     out.push(negative_fraction_claim(
         (

@@ -36,7 +36,7 @@ use crate::error::{Error, Result};
 
 pub use checked::{Checked, Validate};
 pub use claims::{claims_frame, Claim, Verdict};
-pub use condition::{condition_vs_depth, ConditionVsDepthConfig};
+pub use condition::{condition_vs_depth, ConditionVsDepth, ConditionVsDepthConfig};
 pub use depth_scale::{depth_scale, DepthScaleConfig};
 pub use escape::{escape_times, EscapeConfig, EscapeResult};
 pub use identity::identity_at_zero;

@@ -12,10 +12,11 @@ use polars::prelude::DataFrame;
 
 use super::figure::Figure;
 use crate::error::{Error, Result};
+use crate::experiments::condition::ConditionVsDepth;
 use crate::experiments::schema::{shared, ColumnDef};
 use crate::experiments::{condition, escape, spectrum, trajectory, StationaryOrder};
 use crate::hessian::lanczos::SpectralDensity;
-use crate::net::ActivationKind;
+use crate::net::{ActivationKind, Architecture, Init};
 
 /// Values of a column as `f64` (integers converted; null and non-numbers → `None`): [`ColumnDef::f64s`].
 pub(crate) fn column_f64(frame: &DataFrame, def: &ColumnDef) -> Result<Vec<Option<f64>>> {
@@ -107,43 +108,52 @@ fn trace_per_group(
 /// are zero up to rounding (at random initial points) do not show as condition numbers of 1e15; at the zero
 /// point with a non-singular `M` it equals the plain condition number. Series whose Hessian is flat (no
 /// condition number) are listed in a note under the plot.
-pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
-    let series = column_text(frame, &condition::SERIES)?;
-    let method = column_text(frame, &condition::METHOD)?;
-    let point = column_text(frame, &condition::POINT)?;
-    let depth = column_f64(frame, &shared::DEPTH)?;
-    let cond = column_f64(frame, &shared::EFFECTIVE_CONDITION_NUMBER)?;
+pub fn condition_vs_depth_figure(result: &ConditionVsDepth) -> Result<Figure> {
+    let rows = &result.rows;
     let mut plot = Plot::new();
-    let mut flat = Vec::new();
+    let mut flat: Vec<String> = Vec::new();
     let mut hidden = 0;
-    let keys: Vec<String> = series
-        .iter()
-        .zip(&method)
-        .map(|(s, m)| format!("{s} ({m})"))
-        .collect();
-    // One colour per series, shared by its numeric (solid) and closed-form (dashed) lines.
-    let palette = PALETTE;
-    let series_order: Vec<String> = groups(&series).into_iter().map(|(s, _)| s).collect();
-    let colour =
-        |s: &str| palette[series_order.iter().position(|x| x == s).unwrap_or(0) % palette.len()];
-    for (key, rows) in groups(&keys) {
-        let pts: Vec<(f64, f64)> = rows
+    // One trace per (series, method), in the rows' order; one colour per series, shared by its numeric (solid)
+    // and closed-form (dashed) lines.
+    let mut series_order: Vec<(Architecture, Init)> = Vec::new();
+    let mut traces: Vec<((Architecture, Init), condition::Method)> = Vec::new();
+    for r in rows {
+        let key = (r.architecture, r.point);
+        if !series_order.contains(&key) {
+            series_order.push(key);
+        }
+        if !traces.contains(&(key, r.method)) {
+            traces.push((key, r.method));
+        }
+    }
+    for ((architecture, point), method) in traces {
+        let members: Vec<&condition::ConditionRow> = rows
             .iter()
-            .filter_map(|&i| Some((depth[i]?, cond[i]?)))
+            .filter(|r| r.architecture == architecture && r.point == point && r.method == method)
+            .collect();
+        let series = members[0].series();
+        let pts: Vec<(f64, f64)> = members
+            .iter()
+            .filter_map(|r| Some((r.depth as f64, r.summary.effective_condition_number?)))
             .collect();
         if pts.is_empty() {
-            if !flat.contains(&series[rows[0]]) {
-                flat.push(series[rows[0]].clone());
+            if !flat.contains(&series) {
+                flat.push(series);
             }
             continue;
         }
-        let closed = method[rows[0]] == condition::Method::ClosedForm.label();
+        let colour = PALETTE[series_order
+            .iter()
+            .position(|k| *k == (architecture, point))
+            .unwrap_or(0)
+            % PALETTE.len()];
+        let closed = method == condition::Method::ClosedForm;
         let trace = Scatter::new(
             pts.iter().map(|p| p.0).collect(),
             pts.iter().map(|p| p.1).collect(),
         )
-        .name(&key)
-        .legend_group(&series[rows[0]])
+        .name(format!("{series} ({})", method.label()))
+        .legend_group(&series)
         .mode(if closed {
             Mode::Lines
         } else {
@@ -156,17 +166,16 @@ pub fn condition_vs_depth_figure(frame: &DataFrame) -> Result<Figure> {
                 } else {
                     DashType::Solid
                 })
-                .color(colour(&series[rows[0]])),
+                .color(colour),
         )
-        .marker(Marker::new().color(colour(&series[rows[0]])));
+        .marker(Marker::new().color(colour));
         // The zero point (and the plain network's identity) is the story; random initial points are in the
         // legend only, one click away.
-        let at_random_point = !matches!(point[rows[0]].as_str(), "zero" | "identity");
-        let trace = if at_random_point {
+        let trace = if matches!(point, Init::Zero | Init::Identity) {
+            trace
+        } else {
             hidden += 1;
             trace.visible(plotly::common::Visible::LegendOnly)
-        } else {
-            trace
         };
         plot.add_trace(trace);
     }
