@@ -714,3 +714,32 @@ fn unit_blocks_start_at_the_zero_point() {
         Verdict::NotApplicable
     );
 }
+
+/// The analyses of the one shape run the same way: check the config, run it, compute the claims from the typed
+/// output, draw its figures; every claim holds on the quick configs.
+#[test]
+fn typed_analyses_share_one_shape() {
+    use demystify_resnet::experiments::Analysis;
+    use demystify_resnet::report::Figures;
+    fn exercise<A: Analysis>(config: A) -> usize
+    where
+        A::Output: Figures,
+    {
+        let output = config.check_and_run().unwrap();
+        for c in A::claims(&output).unwrap() {
+            assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
+        }
+        output.figures().unwrap().len()
+    }
+    assert_eq!(exercise(ConditionVsDepthConfig::quick()), 1);
+    assert_eq!(exercise(StationaryOrderConfig::quick()), 1);
+    // An invalid config never runs: the check fails first, with the field named.
+    let bad = StationaryOrderConfig {
+        depths: vec![],
+        ..StationaryOrderConfig::quick()
+    };
+    assert!(matches!(
+        bad.check_and_run(),
+        Err(Error::ZeroSize { field: "depths" })
+    ));
+}

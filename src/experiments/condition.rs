@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
+use super::analysis::Analysis;
+use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, AnyDataset, DataSpec, NetworkSpec, SUPPORTED_SHORTCUTS};
 use super::schema::{columns, shared, Schema};
@@ -75,7 +77,11 @@ impl ConditionVsDepthConfig {
             ..Self::default()
         }
     }
+}
 
+impl Validate for ConditionVsDepthConfig {
+    /// Depths ≥ 1, at least one shortcut depth or the plain network, supported shortcut depths, valid random
+    /// initialisations and Hessian options.
     fn validate(&self) -> Result<()> {
         ensure_nonempty("depths", &self.depths)?;
         for &d in self.depths.iter().chain(&self.closed_form_depths) {
@@ -296,7 +302,11 @@ pub fn residual_at_zero(shortcut: usize) -> String {
 ///
 /// Columns: [`SCHEMA`] (one [`ColumnDef`](super::schema::ColumnDef) constant per column, documented there).
 pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<ConditionVsDepth> {
-    config.validate()?;
+    config.check_and_run()
+}
+
+/// [`condition_vs_depth`] on a config that has passed validation.
+pub(crate) fn run_checked(config: &Checked<ConditionVsDepthConfig>) -> Result<ConditionVsDepth> {
     let data = config.data.load(config.width)?;
     let d2 = config.width * config.width;
     let mut archs: Vec<(Architecture, Init)> = config
@@ -411,7 +421,7 @@ pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<ConditionVs
     let mut rows = rows;
     rows.sort_by_cached_key(|r| (r.series(), r.method == Method::Numeric, r.depth));
     Ok(ConditionVsDepth {
-        config: config.clone(),
+        config: config.inner().clone(),
         rows,
     })
 }

@@ -14,6 +14,7 @@
 //! | [`stationary_order`] | the zero point is a stationary point of order n − 1 (a high-order saddle for n ≥ 3) |
 //! | [`matrix_free_spectrum`] | the same spectra without storing the Hessian (Lanczos, Hutchinson, SLQ) |
 
+pub mod analysis;
 pub mod checked;
 pub mod claims;
 pub mod condition;
@@ -34,6 +35,7 @@ use polars::prelude::{Column, DataFrame, NamedFrom, Series};
 
 use crate::error::{Error, Result};
 
+pub use analysis::Analysis;
 pub use checked::{Checked, Validate};
 pub use claims::{claims_frame, Claim, Verdict};
 pub use condition::{condition_vs_depth, ConditionVsDepth, ConditionVsDepthConfig};

@@ -18,6 +18,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rayon::prelude::*;
 
+use super::analysis::Analysis;
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
@@ -303,10 +304,11 @@ fn probe_step(coefficients: &[f64], order: usize) -> f64 {
 ///
 /// Errors: an invalid config, data that cannot be loaded, a network that cannot be built.
 pub fn stationary_order(config: &StationaryOrderConfig) -> Result<StationaryOrder> {
-    run(&config.clone().check()?)
+    config.check_and_run()
 }
 
-fn run(config: &Checked<StationaryOrderConfig>) -> Result<StationaryOrder> {
+/// [`stationary_order`] on a config that has passed validation.
+pub(crate) fn run_checked(config: &Checked<StationaryOrderConfig>) -> Result<StationaryOrder> {
     let data = config.data.load(config.width)?;
     let (inputs, targets) = data.flat_samples()?;
     let mut cases = Vec::new();

@@ -6,6 +6,7 @@ pub mod claims;
 pub mod display;
 pub mod export;
 pub mod figure;
+pub mod figures;
 pub mod table;
 
 pub use charts::*;
@@ -13,6 +14,7 @@ pub use claims::{ClaimsTable, CLAIMS_MIME};
 pub use display::EvcxrDisplay;
 pub use export::save_outputs;
 pub use figure::{plotly_bootstrap, Figure, PlotlyBootstrap};
+pub use figures::Figures;
 pub use table::{
     column, filter_rows, format_float, matrix_table, percent_encode, to_csv_string, write_csv,
     Cell, Table, DEFAULT_SHOWN_ROWS,
