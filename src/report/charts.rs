@@ -807,7 +807,7 @@ pub fn stationary_order_figure(result: &StationaryOrder) -> Result<Figure> {
     }
     let title = with_notes(
         "How flat is the zero point? |ℓ(tV) − ℓ(0)| along a random unit direction V",
-        &[format!("linear network, width D = {}, depth L = {depth}, direction seed {direction}; each line has slope n", result.config.width)],
+        &[format!("linear network, width D = {}, depth L = {depth}, direction seed {direction}; each line's slope tends to n as t → 0", result.config.width)],
     );
     plot.set_layout(
         layout(
