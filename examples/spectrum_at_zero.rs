@@ -10,12 +10,13 @@ fn main() -> Result<()> {
     } else {
         SpectrumAtZeroConfig::default()
     };
-    let table = spectrum_at_zero(&config)?;
+    let result = spectrum_at_zero(&config)?;
+    let table = result.to_frame()?;
     println!("{}", Table::new(&table).to_text()?);
     let figures: Vec<(String, Figure)> = config
         .shortcuts
         .iter()
-        .map(|&n| Ok((format!("n{n}"), spectrum_figure(&table, n as u64)?)))
+        .map(|&n| Ok((format!("n{n}"), spectrum_figure(&result, n)?)))
         .collect::<Result<_>>()?;
     let refs: Vec<(&str, &Figure)> = figures.iter().map(|(n, f)| (n.as_str(), f)).collect();
     for path in save_outputs(

@@ -170,7 +170,7 @@ fn experiments_are_deterministic_and_thread_count_invariant() {
 #[test]
 fn spectrum_at_zero_numeric_equals_closed_form() {
     let cfg = SpectrumAtZeroConfig::quick();
-    let df = spectrum_at_zero(&cfg).unwrap();
+    let df = spectrum_at_zero(&cfg).unwrap().to_frame().unwrap();
     let (en, et) = (
         f64s(&df, "eigenvalue_numeric"),
         f64s(&df, "eigenvalue_theory"),
@@ -731,6 +731,10 @@ fn typed_analyses_share_one_shape() {
         }
         output.figures().unwrap().len()
     }
+    assert_eq!(
+        exercise(SpectrumAtZeroConfig::quick()),
+        SpectrumAtZeroConfig::quick().shortcuts.len()
+    );
     assert_eq!(exercise(ConditionVsDepthConfig::quick()), 1);
     assert_eq!(exercise(StationaryOrderConfig::quick()), 1);
     // An invalid config never runs: the check fails first, with the field named.

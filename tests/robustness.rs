@@ -168,7 +168,10 @@ fn every_analysis_frame_matches_its_schema() {
         .to_frame()
         .unwrap();
     condition::SCHEMA.check(&cond).unwrap();
-    let spec = spectrum_at_zero(&SpectrumAtZeroConfig::quick()).unwrap();
+    let spec = spectrum_at_zero(&SpectrumAtZeroConfig::quick())
+        .unwrap()
+        .to_frame()
+        .unwrap();
     spectrum::SCHEMA.check(&spec).unwrap();
     let mut grid = TrainingGridConfig {
         depths: vec![2],

@@ -3,12 +3,13 @@
 //! `to_frame()` is for display and CSV only; its figures are in the report layer
 //! (`report::Figures`), which sits above this one.
 //!
-//! Implemented by [`ConditionVsDepthConfig`] and [`StationaryOrderConfig`]; the other analyses still return
+//! Implemented by [`SpectrumAtZeroConfig`], [`ConditionVsDepthConfig`] and [`StationaryOrderConfig`]; the other analyses still return
 //! DataFrames and move to this shape one by one.
 
 use super::checked::{Checked, Validate};
 use super::claims::Claim;
 use super::condition::{self, ConditionVsDepth, ConditionVsDepthConfig};
+use super::spectrum::{self, SpectrumAtZero, SpectrumAtZeroConfig};
 use super::stationary_order::{self, StationaryOrder, StationaryOrderConfig};
 use crate::error::Result;
 
@@ -43,5 +44,15 @@ impl Analysis for StationaryOrderConfig {
     }
     fn claims(output: &StationaryOrder) -> Result<Vec<Claim>> {
         Ok(stationary_order::claims(output))
+    }
+}
+
+impl Analysis for SpectrumAtZeroConfig {
+    type Output = SpectrumAtZero;
+    fn run(config: &Checked<Self>) -> Result<SpectrumAtZero> {
+        spectrum::run_checked(config)
+    }
+    fn claims(output: &SpectrumAtZero) -> Result<Vec<Claim>> {
+        spectrum::claims(output)
     }
 }

@@ -49,7 +49,7 @@ pub use network::{
 };
 pub use relu::relu_conventions;
 pub use schema::{ColumnDef, ColumnType, Schema};
-pub use spectrum::{spectrum_at_zero, SpectrumAtZeroConfig};
+pub use spectrum::{spectrum_at_zero, SpectrumAtZero, SpectrumAtZeroConfig};
 pub use stationary_order::{stationary_order, StationaryOrder, StationaryOrderConfig};
 pub use training::{training_grid, TrainingGrid, TrainingGridConfig};
 pub use trajectory::{

@@ -3,6 +3,8 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
+use super::analysis::Analysis;
+use super::checked::{Checked, Validate};
 use super::claims::{Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
@@ -99,10 +101,58 @@ pub const SCHEMA: Schema = Schema {
 /// side (row `k` holds the `k`-th smallest distinct value of each), plus the gradient norm at zero.
 ///
 /// Columns: [`SCHEMA`].
-pub fn spectrum_at_zero(config: &SpectrumAtZeroConfig) -> Result<DataFrame> {
-    ensure_nonempty("shortcuts", &config.shortcuts)?;
-    ensure_positive("cluster_tol", config.cluster_tol)?;
-    config.hessian.validate()?;
+/// The spectra of one shortcut depth at `W = 0`: distinct eigenvalues (ascending) with their multiplicities, of
+/// the network's Hessian and of the closed form, and the gradient norm both ways.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShortcutSpectrum {
+    /// Shortcut depth `n`.
+    pub shortcut: usize,
+    /// Number of weights `P = n·L·D²`.
+    pub params: usize,
+    /// The network's Hessian (by `config.hessian`'s method): `(λ, multiplicity)`, ascending.
+    pub numeric: Vec<(f64, usize)>,
+    /// THEORY.md's closed form: `(λ, multiplicity)`, ascending.
+    pub closed: Vec<(f64, usize)>,
+    /// `‖∇ℓ(0)‖` from dfdx.
+    pub gradient_norm_numeric: f64,
+    /// `‖∇ℓ(0)‖` from the closed form (`‖M‖_F·√L` for `n = 1`, else 0).
+    pub gradient_norm_theory: f64,
+}
+
+/// The result of [`spectrum_at_zero`]: the config, σ'(0) used by the closed forms, and one
+/// [`ShortcutSpectrum`] per shortcut depth in config order.
+#[derive(Debug, Clone)]
+pub struct SpectrumAtZero {
+    /// The config of the run.
+    pub config: SpectrumAtZeroConfig,
+    /// σ'(0) used by the closed form (autodiff convention).
+    pub theory_slope: f64,
+    /// One entry per shortcut depth.
+    pub shortcuts: Vec<ShortcutSpectrum>,
+}
+
+impl SpectrumAtZero {
+    /// The spectra of shortcut depth `n` (`None` when the run has none).
+    pub fn of_shortcut(&self, n: usize) -> Option<&ShortcutSpectrum> {
+        self.shortcuts.iter().find(|s| s.shortcut == n)
+    }
+}
+
+pub fn spectrum_at_zero(config: &SpectrumAtZeroConfig) -> Result<SpectrumAtZero> {
+    config.check_and_run()
+}
+
+impl Validate for SpectrumAtZeroConfig {
+    /// At least one shortcut depth, a positive clustering tolerance, valid Hessian options.
+    fn validate(&self) -> Result<()> {
+        ensure_nonempty("shortcuts", &self.shortcuts)?;
+        ensure_positive("cluster_tol", self.cluster_tol)?;
+        self.hessian.validate()
+    }
+}
+
+/// [`spectrum_at_zero`] on a config that has passed validation.
+pub(crate) fn run_checked(config: &Checked<SpectrumAtZeroConfig>) -> Result<SpectrumAtZero> {
     let specs: Vec<NetworkSpec> = config
         .shortcuts
         .iter()
@@ -142,51 +192,73 @@ pub fn spectrum_at_zero(config: &SpectrumAtZeroConfig) -> Result<DataFrame> {
             let grad = net.loss_and_gradient(&data)?.1;
             let grad_theory = theory::gradient_at_zero(n, spec.depth, data.moments())?;
             let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
-            Ok((
-                n,
-                spec.num_params(),
+            Ok(ShortcutSpectrum {
+                shortcut: n,
+                params: spec.num_params(),
                 numeric,
-                closed.clustered(config.cluster_tol),
-                norm(&grad),
-                norm(&grad_theory),
-            ))
+                closed: closed.clustered(config.cluster_tol),
+                gradient_norm_numeric: norm(&grad),
+                gradient_norm_theory: norm(&grad_theory),
+            })
         })
         .collect::<Result<Vec<_>>>()?;
-
-    let (mut shortcut, mut depth, mut params, mut act) = (vec![], vec![], vec![], vec![]);
-    let (mut ev_n, mut mult_n, mut ev_t, mut mult_t, mut g_n, mut g_t, mut sl) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    for (n, p, numeric, closed, gn, gt) in per_shortcut {
-        for k in 0..numeric.len().max(closed.len()) {
-            shortcut.push(count(n));
-            depth.push(count(config.depth));
-            params.push(count(p));
-            act.push(config.activation.name());
-            ev_n.push(numeric.get(k).map(|c| c.0));
-            mult_n.push(numeric.get(k).map(|c| count(c.1)));
-            ev_t.push(closed.get(k).map(|c| c.0));
-            mult_t.push(closed.get(k).map(|c| count(c.1)));
-            g_n.push(gn);
-            g_t.push(gt);
-            sl.push(slope);
-        }
-    }
-    SCHEMA.frame(vec![
-        shared::SHORTCUT.values(shortcut),
-        shared::DEPTH.values(depth),
-        shared::PARAMS.values(params),
-        ACTIVATION.values(act),
-        EIGENVALUE_NUMERIC.values(ev_n),
-        MULTIPLICITY_NUMERIC.values(mult_n),
-        EIGENVALUE_THEORY.values(ev_t),
-        MULTIPLICITY_THEORY.values(mult_t),
-        GRADIENT_NORM_NUMERIC.values(g_n),
-        GRADIENT_NORM_THEORY.values(g_t),
-        THEORY_SLOPE.values(sl),
-    ])
+    Ok(SpectrumAtZero {
+        config: config.inner().clone(),
+        theory_slope: slope,
+        shortcuts: per_shortcut,
+    })
 }
 
-/// The claims of notebook 02 (and of notebook 06 for tanh), checked on a frame of [`spectrum_at_zero`]:
+impl SpectrumAtZero {
+    /// The result as a table ([`SCHEMA`]): row `k` of a shortcut depth holds the `k`-th smallest distinct
+    /// eigenvalue of each method. For display and CSV.
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        let config = &self.config;
+        let slope = self.theory_slope;
+
+        let (mut shortcut, mut depth, mut params, mut act) = (vec![], vec![], vec![], vec![]);
+        let (mut ev_n, mut mult_n, mut ev_t, mut mult_t, mut g_n, mut g_t, mut sl) =
+            (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+        for r in &self.shortcuts {
+            let (n, p, numeric, closed, gn, gt) = (
+                r.shortcut,
+                r.params,
+                &r.numeric,
+                &r.closed,
+                r.gradient_norm_numeric,
+                r.gradient_norm_theory,
+            );
+            for k in 0..numeric.len().max(closed.len()) {
+                shortcut.push(count(n));
+                depth.push(count(config.depth));
+                params.push(count(p));
+                act.push(config.activation.name());
+                ev_n.push(numeric.get(k).map(|c| c.0));
+                mult_n.push(numeric.get(k).map(|c| count(c.1)));
+                ev_t.push(closed.get(k).map(|c| c.0));
+                mult_t.push(closed.get(k).map(|c| count(c.1)));
+                g_n.push(gn);
+                g_t.push(gt);
+                sl.push(slope);
+            }
+        }
+        SCHEMA.frame(vec![
+            shared::SHORTCUT.values(shortcut),
+            shared::DEPTH.values(depth),
+            shared::PARAMS.values(params),
+            ACTIVATION.values(act),
+            EIGENVALUE_NUMERIC.values(ev_n),
+            MULTIPLICITY_NUMERIC.values(mult_n),
+            EIGENVALUE_THEORY.values(ev_t),
+            MULTIPLICITY_THEORY.values(mult_t),
+            GRADIENT_NORM_NUMERIC.values(g_n),
+            GRADIENT_NORM_THEORY.values(g_t),
+            THEORY_SLOPE.values(sl),
+        ])
+    }
+}
+
+/// The claims of notebook 02 (and of notebook 06 for tanh), checked on the result of [`spectrum_at_zero`]:
 ///
 /// - `numeric_matches_theory`: the numeric Hessian at `W = 0` has the closed form's distinct eigenvalues
 ///   (within 1e-6·max|λ|, or 1e-8 when the spectrum is 0) with the same multiplicities;
@@ -194,108 +266,85 @@ pub fn spectrum_at_zero(config: &SpectrumAtZeroConfig) -> Result<DataFrame> {
 /// - `gradients_at_zero`: the gradient at zero vanishes for shortcut ≥ 2 (norm ≤ 1e-9) and equals the closed
 ///   form `−Mᵀ` per unit for shortcut 1 (relative 1e-6);
 /// - `n3_flat`: for shortcut ≥ 3 the whole spectrum is 0 (one distinct value, |λ| ≤ 1e-9, multiplicity `P`).
-pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
-    let n = shared::SHORTCUT.f64s(frame)?;
-    let depth = shared::DEPTH.f64s(frame)?;
-    let params = shared::PARAMS.f64s(frame)?;
-    let ev_n = EIGENVALUE_NUMERIC.f64s(frame)?;
-    let mult_n = MULTIPLICITY_NUMERIC.f64s(frame)?;
-    let ev_t = EIGENVALUE_THEORY.f64s(frame)?;
-    let mult_t = MULTIPLICITY_THEORY.f64s(frame)?;
-    let g_n = GRADIENT_NORM_NUMERIC.f64s(frame)?;
-    let g_t = GRADIENT_NORM_THEORY.f64s(frame)?;
-    let rows_of = |pred: &dyn Fn(f64) -> bool| -> Vec<usize> {
-        (0..frame.height())
-            .filter(|&i| n[i].is_some_and(pred))
-            .collect()
-    };
+pub fn claims(result: &SpectrumAtZero) -> Result<Vec<Claim>> {
+    let width = result.config.width;
+    let depth = result.config.depth;
     let mut out = Vec::new();
 
     // Numeric = theory, per shortcut depth.
     let mut worst = 0.0f64;
     let mut mismatched = 0;
-    let mut shortcuts: Vec<f64> = n.iter().flatten().copied().collect();
-    shortcuts.dedup();
-    for &s in &shortcuts {
-        let rows = rows_of(&|v| v == s);
-        let scale = rows
-            .iter()
-            .filter_map(|&i| ev_t[i])
-            .fold(0.0f64, |a, v| a.max(v.abs()));
-        for &i in &rows {
-            match (ev_n[i], ev_t[i]) {
+    for s in &result.shortcuts {
+        let scale = s.closed.iter().fold(0.0f64, |a, v| a.max(v.0.abs()));
+        for k in 0..s.numeric.len().max(s.closed.len()) {
+            match (s.numeric.get(k), s.closed.get(k)) {
                 (Some(a), Some(b)) => {
-                    let err = (a - b).abs();
+                    let err = (a.0 - b.0).abs();
                     worst = worst.max(if scale > 0.0 { err / scale } else { err });
-                    if mult_n[i] != mult_t[i] {
+                    if a.1 != b.1 {
                         mismatched += 1;
                     }
                 }
-                (None, None) => {}
                 _ => mismatched += 1,
             }
         }
     }
     out.push(Claim {
         id: "numeric_matches_theory",
-        claim: "The numeric Hessian at W = 0 has the closed form's eigenvalues, with the same multiplicities.".into(),
+        claim: "The network's Hessian at W = 0 has the closed form's eigenvalues, with the same multiplicities.".into(),
         evidence: format!(
             "{} shortcut depths; largest eigenvalue difference {worst:.1e} (relative to max|λ|); {mismatched} \
              distinct values whose multiplicity or presence differs",
-            shortcuts.len()
+            result.shortcuts.len()
         ),
         criterion: "difference ≤ 1e-6 (absolute 1e-8 when the spectrum is 0) and no multiplicity mismatch".into(),
-        verdict: Verdict::from_bool(!shortcuts.is_empty() && worst <= 1e-6 && mismatched == 0),
+        verdict: Verdict::from_bool(!result.shortcuts.is_empty() && worst <= 1e-6 && mismatched == 0),
     });
 
     // Shortcut 2: ±σ pairs of multiplicity D·L.
-    let two = rows_of(&|v| v == 2.0);
     let claim = "For shortcut 2 the eigenvalues at W = 0 come in pairs ±σ_i(M), each D·L times.";
     let criterion = "every numeric eigenvalue λ has a partner −λ (within 1e-6·max|λ|) of the same multiplicity D·L";
-    if two.is_empty() {
-        out.push(Claim::not_applicable(
+    match result.of_shortcut(2) {
+        None => out.push(Claim::not_applicable(
             "n2_pm_sigma",
             claim,
             criterion,
             "no shortcut-2 rows",
-        ));
-    } else {
-        let values: Vec<(f64, f64)> = two
-            .iter()
-            .filter_map(|&i| Some((ev_n[i]?, mult_n[i]?)))
-            .collect();
-        let scale = values.iter().fold(0.0f64, |a, v| a.max(v.0.abs()));
-        let (l, p) = (depth[two[0]].unwrap_or(0.0), params[two[0]].unwrap_or(0.0));
-        let dl = (p / (2.0 * l)).sqrt() * l; // D = √(P / 2L)
-        let paired = values
-            .iter()
-            .filter(|(v, m)| {
-                *m == dl
-                    && values
-                        .iter()
-                        .any(|(w, mw)| (v + w).abs() <= 1e-6 * scale && mw == m)
-            })
-            .count();
-        out.push(Claim {
-            id: "n2_pm_sigma",
-            claim: claim.into(),
-            evidence: format!(
-                "{paired} of {} distinct eigenvalues paired with their negative at multiplicity D·L = {dl}",
-                values.len()
-            ),
-            criterion: criterion.into(),
-            verdict: Verdict::from_bool(!values.is_empty() && paired == values.len()),
-        });
+        )),
+        Some(two) => {
+            let values = &two.numeric;
+            let scale = values.iter().fold(0.0f64, |a, v| a.max(v.0.abs()));
+            let dl = width * depth;
+            let paired = values
+                .iter()
+                .filter(|(v, m)| {
+                    *m == dl
+                        && values
+                            .iter()
+                            .any(|(w, mw)| (v + w).abs() <= 1e-6 * scale && mw == m)
+                })
+                .count();
+            out.push(Claim {
+                id: "n2_pm_sigma",
+                claim: claim.into(),
+                evidence: format!(
+                    "{paired} of {} distinct eigenvalues paired with their negative at multiplicity D·L = {dl}",
+                    values.len()
+                ),
+                criterion: criterion.into(),
+                verdict: Verdict::from_bool(!values.is_empty() && paired == values.len()),
+            });
+        }
     }
 
     // Gradients at zero.
     let mut zero_norm = 0.0f64;
     let mut one_err = 0.0f64;
-    for i in 0..frame.height() {
-        match (n[i], g_n[i], g_t[i]) {
-            (Some(s), Some(g), _) if s >= 2.0 => zero_norm = zero_norm.max(g),
-            (Some(_), Some(g), Some(t)) if t > 0.0 => one_err = one_err.max((g / t - 1.0).abs()),
-            _ => {}
+    for s in &result.shortcuts {
+        if s.shortcut >= 2 {
+            zero_norm = zero_norm.max(s.gradient_norm_numeric);
+        } else if s.gradient_norm_theory > 0.0 {
+            one_err = one_err.max((s.gradient_norm_numeric / s.gradient_norm_theory - 1.0).abs());
         }
     }
     out.push(Claim {
@@ -310,7 +359,11 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
     });
 
     // Shortcut ≥ 3: flat.
-    let deep = rows_of(&|v| v >= 3.0);
+    let deep: Vec<&ShortcutSpectrum> = result
+        .shortcuts
+        .iter()
+        .filter(|s| s.shortcut >= 3)
+        .collect();
     let claim = "For shortcut 3 or more the whole spectrum at W = 0 is 0: no curvature at all.";
     let criterion =
         "one distinct numeric eigenvalue per shortcut depth, |λ| ≤ 1e-9, with multiplicity P";
@@ -324,13 +377,15 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
     } else {
         let flat = deep
             .iter()
-            .filter(|&&i| ev_n[i].is_some_and(|v| v.abs() <= 1e-9) && mult_n[i] == params[i])
+            .filter(|s| {
+                s.numeric.len() == 1 && s.numeric[0].0.abs() <= 1e-9 && s.numeric[0].1 == s.params
+            })
             .count();
         out.push(Claim {
             id: "n3_flat",
             claim: claim.into(),
             evidence: format!(
-                "{flat} of {} rows are a single 0 of multiplicity P",
+                "{flat} of {} shortcut depths are a single 0 of multiplicity P",
                 deep.len()
             ),
             criterion: criterion.into(),

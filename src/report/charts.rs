@@ -14,7 +14,8 @@ use super::figure::Figure;
 use crate::error::{Error, Result};
 use crate::experiments::condition::ConditionVsDepth;
 use crate::experiments::schema::{shared, ColumnDef};
-use crate::experiments::{condition, escape, spectrum, trajectory, StationaryOrder};
+use crate::experiments::spectrum::SpectrumAtZero;
+use crate::experiments::{condition, escape, trajectory, StationaryOrder};
 use crate::hessian::lanczos::SpectralDensity;
 use crate::net::{ActivationKind, Architecture, Init};
 
@@ -251,32 +252,19 @@ pub fn loss_curves_figure(curves: &DataFrame, title: &str) -> Result<Figure> {
 
 /// The spectrum of the Hessian at zero from [`crate::experiments::spectrum_at_zero`] for one shortcut depth:
 /// closed-form eigenvalues as bars of height = multiplicity, numeric ones as markers on top.
-pub fn spectrum_figure(frame: &DataFrame, shortcut: u64) -> Result<Figure> {
-    let rows = super::table::filter_rows(
-        frame,
-        &[(shared::SHORTCUT.name, super::table::Cell::U64(shortcut))],
-    )?;
-    if rows.height() == 0 {
+pub fn spectrum_figure(result: &SpectrumAtZero, shortcut: usize) -> Result<Figure> {
+    let Some(spectra) = result.of_shortcut(shortcut) else {
         return Err(Error::ShapeMismatch {
             what: format!("rows for shortcut {shortcut}"),
             expected: 1,
             found: 0,
         });
-    }
-    let pick = |v: Vec<Option<f64>>, m: Vec<Option<f64>>| -> (Vec<f64>, Vec<f64>) {
-        v.iter()
-            .zip(&m)
-            .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
-            .unzip()
     };
-    let (tx, ty) = pick(
-        column_f64(&rows, &spectrum::EIGENVALUE_THEORY)?,
-        column_f64(&rows, &spectrum::MULTIPLICITY_THEORY)?,
-    );
-    let (nx, ny) = pick(
-        column_f64(&rows, &spectrum::EIGENVALUE_NUMERIC)?,
-        column_f64(&rows, &spectrum::MULTIPLICITY_NUMERIC)?,
-    );
+    let pick = |v: &[(f64, usize)]| -> (Vec<f64>, Vec<f64>) {
+        v.iter().map(|&(l, m)| (l, m as f64)).unzip()
+    };
+    let (tx, ty) = pick(&spectra.closed);
+    let (nx, ny) = pick(&spectra.numeric);
     let mut plot = Plot::new();
     plot.add_trace(
         Bar::new(tx, ty)
