@@ -513,6 +513,7 @@ pub fn claims(result: &StationaryOrder) -> Vec<Claim> {
         ));
     } else {
         let mut agree_below = 0;
+        let with_activation = pairs.iter().filter(|(t, _)| t.shortcut >= 2).count();
         let mut first_difference: Vec<String> = Vec::new();
         for (t, l) in &pairs {
             let scale = l.coefficients.iter().fold(0.0f64, |a, c| a.max(c.abs()));
@@ -534,7 +535,8 @@ pub fn claims(result: &StationaryOrder) -> Vec<Claim> {
             id: "tanh_matches_linear_below_n_plus_2",
             claim: claim.into(),
             evidence: format!(
-                "{agree_below} of {} pairs agree below n + 2; first differing degree: {}",
+                "{agree_below} of {} pairs agree below n + 2 ({with_activation} with n ≥ 2, where tanh acts inside a unit); \
+                 first differing degree: {}",
                 pairs.len(),
                 first_difference.join("; ")
             ),
