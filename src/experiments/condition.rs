@@ -448,6 +448,18 @@ impl ConditionVsDepth {
         Self::frame_of(&rows)
     }
 
+    /// The table ([`SCHEMA`]) of the rows at random initial points (Xavier, orthogonal, …: every point other than
+    /// the zero point and the plain network's identity), where claim `random_points_indefinite` looks.
+    pub fn at_random_points(&self) -> Result<DataFrame> {
+        let rows: Vec<ConditionRow> = self
+            .rows
+            .iter()
+            .filter(|r| !matches!(r.point, Init::Zero | Init::Identity))
+            .cloned()
+            .collect();
+        Self::frame_of(&rows)
+    }
+
     fn frame_of(rows: &[ConditionRow]) -> Result<DataFrame> {
         let arch_name = |a: &Architecture| match a {
             Architecture::Residual { .. } => "residual",
@@ -744,6 +756,7 @@ pub fn claims(result: &ConditionVsDepth) -> Result<Vec<Claim>> {
     let claim = "The Hessian computed from the network (exact R-operator) reproduces the closed forms at W = 0.";
     let criterion = "|κ_numeric / κ_closed − 1| ≤ 1e-6 (or both flat) wherever both were computed";
     let mut compared = 0;
+    let mut per_series: Vec<(String, usize)> = Vec::new();
     let mut worst = 0.0f64;
     let mut mismatched_flat = 0;
     for i in (0..rows.len()).filter(|&i| rows[i].method == Method::Numeric) {
@@ -754,6 +767,11 @@ pub fn claims(result: &ConditionVsDepth) -> Result<Vec<Claim>> {
         });
         if let Some(j) = twin {
             compared += 1;
+            let series = rows[i].series();
+            match per_series.iter_mut().find(|(s, _)| *s == series) {
+                Some((_, n)) => *n += 1,
+                None => per_series.push((series, 1)),
+            }
             match (effective[i], effective[j]) {
                 (Some(a), Some(b)) => worst = worst.max((a / b - 1.0).abs()),
                 (None, None) => {}
@@ -773,8 +791,13 @@ pub fn claims(result: &ConditionVsDepth) -> Result<Vec<Claim>> {
             id: "numeric_matches_closed_form",
             claim: claim.into(),
             evidence: format!(
-                "{compared} (series, depth) pairs; largest relative difference of κ {worst:.1e}; {mismatched_flat} \
-                 flat/non-flat mismatches"
+                "{compared} (series, depth) pairs ({}); largest relative difference of κ {worst:.1e}; \
+                 {mismatched_flat} flat/non-flat mismatches",
+                per_series
+                    .iter()
+                    .map(|(s, n)| format!("{s}: {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             criterion: criterion.into(),
             verdict: Verdict::from_bool(worst <= 1e-6 && mismatched_flat == 0),
