@@ -4,9 +4,9 @@
 use super::{check_count, check_real, direction, Feedback};
 use crate::error::Result;
 use crate::experiments::escape::{self, EscapeConfig};
-use crate::experiments::stationary_order::direction as direction_of;
+use crate::experiments::stationary_order::{direction as direction_of, expansion, leading_degree};
 use crate::experiments::{escape_times, StationaryOrderConfig};
-use crate::hessian::taylor::{loss_along_line, LineShape};
+use crate::hessian::taylor::LineShape;
 use crate::net::ActivationKind;
 
 /// The scale of exercise 5.1.
@@ -116,14 +116,13 @@ pub fn stationary_order_prediction(
         activation: ActivationKind::Linear,
     };
     let (inputs, targets) = config.data.load(config.width)?.flat_samples()?;
-    let coefficients = loss_along_line(
+    let coefficients = expansion(
         shape,
         &direction_of(seed, shape.num_params()),
         &inputs,
         &targets,
-        2 * PREDICTED_SHORTCUT + 2,
     )?;
-    let Some(truth) = (1..coefficients.len()).find(|&k| coefficients[k] != 0.0) else {
+    let Some(truth) = leading_degree(&coefficients) else {
         return Ok(Feedback::NotYet(
             "The expansion found no non-zero coefficient on this data; the exercise does not apply.".into(),
         ));

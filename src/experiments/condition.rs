@@ -435,28 +435,22 @@ impl ConditionVsDepth {
     /// The table ([`SCHEMA`]) of the rows of shortcut depth `shortcut` at `W = 0`, of `method` when given: what
     /// notebook 03 shows per shortcut depth.
     pub fn shortcut_at_zero(&self, shortcut: usize, method: Option<Method>) -> Result<DataFrame> {
-        let rows: Vec<ConditionRow> = self
-            .rows
-            .iter()
-            .filter(|r| {
-                r.architecture == (Architecture::Residual { shortcut })
-                    && r.point == Init::Zero
-                    && method.is_none_or(|m| r.method == m)
-            })
-            .cloned()
-            .collect();
-        Self::frame_of(&rows)
+        self.frame_where(|r| {
+            r.architecture == (Architecture::Residual { shortcut })
+                && r.point == Init::Zero
+                && method.is_none_or(|m| r.method == m)
+        })
     }
 
     /// The table ([`SCHEMA`]) of the rows at random initial points (Xavier, orthogonal, …: every point other than
     /// the zero point and the plain network's identity), where claim `random_points_indefinite` looks.
     pub fn at_random_points(&self) -> Result<DataFrame> {
-        let rows: Vec<ConditionRow> = self
-            .rows
-            .iter()
-            .filter(|r| !matches!(r.point, Init::Zero | Init::Identity))
-            .cloned()
-            .collect();
+        self.frame_where(|r| !matches!(r.point, Init::Zero | Init::Identity))
+    }
+
+    /// The table of the rows for which `keep` holds.
+    fn frame_where(&self, keep: impl Fn(&ConditionRow) -> bool) -> Result<DataFrame> {
+        let rows: Vec<ConditionRow> = self.rows.iter().filter(|r| keep(r)).cloned().collect();
         Self::frame_of(&rows)
     }
 
@@ -464,10 +458,6 @@ impl ConditionVsDepth {
         let arch_name = |a: &Architecture| match a {
             Architecture::Residual { .. } => "residual",
             Architecture::Plain => "plain",
-        };
-        let shortcut = |a: &Architecture| match a {
-            Architecture::Residual { shortcut } => Some(count(*shortcut)),
-            Architecture::Plain => None,
         };
         SCHEMA.frame(vec![
             SERIES.values(rows.iter().map(ConditionRow::series).collect::<Vec<_>>()),
@@ -478,7 +468,7 @@ impl ConditionVsDepth {
             ),
             shared::SHORTCUT.values(
                 rows.iter()
-                    .map(|r| shortcut(&r.architecture))
+                    .map(|r| r.shortcut().map(count))
                     .collect::<Vec<_>>(),
             ),
             POINT.values(

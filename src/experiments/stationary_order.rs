@@ -265,17 +265,6 @@ impl StationaryOrder {
             PHI_MINUS.values(f(|x| x.phi_minus)),
         ])
     }
-
-    /// The rows of one shortcut depth and activation.
-    pub fn rows_of(
-        &self,
-        shortcut: usize,
-        activation: ActivationKind,
-    ) -> impl Iterator<Item = &StationaryOrderRow> {
-        self.rows
-            .iter()
-            .filter(move |r| r.shortcut == shortcut && r.activation == activation)
-    }
 }
 
 /// The unit direction of `seed` for `p` weights: a standard normal draw scaled to norm 1.
@@ -283,6 +272,17 @@ pub fn direction(seed: u64, p: usize) -> Vec<f64> {
     let v = crate::random::gaussian(p, 1.0, &mut StdRng::seed_from_u64(seed));
     let norm = v.iter().map(|x| x * x).sum::<f64>().sqrt();
     v.into_iter().map(|x| x / norm).collect()
+}
+
+/// The coefficients `c_0, …, c_{2n+2}` of `ℓ(tV)` for a network of `shape` along `v`, on `m` samples given row by
+/// row: the expansion behind every row of [`stationary_order`] and behind exercise 5.3's checker.
+pub fn expansion(shape: LineShape, v: &[f64], inputs: &[f64], targets: &[f64]) -> Result<Vec<f64>> {
+    loss_along_line(shape, v, inputs, targets, 2 * shape.shortcut + 2)
+}
+
+/// The degree `k ≥ 1` of the first non-zero coefficient of `φ(t) = ℓ(tV) − ℓ(0)` (`None`: all computed ones are 0).
+pub fn leading_degree(coefficients: &[f64]) -> Option<usize> {
+    (1..coefficients.len()).find(|&k| coefficients[k] != 0.0)
 }
 
 /// `¼·min_{k>order} |c_order / c_k|^{1/(k−order)}`, at most 1: where the leading term outweighs each later one.
@@ -331,8 +331,8 @@ pub(crate) fn run_checked(config: &Checked<StationaryOrderConfig>) -> Result<Sta
                 activation,
             };
             let v = direction(seed, shape.num_params());
-            let coefficients = loss_along_line(shape, &v, &inputs, &targets, 2 * shortcut + 2)?;
-            let leading_degree = (1..coefficients.len()).find(|&k| coefficients[k] != 0.0);
+            let coefficients = expansion(shape, &v, &inputs, &targets)?;
+            let leading_degree = leading_degree(&coefficients);
             let closed_form = leading_coefficient_closed_form(shape, &v, &data.moments().m)?;
             let probe = leading_degree.map_or(1.0, |k| probe_step(&coefficients, k));
             let mut net = build_network(
