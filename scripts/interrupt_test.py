@@ -16,6 +16,8 @@ Exits 1 with the failed check named. Part of `make test` (test-notebooks), after
 import argparse, hashlib, json, os, signal, subprocess, sys, time
 from pathlib import Path
 
+from run_notebooks import started_by  # the processes a build's kernels started, by JPY_PARENT_PID
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = [sys.executable, str(ROOT / "scripts" / "run_notebooks.py"), "--quick"]
 
@@ -29,19 +31,6 @@ def snapshot(folder: Path) -> dict:
     """sha256 of every file under `folder`, by relative path."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def started_by(build_pid: int) -> list:
-    """Pids of the processes whose environment says a kernel of `build_pid` started them (or is them)."""
-    mark = f"JPY_PARENT_PID={build_pid}".encode()
-    found = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            if mark in (proc / "environ").read_bytes().split(b"\0"):
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
 
 
 def kernel_of(build_pid: int) -> int | None:

@@ -412,16 +412,28 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def kill_kernels() -> None:
-    """Kills the process group of every process this build's kernels started (JPY_PARENT_PID = this process),
-    including a kernel's compiled-cell subprocess when the kernel itself was killed first."""
-    mine = f"JPY_PARENT_PID={os.getpid()}".encode()
-    groups = set()
+def started_by(parent_pid: int) -> list[int]:
+    """Pids of the processes whose environment says a kernel of `parent_pid` started them (or is them):
+    jupyter_client sets JPY_PARENT_PID for each kernel, and the kernel's children inherit it."""
+    mark = f"JPY_PARENT_PID={parent_pid}".encode()
+    found = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if mine in (proc / "environ").read_bytes().split(b"\0"):
-                groups.add(os.getpgid(int(proc.name)))
-        except (OSError, ProcessLookupError):
+            if mark in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def kill_kernels() -> None:
+    """Kills the process group of every process this build's kernels started (`started_by` this process),
+    including a kernel's compiled-cell subprocess when the kernel itself was killed first."""
+    groups = set()
+    for pid in started_by(os.getpid()):
+        try:
+            groups.add(os.getpgid(pid))
+        except ProcessLookupError:
             continue
     for group in groups - {os.getpgid(0)}:
         try:
