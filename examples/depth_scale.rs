@@ -1,6 +1,7 @@
 //! Experiment 6 end to end: best learning rate, final loss and steps to a threshold vs depth, per architecture.
 //! `cargo run --release --example depth_scale` (DEMYSTIFY_QUICK=1 for the small version); writes to
 //! `reports/examples/`.
+use demystify_resnet::experiments::DepthMeasure;
 use demystify_resnet::prelude::*;
 use demystify_resnet::report::{depth_scale_figure, save_outputs};
 
@@ -10,20 +11,13 @@ fn main() -> Result<()> {
     } else {
         DepthScaleConfig::default()
     };
-    let table = depth_scale(&config)?;
+    let scale = depth_scale(&config)?;
+    let table = scale.to_frame()?;
     println!("{}", Table::new(&table).to_text()?);
-    let claims = claims_frame(&demystify_resnet::experiments::depth_scale::claims(&table)?)?;
+    let claims = claims_frame(&demystify_resnet::experiments::depth_scale::claims(&scale)?)?;
     println!("{}", Table::new(&claims).to_text()?);
-    let lr = depth_scale_figure(
-        &table,
-        &training::LARGEST_STABLE_RATE,
-        "edge of stability (largest stable rate)",
-    )?;
-    let steps = depth_scale_figure(
-        &table,
-        &training::MEAN_STEPS_TO_THRESHOLD,
-        "steps to reach 1e-3·ℓ(0)",
-    )?;
+    let lr = depth_scale_figure(&scale, DepthMeasure::EdgeOfStability)?;
+    let steps = depth_scale_figure(&scale, DepthMeasure::StepsToThreshold)?;
     for path in save_outputs(
         "reports/examples",
         "depth_scale",

@@ -11,18 +11,19 @@ fn main() -> Result<()> {
         EscapeConfig::default()
     };
     let r = escape_times(&config)?;
+    let (times, fits) = (r.times_frame()?, r.fits_frame()?);
     println!(
         "{}\n{}",
-        Table::new(&r.times).to_text()?,
-        Table::new(&r.fits).to_text()?
+        Table::new(&times).to_text()?,
+        Table::new(&fits).to_text()?
     );
     let claims = claims_frame(&escape::claims(&r)?)?;
     println!("{}", Table::new(&claims).to_text()?);
-    let figure = escape_figure(&r.times)?;
+    let figure = escape_figure(&r)?;
     for path in save_outputs(
         "reports/examples",
         "escape",
-        &[("times", &r.times), ("fits", &r.fits), ("claims", &claims)],
+        &[("times", &times), ("fits", &fits), ("claims", &claims)],
         &[("figure", &figure)],
     )? {
         eprintln!("wrote {}", path.display());

@@ -11,33 +11,32 @@ fn main() -> Result<()> {
         TrainingGridConfig::default()
     };
     let grid = training_grid(&config)?;
+    let (curves, runs, summary, best) = (
+        grid.curves_frame()?,
+        grid.runs_frame()?,
+        grid.summary_frame()?,
+        grid.best_frame()?,
+    );
     println!(
         "{}",
-        Table::new(&grid.best)
+        Table::new(&best)
             .title("Best learning rate per configuration")
             .to_text()?
     );
-    let claims = claims_frame(&training::claims(&grid.best, &config)?)?;
+    let claims = claims_frame(&training::claims(&grid)?)?;
     println!("{}", Table::new(&claims).to_text()?);
     // Loss curves at the deepest depth and a middle learning rate, every init and architecture.
-    let depth = *config.depths.iter().max().unwrap_or(&1) as u64;
+    let depth = *config.depths.iter().max().unwrap_or(&1);
     let lr = config.learning_rates[config.learning_rates.len() / 2];
-    let curves = filter_rows(
-        &grid.curves,
-        &[
-            ("depth", Cell::U64(depth)),
-            ("learning_rate", Cell::F64(lr)),
-        ],
-    )?;
     let figure = loss_curves_figure(
-        &curves,
+        &grid.runs_at(depth, lr),
         &format!("Loss curves at depth {depth}, learning rate {lr}"),
     )?;
     let tables = [
-        ("curves", &grid.curves),
-        ("runs", &grid.runs),
-        ("summary", &grid.summary),
-        ("best", &grid.best),
+        ("curves", &curves),
+        ("runs", &runs),
+        ("summary", &summary),
+        ("best", &best),
         ("claims", &claims),
     ];
     for path in save_outputs(
@@ -46,7 +45,7 @@ fn main() -> Result<()> {
         &tables,
         &[
             ("loss_curves", &figure),
-            ("grid", &training_grid_heatmaps(&grid.summary)?),
+            ("grid", &training_grid_heatmaps(&grid)?),
         ],
     )? {
         eprintln!("wrote {}", path.display());

@@ -57,12 +57,13 @@ pub mod prelude {
         build_network, condition_vs_depth, depth_scale, escape_times, hessian_along_training,
         identity_at_zero, matrix_free_spectrum, mnist_from_env, quick_mode, relu_conventions,
         spectrum_at_zero, stationary_order, training_grid, ActivationKind, ConditionVsDepthConfig,
-        DataSpec, DepthScaleConfig, DynNetwork, EscapeConfig, HessianAlongTrainingConfig,
-        MatrixFreeConfig, NetworkSpec, SpectrumAtZeroConfig, StationaryOrderConfig,
-        TrainingGridConfig,
+        DataSpec, DepthMeasure, DepthScaleConfig, DynNetwork, EscapeConfig, HessianAlongTrainingConfig,
+        IdentityConfig, MatrixFreeConfig, NetworkSpec, ReluConventionsConfig, SpectrumAtZeroConfig,
+        StationaryOrderConfig, TrainingGridConfig,
     };
     pub use crate::experiments::{
-        claims_frame, condition, escape, matrix_free, training, trajectory, Claim, Verdict,
+        claims_frame, condition, escape, identity, matrix_free, relu, training, trajectory, Analysis,
+        Claim, Verdict,
     };
     pub use crate::hessian::{
         hessian_at, spectrum_of, theory, HessianMethod, HessianOptions, Spectrum,

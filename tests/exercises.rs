@@ -136,17 +136,18 @@ fn chapter_05() {
         ..EscapeConfig::quick()
     })
     .unwrap();
-    let c = escape::CONSTANT.f64s(&result.fits).unwrap()[0].unwrap();
+    let fits = result.fits_frame().unwrap();
+    let c = escape::CONSTANT.f64s(&fits).unwrap()[0].unwrap();
     let data = DataSpec::default().load(2).unwrap();
     let sigma = theory::singular_values(&data.moments().m).unwrap()[0];
     let eta = EscapeConfig::quick().train.learning_rate;
     // η and σ_max(M) are in the fits table the student reads.
     assert_eq!(
-        shared::LEARNING_RATE.f64s(&result.fits).unwrap()[0],
+        shared::LEARNING_RATE.f64s(&fits).unwrap()[0],
         Some(eta)
     );
     assert_eq!(
-        escape::SIGMA_MAX.f64s(&result.fits).unwrap()[0],
+        escape::SIGMA_MAX.f64s(&fits).unwrap()[0],
         Some(sigma)
     );
     let predicted = (1.0 / ch05::ESCAPE_EPSILON).ln() / (1.0 + eta * sigma).ln() + c;
@@ -179,7 +180,8 @@ fn chapter_06() {
     let s = theory::singular_values(&data.moments().m).unwrap();
     assert_checker(ch06::digits_condition_number, s[0] / s[s.len() - 1], s[0]);
     // 6.2: slope ½ enters the block once.
-    assert_checker(ch06::relu_second_difference_ratio, 0.5, 0.25);
+    let relu = relu_conventions(&ReluConventionsConfig::default()).unwrap();
+    assert_checker(|a| ch06::relu_second_difference_ratio(a, &relu), 0.5, 0.25);
 }
 
 #[test]

@@ -30,7 +30,7 @@ fn condition_vs_depth_matches_the_theory() {
         names(&df),
         [
             "series",
-            "architecture",
+            "family",
             "shortcut",
             "point",
             "depth",
@@ -150,21 +150,17 @@ fn experiments_are_deterministic_and_thread_count_invariant() {
     grid.compare_at_step = 30;
     let a = in_pool(1, || training_grid(&grid).unwrap());
     let b = in_pool(2, || training_grid(&grid).unwrap());
-    for (x, y) in [
-        (&a.curves, &b.curves),
-        (&a.runs, &b.runs),
-        (&a.summary, &b.summary),
-        (&a.best, &b.best),
-    ] {
-        assert!(x.equals_missing(y));
-    }
+    assert_eq!(a.runs, b.runs);
+    assert_eq!(a.rates, b.rates);
+    assert_eq!(a.configurations, b.configurations);
+    assert!(a.curves_frame().unwrap().equals_missing(&b.curves_frame().unwrap()));
     // Another seed, other numbers.
     let other = training_grid(&TrainingGridConfig {
         seeds: vec![5, 6],
         ..grid.clone()
     })
     .unwrap();
-    assert!(!other.runs.equals_missing(&a.runs));
+    assert_ne!(other.runs, a.runs);
 }
 
 #[test]
@@ -208,82 +204,64 @@ fn training_grid_tables_are_consistent() {
     let search = cfg.rate_search.unwrap();
     let g = training_grid(&cfg).unwrap();
     let arms = cfg.architectures.len() * cfg.inits.len() * cfg.depths.len();
-    assert_eq!(g.best.height(), arms);
+    assert_eq!(g.configurations.len(), arms);
     // Every configuration tried every rate of the grid, and each rate with every seed.
-    assert_eq!(g.runs.height(), g.summary.height() * cfg.seeds.len());
-    assert!(g.summary.height() >= arms * cfg.learning_rates.len());
+    assert_eq!(g.runs.len(), g.rates.len() * cfg.seeds.len());
+    assert!(g.rates.len() >= arms * cfg.learning_rates.len());
+    // The frames show the same rows.
+    assert_eq!(g.best_frame().unwrap().height(), arms);
+    assert_eq!(g.runs_frame().unwrap().height(), g.runs.len());
+    assert_eq!(g.summary_frame().unwrap().height(), g.rates.len());
     // The search bracketed each configuration's edge of stability within the bisection's resolution (refining
     // the coarse quick grid), or stopped at a bound; the table says which.
-    let col = |c: &ColumnDef| f64s(&g.best, c.name);
-    let (stable, diverging, from, to, best) = (
-        col(&training::LARGEST_STABLE_RATE),
-        col(&training::SMALLEST_UNSTABLE_RATE),
-        col(&training::SEARCHED_FROM),
-        col(&training::SEARCHED_TO),
-        col(&training::BEST_LEARNING_RATE),
-    );
     let (grid_lo, grid_hi) = (cfg.learning_rates[0], *cfg.learning_rates.last().unwrap());
-    for i in 0..arms {
-        let (from, to) = (from[i].unwrap(), to[i].unwrap());
+    for (i, c) in g.configurations.iter().enumerate() {
+        let (from, to) = (c.searched_from, c.searched_to);
         assert!(from <= grid_lo && to >= grid_hi);
-        match (stable[i], diverging[i]) {
+        match (c.largest_stable_rate, c.smallest_unstable_rate) {
             (Some(s), Some(d)) => assert!(
                 s < d && d <= s * search.resolution * (1.0 + 1e-9),
                 "row {i}: {s} … {d}"
             ),
             (Some(_), None) => assert!(to * search.factor > search.highest),
-            (None, _) => assert!(from / search.factor < search.lowest && best[i].is_none()),
+            (None, _) => assert!(
+                from / search.factor < search.lowest && c.best_learning_rate.is_none()
+            ),
         }
-        if let (Some(b), Some(s)) = (best[i], stable[i]) {
+        if let (Some(b), Some(s)) = (c.best_learning_rate, c.largest_stable_rate) {
             assert!(
                 b <= s,
                 "row {i}: best rate {b} above the largest stable rate {s}"
             );
         }
+        // Only configurations that train have a best rate.
+        assert_eq!(
+            c.best_learning_rate.is_some(),
+            c.outcome == training::Outcome::Trains,
+            "row {i}: {:?}",
+            c.outcome
+        );
     }
-    assert!(f64s(&g.curves, "loss")
+    assert!(g
+        .runs
         .iter()
-        .all(|l| l.unwrap().is_finite()));
-    let (mean, min, max) = (
-        f64s(&g.summary, "mean_final_loss"),
-        f64s(&g.summary, "min_final_loss"),
-        f64s(&g.summary, "max_final_loss"),
-    );
-    for i in 0..g.summary.height() {
-        if let (Some(a), Some(lo), Some(hi)) = (mean[i], min[i], max[i]) {
+        .flat_map(|r| &r.history.records)
+        .all(|r| r.loss.is_finite()));
+    for r in &g.rates {
+        if let (Some(a), Some(lo), Some(hi)) = (r.mean_final_loss, r.min_final_loss, r.max_final_loss) {
             assert!(lo <= a * (1.0 + 1e-12) && a <= hi * (1.0 + 1e-12));
         }
     }
-    // Every row's outcome is one of the three labels, and only configurations that train have a best rate.
-    let outcome = training::OUTCOME.strs(&g.best).unwrap();
-    for i in 0..arms {
-        let o = outcome[i].as_deref().unwrap();
-        assert!(["trains", "never left the start", "no stable rate"].contains(&o));
-        assert_eq!(best[i].is_some(), o == "trains", "row {i}: {o}");
-    }
     // Shortcut 2 from small init reaches the threshold at every depth; shortcut 3 from small init does not move.
-    let two = filter_rows(
-        &g.best,
-        &[
-            ("architecture", Cell::Str("residual n=2")),
-            ("init", Cell::Str("small(1e-3)")),
-        ],
-    )
-    .unwrap();
-    assert!(f64s(&two, "reached_threshold")
-        .iter()
-        .all(|r| r.unwrap() >= 1.0));
-    let three = filter_rows(
-        &g.best,
-        &[
-            ("architecture", Cell::Str("residual n=3")),
-            ("init", Cell::Str("small(1e-3)")),
-        ],
-    )
-    .unwrap();
-    assert!(f64s(&three, "reached_threshold")
-        .iter()
-        .all(|r| *r == Some(0.0)));
+    let small = Init::SmallGaussian { std: 1e-3 };
+    let of = |n: usize| {
+        g.configurations.iter().filter(move |c| {
+            c.configuration.architecture == Architecture::Residual { shortcut: n }
+                && c.configuration.init == small
+        })
+    };
+    assert!(of(2).all(|c| c.reached_threshold >= 1));
+    assert!(of(3).all(|c| c.reached_threshold == 0));
 }
 
 #[test]
@@ -362,14 +340,10 @@ fn escape_time_grows_like_log_for_two_and_polynomially_for_three() {
     };
     cfg.train.steps = 3000;
     let r = escape_times(&cfg).unwrap();
-    let steps = |n: u64| -> Vec<f64> {
-        f64s(
-            &filter_rows(&r.times, &[("shortcut", Cell::U64(n))]).unwrap(),
-            "escape_step",
-        )
-        .into_iter()
-        .map(|s| s.unwrap())
-        .collect()
+    let steps = |n: usize| -> Vec<f64> {
+        r.runs_of(n)
+            .map(|run| run.escape_step.unwrap() as f64)
+            .collect()
     };
     let (two, three) = (steps(2), steps(3));
     // n = 2: ten times smaller ε adds a bounded number of steps ≈ ln(10)/ln(1 + ησ_max).
@@ -383,18 +357,23 @@ fn escape_time_grows_like_log_for_two_and_polynomially_for_three() {
     // n = 3: about ten times more steps (ε^−1).
     assert!(three[1] / three[0] > 5.0, "{three:?}");
     assert!(three[1] > two[1]);
-    assert_eq!(r.fits.height(), 2);
+    assert_eq!(r.fits.len(), 2);
+    // The frames show the same runs.
+    assert_eq!(r.times_frame().unwrap().height(), r.runs.len());
 }
 
 #[test]
 fn depth_scale_has_one_row_per_architecture_and_depth() {
     let cfg = DepthScaleConfig::quick();
-    let df = depth_scale(&cfg).unwrap();
-    assert_eq!(df.height(), (cfg.shortcuts.len() + 1) * cfg.depths.len());
-    let two = filter_rows(&df, &[("architecture", Cell::Str("residual n=2"))]).unwrap();
-    assert!(f64s(&two, "mean_steps_to_threshold")
+    let scale = depth_scale(&cfg).unwrap();
+    let rows = (cfg.shortcuts.len() + 1) * cfg.depths.len();
+    assert_eq!(scale.configurations.len(), rows);
+    assert_eq!(scale.to_frame().unwrap().height(), rows);
+    let two = scale.of(Architecture::Residual { shortcut: 2 });
+    assert_eq!(two.len(), cfg.depths.len());
+    assert!(two
         .iter()
-        .all(|s| s.unwrap() < cfg.train.steps as f64));
+        .all(|c| c.mean_steps_to_threshold.unwrap() < cfg.train.steps as f64));
 }
 
 #[test]
@@ -594,19 +573,16 @@ fn escape_claims_hold_on_the_quick_sweep() {
 /// Notebooks 01 and 06: the identity claims and the ReLU-convention claims hold.
 #[test]
 fn identity_and_relu_claims_hold() {
-    let archs = [
-        Architecture::Residual { shortcut: 1 },
-        Architecture::Residual { shortcut: 2 },
-        Architecture::Plain,
-    ];
-    let table = identity_at_zero(4, &archs, &[2, 16], &DataSpec::default()).unwrap();
-    for c in demystify_resnet::experiments::identity::claims(&table, 4).unwrap() {
+    let table = identity_at_zero(&IdentityConfig::default()).unwrap();
+    assert_eq!(table.rows.len(), 8, "four architectures at two depths");
+    for c in identity::claims(&table).unwrap() {
         assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
     }
-    // With the wrong width the parameter formula fails.
-    let wrong = demystify_resnet::experiments::identity::claims(&table, 2).unwrap();
-    assert_eq!(wrong[0].verdict, Verdict::Fails);
-    let relu = relu_conventions(2, 2, &DataSpec::default(), &HessianOptions::default()).unwrap();
+    // Counted at the wrong width, the parameter formula fails.
+    let mut wrong = table.clone();
+    wrong.config.width = 2;
+    assert_eq!(identity::claims(&wrong).unwrap()[0].verdict, Verdict::Fails);
+    let relu = relu_conventions(&ReluConventionsConfig::default()).unwrap();
     for c in demystify_resnet::experiments::relu::claims(&relu).unwrap() {
         assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
     }
@@ -633,16 +609,14 @@ fn one_shortcut_two_block_has_eigenvalues_plus_minus_sigma() {
 fn training_claims_hold_on_the_quick_grid() {
     let cfg = TrainingGridConfig::quick();
     let g = training_grid(&cfg).unwrap();
-    let claims = training::claims(&g.best, &cfg).unwrap();
+    let claims = training::claims(&g).unwrap();
     assert_eq!(claims.len(), 5);
     for c in &claims {
         assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
     }
-    let no_small = TrainingGridConfig {
-        inits: vec![Init::XavierNormal],
-        ..cfg.clone()
-    };
-    assert!(training::claims(&g.best, &no_small)
+    let mut no_small = g.clone();
+    no_small.config.inits = vec![Init::XavierNormal];
+    assert!(training::claims(&no_small)
         .unwrap()
         .iter()
         .all(|c| c.verdict == Verdict::NotApplicable));

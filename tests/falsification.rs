@@ -101,47 +101,29 @@ fn falsify(original: &[Claim], cases: Vec<(&str, Vec<Claim>)>) {
 #[test]
 fn notebook_01_identity_claims_can_fail() {
     use demystify_resnet::experiments::identity;
-    let archs = [
-        Architecture::Residual { shortcut: 1 },
-        Architecture::Residual { shortcut: 2 },
-        Architecture::Plain,
-    ];
-    let table = identity_at_zero(4, &archs, &[2, 16], &DataSpec::default()).unwrap();
-    let claims = |df: &DataFrame| identity::claims(df, 4).unwrap();
-    let residual: Vec<usize> = (0..table.height())
-        .filter(|&i| shared::ARCHITECTURE.strs(&table).unwrap()[i].as_deref() != Some("plain"))
-        .collect();
+    let result = identity_at_zero(&IdentityConfig::default()).unwrap();
+    let claims = |r: &identity::IdentityAtZero| identity::claims(r).unwrap();
+    // The claims of the run with `f` applied to the first row, or to every residual row.
+    let bent = |f: &dyn Fn(&mut identity::IdentityRow), all_residual: bool| {
+        let mut r = result.clone();
+        for (i, row) in r.rows.iter_mut().enumerate() {
+            if (all_residual && row.architecture != Architecture::Plain) || (!all_residual && i == 0) {
+                f(row);
+            }
+        }
+        claims(&r)
+    };
     falsify(
-        &claims(&table),
+        &claims(&result),
         vec![
-            // One row with a parameter too many.
-            (
-                "params_formula",
-                claims(&bend(&table, &shared::PARAMS, |i, v| {
-                    v.map(|p| p + (i == 0) as u8 as f64)
-                })),
-            ),
+            // One network with a parameter too many.
+            ("params_formula", bent(&|r| r.params += 1, false)),
             // The zero point off the identity in one row.
-            (
-                "identity_at_start",
-                claims(&bend(&table, &identity::DEVIATION_AT_START, |i, v| {
-                    if i == 0 {
-                        Some(1e-3)
-                    } else {
-                        v
-                    }
-                })),
-            ),
+            ("identity_at_start", bent(&|r| r.deviation_at_start = 1e-3, false)),
             // Xavier equally far from the identity at every depth.
             (
                 "xavier_moves_away_with_depth",
-                claims(&bend(&table, &identity::DEVIATION_AT_XAVIER, |i, v| {
-                    if residual.contains(&i) {
-                        Some(1.0)
-                    } else {
-                        v
-                    }
-                })),
+                bent(&|r| r.deviation_at_xavier = 1.0, true),
             ),
         ],
     );
@@ -337,74 +319,48 @@ fn notebook_03_and_06_condition_claims_can_fail() {
 #[test]
 fn notebook_04_training_claims_can_fail() {
     use demystify_resnet::experiments::training::{self, *};
-    let cfg = TrainingGridConfig::quick();
-    let best = training_grid(&cfg).unwrap().best;
-    let claims = |df: &DataFrame| training::claims(df, &cfg).unwrap();
-    let small = Init::SmallGaussian { std: 1e-3 }.label();
-    let of = |arch: &str| -> Vec<usize> {
-        let a = rows_where(&best, &shared::ARCHITECTURE, arch);
-        let i = rows_where(&best, &shared::INIT, &small);
-        a.into_iter().filter(|r| i.contains(r)).collect()
+    let grid = training_grid(&TrainingGridConfig::quick()).unwrap();
+    let small = Init::SmallGaussian { std: 1e-3 };
+    // The claims of the grid with `f` applied to the small-init configurations of shortcut `n`.
+    let bent = |n: usize, f: &dyn Fn(&mut ConfigurationResult)| {
+        let mut g = grid.clone();
+        g.configurations
+            .iter_mut()
+            .filter(|c| {
+                c.configuration.architecture == Architecture::Residual { shortcut: n }
+                    && c.configuration.init == small
+            })
+            .for_each(f);
+        training::claims(&g).unwrap()
     };
-    let (n2_small, n3_small) = (of("residual n=2"), of("residual n=3"));
     falsify(
-        &claims(&best),
+        &training::claims(&grid).unwrap(),
         vec![
             // Small shortcut 2 never reaching the threshold (the rivals at L ≥ 8 may not reach it either in quick
             // mode: "not reached" ties with "not reached" only by losing).
             (
                 "n2_small_faster_than_random_inits",
-                claims(&bend(&best, &MEAN_STEPS_TO_THRESHOLD, |i, v| {
-                    if n2_small.contains(&i) {
-                        None
-                    } else {
-                        v
-                    }
-                })),
+                bent(2, &|c| c.mean_steps_to_threshold = None),
             ),
             // Small shortcut 2 with a higher loss after the budget than any rival.
             (
                 "n2_small_lower_loss_than_random_inits",
-                claims(&bend(&best, &MEAN_LOSS_AT_COMPARE, |i, v| {
-                    if n2_small.contains(&i) {
-                        Some(1e6)
-                    } else {
-                        v
-                    }
-                })),
+                bent(2, &|c| c.mean_loss_at_compare = Some(1e6)),
             ),
             // Small shortcut 2 stable only at tiny rates.
             (
                 "n2_small_more_stable_than_random_inits",
-                claims(&bend(&best, &LARGEST_STABLE_RATE, |i, v| {
-                    if n2_small.contains(&i) {
-                        Some(1e-9)
-                    } else {
-                        v
-                    }
-                })),
+                bent(2, &|c| c.largest_stable_rate = Some(1e-9)),
             ),
             // Shortcut 3 reaching the threshold in one step.
             (
                 "n2_small_faster_than_deeper_shortcuts",
-                claims(&bend(&best, &MEAN_STEPS_TO_THRESHOLD, |i, v| {
-                    if n3_small.contains(&i) {
-                        Some(1.0)
-                    } else {
-                        v
-                    }
-                })),
+                bent(3, &|c| c.mean_steps_to_threshold = Some(1.0)),
             ),
             // Shortcut 3 at zero loss after the budget.
             (
                 "n2_small_lower_loss_than_deeper_shortcuts",
-                claims(&bend(&best, &MEAN_LOSS_AT_COMPARE, |i, v| {
-                    if n3_small.contains(&i) {
-                        Some(0.0)
-                    } else {
-                        v
-                    }
-                })),
+                bent(3, &|c| c.mean_loss_at_compare = Some(0.0)),
             ),
         ],
     );
@@ -412,71 +368,51 @@ fn notebook_04_training_claims_can_fail() {
 
 #[test]
 fn notebook_04_depth_claims_can_fail() {
-    use demystify_resnet::experiments::depth_scale;
-    use demystify_resnet::experiments::training::*;
+    use demystify_resnet::experiments::depth_scale::{self, *};
     let scale = depth_scale(&DepthScaleConfig::quick()).unwrap();
-    let claims = |df: &DataFrame| depth_scale::claims(df).unwrap();
-    let depth = shared::DEPTH.f64s(&scale).unwrap();
-    let n1 = rows_where(&scale, &shared::ARCHITECTURE, "residual n=1");
-    let n2 = rows_where(&scale, &shared::ARCHITECTURE, "residual n=2");
-    let plain = rows_where(&scale, &shared::ARCHITECTURE, "plain");
+    // The claims of the sweep with `f` applied to every configuration of `architecture`.
+    let bent = |architecture: Architecture, f: &dyn Fn(&mut ConfigurationResult)| {
+        let mut s = scale.clone();
+        s.configurations
+            .iter_mut()
+            .filter(|c| c.configuration.architecture == architecture)
+            .for_each(f);
+        depth_scale::claims(&s).unwrap()
+    };
+    let (n1, n2) = (
+        Architecture::Residual { shortcut: 1 },
+        Architecture::Residual { shortcut: 2 },
+    );
+    let depth = |c: &ConfigurationResult| c.configuration.depth as f64;
     falsify(
-        &claims(&scale),
+        &depth_scale::claims(&scale).unwrap(),
         vec![
             // Shortcut 2's edge shrinking like 1/L.
             (
                 "n2_edge_depth_independent",
-                claims(&bend(&scale, &LARGEST_STABLE_RATE, |i, v| {
-                    if n2.contains(&i) {
-                        depth[i].map(|l| 1.0 / l)
-                    } else {
-                        v
-                    }
-                })),
+                bent(n2, &|c| c.largest_stable_rate = Some(1.0 / depth(c))),
             ),
             // Shortcut 1's edge the same at every depth.
             (
                 "n1_edge_shrinks_like_inverse_depth",
-                claims(&bend(&scale, &LARGEST_STABLE_RATE, |i, v| {
-                    if n1.contains(&i) {
-                        Some(0.1)
-                    } else {
-                        v
-                    }
-                })),
+                bent(n1, &|c| c.largest_stable_rate = Some(0.1)),
             ),
             // The plain network's edge shrinking like 1/L² instead.
             (
                 "plain_edge_shrinks_like_inverse_depth",
-                claims(&bend(&scale, &LARGEST_STABLE_RATE, |i, v| {
-                    if plain.contains(&i) {
-                        depth[i].map(|l| 1.0 / (l * l))
-                    } else {
-                        v
-                    }
-                })),
+                bent(Architecture::Plain, &|c| {
+                    c.largest_stable_rate = Some(1.0 / (depth(c) * depth(c)))
+                }),
             ),
             // A curvature prediction ten times off.
             (
                 "edge_within_factor_two_of_curvature",
-                claims(&bend(&scale, &TWO_OVER_LAMBDA_MAX, |i, v| {
-                    if n1.contains(&i) {
-                        v.map(|c| 10.0 * c)
-                    } else {
-                        v
-                    }
-                })),
+                bent(n1, &|c| c.two_over_lambda_max = c.two_over_lambda_max.map(|x| 10.0 * x)),
             ),
             // Shortcut 2 needing steps proportional to depth.
             (
                 "n2_steps_depth_independent",
-                claims(&bend(&scale, &MEAN_STEPS_TO_THRESHOLD, |i, v| {
-                    if n2.contains(&i) {
-                        depth[i].map(|l| 10.0 * l)
-                    } else {
-                        v
-                    }
-                })),
+                bent(n2, &|c| c.mean_steps_to_threshold = Some(10.0 * depth(c))),
             ),
         ],
     );
@@ -548,42 +484,22 @@ fn notebook_05_trajectory_claims_can_fail() {
 fn notebook_05_escape_claims_can_fail() {
     use demystify_resnet::experiments::escape::{self, *};
     let result = escape_times(&EscapeConfig::quick()).unwrap();
-    let claims = |r: &EscapeResult| escape::claims(r).unwrap();
-    let n2 = rows_with(&result.times, &shared::SHORTCUT, |n| n == 2.0);
-    let n3 = rows_with(&result.fits, &shared::SHORTCUT, |n| n == 3.0);
-    let with_times = |times: DataFrame| EscapeResult {
-        times,
-        ..result.clone()
-    };
-    let with_fits = |fits: DataFrame| EscapeResult {
-        fits,
-        ..result.clone()
-    };
+    let claims = |r: &EscapeTimes| escape::claims(r).unwrap();
+    // Shortcut 2 escaping three times as slowly per factor of ε as the theory says.
+    let mut slow = result.clone();
+    for r in slow.runs.iter_mut().filter(|r| r.shortcut == 2) {
+        r.escape_step = r.escape_step.map(|t| 3 * t);
+    }
+    // Shortcut 3's escape time independent of ε.
+    let mut flat = result.clone();
+    for f in flat.fits.iter_mut().filter(|f| f.shortcut == 3) {
+        f.log_log_slope = Some(0.0);
+    }
     falsify(
         &claims(&result),
         vec![
-            // Shortcut 2 escaping three times as slowly per factor of ε as the theory says.
-            (
-                "n2_log_growth",
-                claims(&with_times(bend(&result.times, &ESCAPE_STEP, |i, v| {
-                    if n2.contains(&i) {
-                        v.map(|t| 3.0 * t)
-                    } else {
-                        v
-                    }
-                }))),
-            ),
-            // Shortcut 3's escape time independent of ε.
-            (
-                "n3_polynomial_growth",
-                claims(&with_fits(bend(&result.fits, &LOG_LOG_SLOPE, |i, v| {
-                    if n3.contains(&i) {
-                        Some(0.0)
-                    } else {
-                        v
-                    }
-                }))),
-            ),
+            ("n2_log_growth", claims(&slow)),
+            ("n3_polynomial_growth", claims(&flat)),
         ],
     );
 }
@@ -591,32 +507,28 @@ fn notebook_05_escape_claims_can_fail() {
 #[test]
 fn notebook_06_relu_claims_can_fail() {
     use demystify_resnet::experiments::relu::{self, *};
-    let table = relu_conventions(2, 2, &DataSpec::default(), &HessianOptions::default()).unwrap();
-    let claims = |df: &DataFrame| relu::claims(df).unwrap();
+    let result = relu_conventions(&ReluConventionsConfig::default()).unwrap();
+    let claims = |r: &ReluConventions| relu::claims(r).unwrap();
+    let bent = |convention: ReluConvention, f: &dyn Fn(&mut ConventionRow)| {
+        let mut r = result.clone();
+        r.rows
+            .iter_mut()
+            .filter(|row| row.convention == convention)
+            .for_each(f);
+        claims(&r)
+    };
     falsify(
-        &claims(&table),
+        &claims(&result),
         vec![
             // Autodiff seeing slope ½ at the kink.
             (
                 "relu_slopes",
-                claims(&bend(&table, &LAMBDA_MAX_OVER_LINEAR, |i, v| {
-                    if i == 1 {
-                        Some(0.5)
-                    } else {
-                        v
-                    }
-                })),
+                bent(ReluConvention::Autodiff, &|r| r.lambda_max_over_linear = 0.5),
             ),
             // Differences of gradients giving a symmetric matrix.
             (
                 "relu_gradient_differences_asymmetric",
-                claims(&bend(&table, &ASYMMETRY, |i, v| {
-                    if i == 3 {
-                        Some(0.0)
-                    } else {
-                        v
-                    }
-                })),
+                bent(ReluConvention::GradientDifferences, &|r| r.asymmetry = 0.0),
             ),
         ],
     );
@@ -718,10 +630,10 @@ fn notebook_05_stationary_order_claims_can_fail() {
     let bent = |f: &dyn Fn(&mut StationaryOrderRow)| {
         let mut r = result.clone();
         r.rows.iter_mut().for_each(f);
-        stationary_order::claims(&r)
+        stationary_order::claims(&r).unwrap()
     };
     falsify(
-        &stationary_order::claims(&result),
+        &stationary_order::claims(&result).unwrap(),
         vec![
             // A world where shortcut 3 were a second-order point (a non-zero Hessian along V).
             (

@@ -230,11 +230,11 @@ fn training_and_escape_figures() {
     grid.train.steps = 20;
     grid.compare_at_step = 20;
     let g = training_grid(&grid).unwrap();
-    let fig = loss_curves_figure(&g.curves, "Loss curves").unwrap();
+    let fig = loss_curves_figure(&g.runs.iter().collect::<Vec<_>>(), "Loss curves").unwrap();
     let j = json(&fig);
     assert_eq!(
         j["data"].as_array().unwrap().len(),
-        g.runs.height(),
+        g.runs.len(),
         "one line per run"
     );
     assert_eq!(j["layout"]["yaxis"]["type"], "log");
@@ -246,7 +246,7 @@ fn training_and_escape_figures() {
         .count();
     assert_eq!(
         shown,
-        g.runs.height() / 2,
+        g.runs.len() / 2,
         "one legend entry per configuration, not per seed"
     );
 
@@ -256,7 +256,7 @@ fn training_and_escape_figures() {
     };
     escape.train.steps = 2000;
     let e = escape_times(&escape).unwrap();
-    let j = json(&escape_figure(&e.times).unwrap());
+    let j = json(&escape_figure(&e).unwrap());
     assert_eq!(
         j["data"].as_array().unwrap().len(),
         4,
@@ -271,7 +271,7 @@ fn training_and_escape_figures() {
 fn training_grid_heatmaps_mark_diverged_cells() {
     let cfg = TrainingGridConfig::quick();
     let g = training_grid(&cfg).unwrap();
-    let j = json(&training_grid_heatmaps(&g.summary).unwrap());
+    let j = json(&training_grid_heatmaps(&g).unwrap());
     let data = j["data"].as_array().unwrap();
     assert_eq!(
         data.len(),
@@ -286,12 +286,7 @@ fn training_grid_heatmaps_mark_diverged_cells() {
         .filter(|t| t["type"] == "scatter")
         .map(|t| t["x"].as_array().unwrap().len())
         .sum();
-    let expected = demystify_resnet::experiments::training::UNSTABLE_RUNS
-        .f64s(&g.summary)
-        .unwrap()
-        .iter()
-        .filter(|d| d.unwrap() > 0.0)
-        .count();
+    let expected = g.rates.iter().filter(|r| r.unstable_runs > 0).count();
     assert_eq!(diverged_cells, expected);
     assert!(
         expected > 0,

@@ -180,15 +180,15 @@ fn every_analysis_frame_matches_its_schema() {
     grid.train.steps = 20;
     grid.compare_at_step = 20;
     let g = training_grid(&grid).unwrap();
-    training::CURVES_SCHEMA.check(&g.curves).unwrap();
-    training::RUNS_SCHEMA.check(&g.runs).unwrap();
-    training::SUMMARY_SCHEMA.check(&g.summary).unwrap();
-    training::BEST_SCHEMA.check(&g.best).unwrap();
+    training::CURVES_SCHEMA.check(&g.curves_frame().unwrap()).unwrap();
+    training::RUNS_SCHEMA.check(&g.runs_frame().unwrap()).unwrap();
+    training::SUMMARY_SCHEMA.check(&g.summary_frame().unwrap()).unwrap();
+    training::BEST_SCHEMA.check(&g.best_frame().unwrap()).unwrap();
     let mut scale = DepthScaleConfig::quick();
     scale.depths = vec![1, 2];
     scale.train.steps = 20;
     training::BEST_SCHEMA
-        .check(&depth_scale(&scale).unwrap())
+        .check(&depth_scale(&scale).unwrap().to_frame().unwrap())
         .unwrap();
     let mut along = HessianAlongTrainingConfig::quick();
     along.train.steps = 20;
@@ -203,14 +203,32 @@ fn every_analysis_frame_matches_its_schema() {
     };
     esc.train.steps = 500;
     let e = escape_times(&esc).unwrap();
-    escape::TIMES_SCHEMA.check(&e.times).unwrap();
-    escape::FITS_SCHEMA.check(&e.fits).unwrap();
+    escape::TIMES_SCHEMA.check(&e.times_frame().unwrap()).unwrap();
+    escape::FITS_SCHEMA.check(&e.fits_frame().unwrap()).unwrap();
     let archs = [Architecture::Residual { shortcut: 2 }, Architecture::Plain];
     identity::SCHEMA
-        .check(&identity_at_zero(2, &archs, &[1], &DataSpec::default()).unwrap())
+        .check(
+            &identity_at_zero(&IdentityConfig {
+                width: 2,
+                architectures: archs.to_vec(),
+                depths: vec![1],
+                data: DataSpec::default(),
+            })
+            .unwrap()
+            .to_frame()
+            .unwrap(),
+        )
         .unwrap();
     relu::SCHEMA
-        .check(&relu_conventions(2, 1, &DataSpec::default(), &HessianOptions::default()).unwrap())
+        .check(
+            &relu_conventions(&ReluConventionsConfig {
+                depth: 1,
+                ..Default::default()
+            })
+            .unwrap()
+            .to_frame()
+            .unwrap(),
+        )
         .unwrap();
     // The documented description lists the same columns.
     let described = condition::SCHEMA.describe().unwrap();
@@ -435,7 +453,7 @@ fn the_grid_and_the_single_network_search_agree() {
     };
     cfg.train.steps = 200;
     let grid = training_grid(&cfg).unwrap();
-    let from_grid = common::f64s(&grid.best, training::BEST_LEARNING_RATE.name)[0];
+    let from_grid = grid.configurations[0].best_learning_rate;
     assert!(
         from_grid.is_some(),
         "the configuration trains within 200 steps"

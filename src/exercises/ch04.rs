@@ -3,17 +3,15 @@
 
 use super::{check_real, Feedback};
 use crate::error::Result;
-use crate::experiments::depth_scale::{bracketed_edges, EXPONENT_TOLERANCE};
-use crate::experiments::schema::shared;
-use crate::experiments::training::{self, TrainingGrid};
+use crate::experiments::depth_scale::{DepthScale, EXPONENT_TOLERANCE};
+use crate::experiments::training::TrainingGrid;
 use crate::net::{Architecture, Init};
 use crate::numbers::fit::log_log_slope;
-use polars::prelude::DataFrame;
 
 /// **Exercise 4.1 (predict, then check).** Before looking at the table: for shortcut 2 at depth `depth`, which
 /// initialisation of the grid reaches the threshold in the fewest steps (each at its own best rate)? Answer with
 /// an [`Init`] (`Init::SmallGaussian { std: 1e-3 }`, `Init::XavierNormal`, `Init::Orthogonal`). The checker
-/// reads `grid.best` of the notebook's run (`mean_steps_to_threshold`); equal step counts tie.
+/// reads the notebook's run `grid` (each configuration's `mean_steps_to_threshold`); equal step counts tie.
 pub fn fastest_init_for_shortcut_two(
     answer: Option<Init>,
     grid: &TrainingGrid,
@@ -22,14 +20,12 @@ pub fn fastest_init_for_shortcut_two(
     let Some(answer) = answer else {
         return Ok(Feedback::NotAttempted);
     };
-    let arch = shared::ARCHITECTURE.strs(&grid.best)?;
-    let init = shared::INIT.strs(&grid.best)?;
-    let depths = shared::DEPTH.f64s(&grid.best)?;
-    let steps = training::MEAN_STEPS_TO_THRESHOLD.f64s(&grid.best)?;
-    let n2 = Architecture::Residual { shortcut: 2 }.label();
-    let rows: Vec<(String, Option<f64>)> = (0..grid.best.height())
-        .filter(|&r| arch[r].as_deref() == Some(n2.as_str()) && depths[r] == Some(depth as f64))
-        .filter_map(|r| Some((init[r].clone()?, steps[r])))
+    let n2 = Architecture::Residual { shortcut: 2 };
+    let rows: Vec<(String, Option<f64>)> = grid
+        .configurations
+        .iter()
+        .filter(|r| r.configuration.architecture == n2 && r.configuration.depth == depth)
+        .map(|r| (r.configuration.init.label(), r.mean_steps_to_threshold))
         .collect();
     if rows.is_empty() {
         return Ok(Feedback::NotYet(format!(
@@ -75,10 +71,10 @@ pub fn fastest_init_for_shortcut_two(
 }
 
 /// The fitted log–log exponent of shortcut 1's edge of stability against `L`, from the depth sweep `scale` of
-/// notebook 04 (a frame of [`crate::experiments::depth_scale`]), over the depths where the edge was bracketed,
+/// notebook 04, over the depths where the edge was bracketed,
 /// with the `(L, largest stable rate)` points — the numbers of claim `n1_edge_shrinks_like_inverse_depth`.
-pub fn n1_edge_exponent_value(scale: &DataFrame) -> Result<(Option<f64>, Vec<(f64, f64)>)> {
-    let (pts, _) = bracketed_edges(scale, Architecture::Residual { shortcut: 1 })?;
+pub fn n1_edge_exponent_value(scale: &DepthScale) -> Result<(Option<f64>, Vec<(f64, f64)>)> {
+    let (pts, _) = scale.bracketed_edges(Architecture::Residual { shortcut: 1 });
     Ok((log_log_slope(&pts), pts))
 }
 
@@ -86,7 +82,7 @@ pub fn n1_edge_exponent_value(scale: &DataFrame) -> Result<(Option<f64>, Vec<(f6
 /// quadratic is stable only for `η < 2/λ_max`. Predict the exponent `s` in `η* ∝ L^s` of shortcut 1's edge of
 /// stability (the largest stable rate of the notebook's depth sweep `scale`). The checker fits the exponent
 /// from `scale` and accepts a prediction within ±[`EXPONENT_TOLERANCE`] (the tolerance of the depth claims).
-pub fn n1_edge_exponent(answer: Option<f64>, scale: &DataFrame) -> Result<Feedback> {
+pub fn n1_edge_exponent(answer: Option<f64>, scale: &DepthScale) -> Result<Feedback> {
     let Some(a) = answer else {
         return Ok(Feedback::NotAttempted);
     };

@@ -3,7 +3,7 @@
 
 use super::{check_count, check_real, direction, Feedback};
 use crate::error::Result;
-use crate::experiments::escape::{self, EscapeConfig};
+use crate::experiments::escape::EscapeConfig;
 use crate::experiments::stationary_order::{direction as direction_of, expansion, leading_degree};
 use crate::experiments::{escape_times, StationaryOrderConfig};
 use crate::hessian::taylor::LineShape;
@@ -29,7 +29,7 @@ pub fn measured_escape_steps(
     };
     cfg.train.steps = max_steps;
     let r = escape_times(&cfg)?;
-    Ok(escape::ESCAPE_STEP.f64s(&r.times)?)
+    Ok(r.runs.iter().map(|run| run.escape_step.map(|s| s as f64)).collect())
 }
 
 /// **Exercise 5.1 (predict, then check).** Predict how many gradient steps a shortcut-2 network of the notebook's

@@ -2,7 +2,7 @@
 
 use super::{check_real, direction, Feedback};
 use crate::error::Result;
-use crate::experiments::{build_network, relu, relu_conventions, DataSpec, NetworkSpec};
+use crate::experiments::{build_network, DataSpec, NetworkSpec, ReluConvention, ReluConventions};
 use crate::hessian::{spectrum_of, HessianOptions};
 use crate::net::Init;
 
@@ -35,20 +35,21 @@ pub fn digits_condition_number(answer: Option<f64>) -> Result<Feedback> {
 
 /// **Exercise 6.2 (predict, then check).** A ReLU branch at `W = 0` sits on the kink. Taking central second
 /// differences of the loss averages the slopes 0 and 1. Predict `λ_max` of that Hessian divided by the linear
-/// network's (shortcut 2, `D = 2`, `L = 2`). The checker reads it from `relu_conventions`.
-pub fn relu_second_difference_ratio(answer: Option<f64>) -> Result<Feedback> {
+/// network's, for the notebook's run `result` (shortcut 2; its width and depth). The checker reads the ratio from
+/// `result`'s second-differences row (relative tolerance 1e-3).
+pub fn relu_second_difference_ratio(
+    answer: Option<f64>,
+    result: &ReluConventions,
+) -> Result<Feedback> {
     if answer.is_none() {
         return Ok(Feedback::NotAttempted);
     }
-    let table = relu_conventions(2, 2, &DataSpec::default(), &HessianOptions::default())?;
-    let conv = relu::CONVENTION.strs(&table)?;
-    let ratio = relu::LAMBDA_MAX_OVER_LINEAR.f64s(&table)?;
-    let Some(truth) = (0..table.height())
-        .find(|&r| conv[r].as_deref() == Some("relu, second differences of the loss"))
-        .and_then(|r| ratio[r])
+    let Some(truth) = result
+        .of(ReluConvention::LossSecondDifferences)
+        .map(|r| r.lambda_max_over_linear)
     else {
         return Ok(Feedback::NotYet(
-            "relu_conventions has no second-difference row.".into(),
+            "This run has no second-differences row.".into(),
         ));
     };
     Ok(check_real(

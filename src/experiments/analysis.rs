@@ -3,14 +3,19 @@
 //! `to_frame()` is for display and CSV only; its figures are in the report layer
 //! (`report::Figures`), which sits above this one.
 //!
-//! Implemented by [`SpectrumAtZeroConfig`], [`ConditionVsDepthConfig`] and [`StationaryOrderConfig`]; the other analyses still return
-//! DataFrames and move to this shape one by one.
+//! Implemented by the configs listed in the `analysis!` block at the end of this file; the analyses not listed there
+//! (training grid, depth scale, Hessian along training, matrix-free spectrum) still return DataFrames.
 
 use super::checked::{Checked, Validate};
 use super::claims::Claim;
 use super::condition::{self, ConditionVsDepth, ConditionVsDepthConfig};
+use super::depth_scale::{self, DepthScale, DepthScaleConfig};
+use super::escape::{self, EscapeConfig, EscapeTimes};
+use super::identity::{self, IdentityAtZero, IdentityConfig};
+use super::relu::{self, ReluConventions, ReluConventionsConfig};
 use super::spectrum::{self, SpectrumAtZero, SpectrumAtZeroConfig};
 use super::stationary_order::{self, StationaryOrder, StationaryOrderConfig};
+use super::training::{self, TrainingGrid, TrainingGridConfig};
 use crate::error::Result;
 
 /// An analysis of the course: its config is the implementing type.
@@ -27,32 +32,28 @@ pub trait Analysis: Validate + Clone {
     }
 }
 
-impl Analysis for ConditionVsDepthConfig {
-    type Output = ConditionVsDepth;
-    fn run(config: &Checked<Self>) -> Result<ConditionVsDepth> {
-        condition::run_checked(config)
-    }
-    fn claims(output: &ConditionVsDepth) -> Result<Vec<Claim>> {
-        condition::claims(output)
-    }
+/// Implements [`Analysis`] for a config whose module has `run_checked(&Checked<Config>)` and `claims(&Output)`.
+macro_rules! analysis {
+    ($($config:ty => $output:ty, $module:ident;)*) => {$(
+        impl Analysis for $config {
+            type Output = $output;
+            fn run(config: &Checked<Self>) -> Result<$output> {
+                $module::run_checked(config)
+            }
+            fn claims(output: &$output) -> Result<Vec<Claim>> {
+                $module::claims(output)
+            }
+        }
+    )*};
 }
 
-impl Analysis for StationaryOrderConfig {
-    type Output = StationaryOrder;
-    fn run(config: &Checked<Self>) -> Result<StationaryOrder> {
-        stationary_order::run_checked(config)
-    }
-    fn claims(output: &StationaryOrder) -> Result<Vec<Claim>> {
-        Ok(stationary_order::claims(output))
-    }
-}
-
-impl Analysis for SpectrumAtZeroConfig {
-    type Output = SpectrumAtZero;
-    fn run(config: &Checked<Self>) -> Result<SpectrumAtZero> {
-        spectrum::run_checked(config)
-    }
-    fn claims(output: &SpectrumAtZero) -> Result<Vec<Claim>> {
-        spectrum::claims(output)
-    }
+analysis! {
+    ConditionVsDepthConfig => ConditionVsDepth, condition;
+    StationaryOrderConfig => StationaryOrder, stationary_order;
+    SpectrumAtZeroConfig => SpectrumAtZero, spectrum;
+    EscapeConfig => EscapeTimes, escape;
+    IdentityConfig => IdentityAtZero, identity;
+    ReluConventionsConfig => ReluConventions, relu;
+    TrainingGridConfig => TrainingGrid, training;
+    DepthScaleConfig => DepthScale, depth_scale;
 }

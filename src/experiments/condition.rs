@@ -225,7 +225,7 @@ columns! {
     /// Curve label `<architecture> @ <point>`, e.g. `residual n=2 @ zero` (see [`series_label`]).
     SERIES = "series": Str;
     /// `residual` or `plain`.
-    FAMILY = "architecture": Str;
+    FAMILY = "family": Str;
     /// Where the Hessian is evaluated: `zero`, `identity` (plain, V = I) or a random init's label.
     POINT = "point": Str;
     /// `numeric` (the network's Hessian, exact R-operator by default) or `closed form` (see [`Method`]).

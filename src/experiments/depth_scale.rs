@@ -6,11 +6,9 @@ use polars::prelude::DataFrame;
 use super::claims::{num, Claim, Verdict};
 use super::ensure_nonempty;
 use super::network::{ActivationKind, DataSpec};
-use super::schema::shared;
-use super::training::{
-    training_grid, TrainingGridConfig, LARGEST_STABLE_RATE, MEAN_STEPS_TO_THRESHOLD,
-    SMALLEST_UNSTABLE_RATE, TWO_OVER_LAMBDA_MAX,
-};
+use super::analysis::Analysis;
+use super::checked::{Checked, Validate};
+use super::training::{best_frame_of, training_grid, ConfigurationResult, TrainingGridConfig};
 use crate::error::{ensure_non_negative, Result};
 use crate::net::{Architecture, Init};
 use crate::numbers::fit::log_log_slope;
@@ -92,88 +90,154 @@ impl DepthScaleConfig {
     }
 }
 
+/// What a depth-sweep figure plots against `L` for each architecture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DepthMeasure {
+    /// The edge of stability: the largest stable learning rate of the search.
+    EdgeOfStability,
+    /// The best rate's mean steps to the threshold.
+    StepsToThreshold,
+    /// The best learning rate.
+    BestLearningRate,
+}
+
+impl DepthMeasure {
+    /// Its value for one configuration (`None` where the sweep has none).
+    pub fn value(&self, row: &ConfigurationResult) -> Option<f64> {
+        match self {
+            DepthMeasure::EdgeOfStability => row.largest_stable_rate,
+            DepthMeasure::StepsToThreshold => row.mean_steps_to_threshold,
+            DepthMeasure::BestLearningRate => row.best_learning_rate,
+        }
+    }
+    /// An axis label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            DepthMeasure::EdgeOfStability => "edge of stability (largest stable rate)",
+            DepthMeasure::StepsToThreshold => "steps to reach the threshold (best rate)",
+            DepthMeasure::BestLearningRate => "best learning rate",
+        }
+    }
+}
+
+/// The result of [`depth_scale`]: the config and one [`ConfigurationResult`] per (architecture, depth): the
+/// residual shortcuts from small initialisation first, then the plain network from the identity.
+#[derive(Debug, Clone)]
+pub struct DepthScale {
+    /// The config of the run.
+    pub config: DepthScaleConfig,
+    /// One entry per configuration.
+    pub configurations: Vec<ConfigurationResult>,
+}
+
+impl DepthScale {
+    /// The configurations of `architecture`, in depth order.
+    pub fn of(&self, architecture: Architecture) -> Vec<&ConfigurationResult> {
+        self.configurations
+            .iter()
+            .filter(|c| c.configuration.architecture == architecture)
+            .collect()
+    }
+    /// The architectures of the sweep, in table order.
+    pub fn architectures(&self) -> Vec<Architecture> {
+        let mut out: Vec<Architecture> = Vec::new();
+        for c in &self.configurations {
+            if !out.contains(&c.configuration.architecture) {
+                out.push(c.configuration.architecture);
+            }
+        }
+        out
+    }
+    /// The edge of stability of `architecture`: `(L, largest stable rate)` at the depths where the search
+    /// bracketed it (an unstable rate sits above the largest stable one), and how many depths the architecture
+    /// has. What the edge claims fit, and what exercise 4.2 reads.
+    pub fn bracketed_edges(&self, architecture: Architecture) -> (Vec<(f64, f64)>, usize) {
+        let rows = self.of(architecture);
+        let pts = rows
+            .iter()
+            .filter_map(|r| Some((r.configuration.depth as f64, r.bracketed_edge()?)))
+            .collect();
+        (pts, rows.len())
+    }
+    /// One row per (architecture, depth) ([`super::training::BEST_SCHEMA`]), for display and CSV.
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        best_frame_of(&self.configurations)
+    }
+}
+
+impl Validate for DepthScaleConfig {
+    /// ε ≥ 0, at least one network, and every grid it runs valid.
+    fn validate(&self) -> Result<()> {
+        ensure_non_negative("small_init_std", self.small_init_std)?;
+        if self.shortcuts.is_empty() && !self.include_plain {
+            ensure_nonempty("shortcuts", &self.shortcuts)?;
+        }
+        self.grids().iter().try_for_each(Validate::validate)
+    }
+}
+
+impl DepthScaleConfig {
+    /// The training grids the sweep runs: the residual shortcuts from small init, and the plain network from the
+    /// identity.
+    fn grids(&self) -> Vec<TrainingGridConfig> {
+        let base = TrainingGridConfig {
+            width: self.width,
+            data: self.data.clone(),
+            activation: self.activation,
+            architectures: self
+                .shortcuts
+                .iter()
+                .map(|&n| Architecture::Residual { shortcut: n })
+                .collect(),
+            inits: vec![Init::SmallGaussian {
+                std: self.small_init_std,
+            }],
+            depths: self.depths.clone(),
+            learning_rates: self.learning_rates.clone(),
+            rate_search: self.rate_search,
+            seeds: self.seeds.clone(),
+            train: self.train.clone(),
+            loss_threshold: self.loss_threshold,
+            compare_at_step: self.train.steps,
+        };
+        let mut grids = Vec::new();
+        if !base.architectures.is_empty() {
+            grids.push(base.clone());
+        }
+        if self.include_plain {
+            grids.push(TrainingGridConfig {
+                architectures: vec![Architecture::Plain],
+                inits: vec![Init::Identity],
+                ..base
+            });
+        }
+        grids
+    }
+}
+
 /// For every architecture and depth: the edge of stability (bisected) next to `2/λ_max(H(θ₀))`, the best
 /// learning rate of the grid (the crate's one rule, [`crate::train::best_rate`]: stable, fewest steps to the
 /// threshold) and that rate's statistics over seeds.
-///
-/// Columns: [`super::training::BEST_SCHEMA`], as [`super::TrainingGrid::best`].
-pub fn depth_scale(config: &DepthScaleConfig) -> Result<DataFrame> {
-    ensure_non_negative("small_init_std", config.small_init_std)?;
-    if config.shortcuts.is_empty() && !config.include_plain {
-        ensure_nonempty("shortcuts", &config.shortcuts)?;
-    }
-    let base = TrainingGridConfig {
-        width: config.width,
-        data: config.data.clone(),
-        activation: config.activation,
-        architectures: config
-            .shortcuts
-            .iter()
-            .map(|&n| Architecture::Residual { shortcut: n })
-            .collect(),
-        inits: vec![Init::SmallGaussian {
-            std: config.small_init_std,
-        }],
-        depths: config.depths.clone(),
-        learning_rates: config.learning_rates.clone(),
-        rate_search: config.rate_search,
-        seeds: config.seeds.clone(),
-        train: config.train.clone(),
-        loss_threshold: config.loss_threshold,
-        compare_at_step: config.train.steps,
-    };
-    let mut out: Option<DataFrame> = None;
-    let mut grids = Vec::new();
-    if !base.architectures.is_empty() {
-        grids.push(base.clone());
-    }
-    if config.include_plain {
-        grids.push(TrainingGridConfig {
-            architectures: vec![Architecture::Plain],
-            inits: vec![Init::Identity],
-            ..base
-        });
-    }
-    for g in grids {
-        let best = training_grid(&g)?.best;
-        out = Some(match out {
-            None => best,
-            Some(mut acc) => {
-                acc.vstack_mut(&best)?;
-                acc
-            }
-        });
-    }
-    out.ok_or(crate::Error::ZeroSize { field: "shortcuts" })
+pub fn depth_scale(config: &DepthScaleConfig) -> Result<DepthScale> {
+    config.check_and_run()
 }
 
-/// The edge of stability of `architecture` in a frame of [`depth_scale`]: `(L, largest stable rate)` at the depths
-/// where the search bracketed it (an unstable rate sits above the largest stable one), and how many depths the
-/// architecture has. What the edge claims fit, and what exercise 4.2 reads.
-pub fn bracketed_edges(
-    frame: &DataFrame,
-    architecture: Architecture,
-) -> Result<(Vec<(f64, f64)>, usize)> {
-    let arch = shared::ARCHITECTURE.strs(frame)?;
-    let depth = shared::DEPTH.f64s(frame)?;
-    let stable = LARGEST_STABLE_RATE.f64s(frame)?;
-    let unstable = SMALLEST_UNSTABLE_RATE.f64s(frame)?;
-    let label = architecture.label();
-    let rows: Vec<usize> = (0..frame.height())
-        .filter(|&i| arch[i].as_deref() == Some(label.as_str()))
-        .collect();
-    let pts = rows
-        .iter()
-        .filter(|&&i| unstable[i].is_some())
-        .filter_map(|&i| Some((depth[i]?, stable[i]?)))
-        .collect();
-    Ok((pts, rows.len()))
+/// [`depth_scale`] on a config that has passed validation.
+pub(crate) fn run_checked(config: &Checked<DepthScaleConfig>) -> Result<DepthScale> {
+    let mut configurations = Vec::new();
+    for grid in config.grids() {
+        configurations.extend(training_grid(&grid)?.configurations);
+    }
+    Ok(DepthScale {
+        config: config.inner().clone(),
+        configurations,
+    })
 }
 
 /// Tolerance of the fitted depth exponents: `|s − s_theory| ≤` this.
 pub const EXPONENT_TOLERANCE: f64 = 0.25;
 
-/// The claims of notebook 04's depth sweep, checked on a frame of [`depth_scale`] (ids in brackets). The edge of
+/// The claims of notebook 04's depth sweep, checked on the result of [`depth_scale`] (ids in brackets). The edge of
 /// stability is the largest stable rate of a bisected search; only depths where the search bracketed it (an
 /// unstable rate sits above it) enter a fit, and the evidence says how many did:
 ///
@@ -188,18 +252,7 @@ pub const EXPONENT_TOLERANCE: f64 = 0.25;
 ///   depth (exponent within 0 ± [`EXPONENT_TOLERANCE`]).
 ///
 /// A series without two depths that have a value is `NotApplicable`.
-pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
-    let arch = shared::ARCHITECTURE.strs(frame)?;
-    let depth = shared::DEPTH.f64s(frame)?;
-    let stable = LARGEST_STABLE_RATE.f64s(frame)?;
-    let unstable = SMALLEST_UNSTABLE_RATE.f64s(frame)?;
-    let curvature = TWO_OVER_LAMBDA_MAX.f64s(frame)?;
-    let steps = MEAN_STEPS_TO_THRESHOLD.f64s(frame)?;
-    let rows_of = |label: &str| -> Vec<usize> {
-        (0..frame.height())
-            .filter(|&i| arch[i].as_deref() == Some(label))
-            .collect()
-    };
+pub fn claims(result: &DepthScale) -> Result<Vec<Claim>> {
     let exponent_claim = |id: &'static str,
                           claim: &str,
                           target: f64,
@@ -245,13 +298,12 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
             }
         }
     };
-    let n = |k: usize| Architecture::Residual { shortcut: k }.label();
-    let plain = Architecture::Plain.label();
+    let n = |k: usize| Architecture::Residual { shortcut: k };
     let steps_series = {
-        let rows = rows_of(&n(2));
+        let rows = result.of(n(2));
         let pts: Vec<(f64, f64)> = rows
             .iter()
-            .filter_map(|&i| Some((depth[i]?, steps[i]?)))
+            .filter_map(|r| Some((r.configuration.depth as f64, r.mean_steps_to_threshold?)))
             .collect();
         (pts, rows.len())
     };
@@ -261,12 +313,10 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
         let claim = "For shortcut 1 and the plain network, the measured edge of stability is predicted by the curvature at the start, 2/λ_max(H(θ₀)), to within a factor 2.";
         let criterion = "1/2 ≤ largest stable rate ÷ (2/λ_max(H(θ₀))) ≤ 2 at every depth where the edge was bracketed";
         let mut ratios = Vec::new();
-        for label in [n(1), plain.clone()] {
-            for i in rows_of(&label) {
-                if let (Some(l), Some(s), Some(_), Some(c)) =
-                    (depth[i], stable[i], unstable[i], curvature[i])
-                {
-                    ratios.push((label.clone(), l, s / c));
+        for architecture in [n(1), Architecture::Plain] {
+            for r in result.of(architecture) {
+                if let (Some(edge), Some(c)) = (r.bracketed_edge(), r.two_over_lambda_max) {
+                    ratios.push((architecture.label(), r.configuration.depth, edge / c));
                 }
             }
         }
@@ -309,7 +359,7 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
             "n2_edge_depth_independent",
             "For shortcut 2 from small initialisation, the edge of stability does not depend on depth.",
             0.0,
-            bracketed_edges(frame, Architecture::Residual { shortcut: 2 })?,
+            result.bracketed_edges(Architecture::Residual { shortcut: 2 }),
             "the largest stable rate",
             true,
         ),
@@ -317,7 +367,7 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
             "n1_edge_shrinks_like_inverse_depth",
             "For shortcut 1 from small initialisation, the edge of stability shrinks like 1/L.",
             -1.0,
-            bracketed_edges(frame, Architecture::Residual { shortcut: 1 })?,
+            result.bracketed_edges(Architecture::Residual { shortcut: 1 }),
             "the largest stable rate",
             true,
         ),
@@ -325,7 +375,7 @@ pub fn claims(frame: &DataFrame) -> Result<Vec<Claim>> {
             "plain_edge_shrinks_like_inverse_depth",
             "For the plain network from the identity, the edge of stability shrinks like 1/L.",
             -1.0,
-            bracketed_edges(frame, Architecture::Plain)?,
+            result.bracketed_edges(Architecture::Plain),
             "the largest stable rate",
             true,
         ),

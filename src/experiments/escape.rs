@@ -5,6 +5,8 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
+use super::analysis::Analysis;
+use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
@@ -94,7 +96,7 @@ columns! {
     SIGMA_MAX = "sigma_max_of_m": F64;
 }
 
-/// [`EscapeResult::times`]: one row per run.
+/// [`EscapeTimes::times_frame`]: one row per run.
 pub const TIMES_SCHEMA: Schema = Schema {
     name: "escape_times.times",
     columns: &[
@@ -107,7 +109,7 @@ pub const TIMES_SCHEMA: Schema = Schema {
     ],
 };
 
-/// [`EscapeResult::fits`]: one row per shortcut depth.
+/// [`EscapeTimes::fits_frame`]: one row per shortcut depth.
 pub const FITS_SCHEMA: Schema = Schema {
     name: "escape_times.fits",
     columns: &[
@@ -121,43 +123,199 @@ pub const FITS_SCHEMA: Schema = Schema {
     ],
 };
 
-/// The tables of [`escape_times`].
+/// The theory model of one shortcut depth's escape time, up to the fitted constant (THEORY.md, "Escaping").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum EscapeModel {
+    /// Shortcut 2: the weights grow geometrically, a factor `1 + η σ_max(M)` per step, so
+    /// `t = ln(1/ε) / rate + c` with `rate = ln(1 + η σ_max(M))`.
+    Logarithmic {
+        /// `ln(1 + η σ_max(M))`.
+        rate: f64,
+    },
+    /// Shortcut `n ≥ 3`: `t = C · ε^−exponent` with `exponent = n − 2`.
+    Power {
+        /// `n − 2`.
+        exponent: usize,
+    },
+}
+
+impl EscapeModel {
+    /// The model of shortcut depth `n ≥ 2` with the given geometric `rate` (used by `n = 2` only).
+    pub fn of_shortcut(n: usize, rate: f64) -> Self {
+        if n == 2 {
+            EscapeModel::Logarithmic { rate }
+        } else {
+            EscapeModel::Power { exponent: n - 2 }
+        }
+    }
+    /// The model's shape at `ε`, without the constant: `ln(1/ε)/rate`, or `ε^−exponent`.
+    pub fn shape(&self, epsilon: f64) -> f64 {
+        match *self {
+            EscapeModel::Logarithmic { rate } => (1.0 / epsilon).ln() / rate,
+            EscapeModel::Power { exponent } => epsilon.powi(-(exponent as i32)),
+        }
+    }
+    /// The model with constant `c` at `ε`: `shape + c` (logarithmic) or `c · shape` (power).
+    pub fn steps(&self, epsilon: f64, constant: f64) -> f64 {
+        match self {
+            EscapeModel::Logarithmic { .. } => self.shape(epsilon) + constant,
+            EscapeModel::Power { .. } => constant * self.shape(epsilon),
+        }
+    }
+    /// The constant fitted to escaped runs `(ε, t)`: the mean residual `t − shape` (logarithmic) or the mean ratio
+    /// `t / shape` (power); `None` when there are none.
+    pub fn fit_constant(&self, escaped: &[(f64, f64)]) -> Option<f64> {
+        if escaped.is_empty() {
+            return None;
+        }
+        let terms = escaped.iter().map(|&(e, t)| match self {
+            EscapeModel::Logarithmic { .. } => t - self.shape(e),
+            EscapeModel::Power { .. } => t / self.shape(e),
+        });
+        Some(terms.sum::<f64>() / escaped.len() as f64)
+    }
+    /// The model as text, for tables and legends: `t = ln(1/eps) / ln(1 + eta*sigma_max) + c` or `t = C * eps^-k`.
+    pub fn formula(&self) -> String {
+        match self {
+            EscapeModel::Logarithmic { .. } => "t = ln(1/eps) / ln(1 + eta*sigma_max) + c".into(),
+            EscapeModel::Power { exponent } => format!("t = C * eps^-{exponent}"),
+        }
+    }
+    /// A short legend label: `theory ∝ log(1/ε)` or `theory ∝ ε^-k`.
+    pub fn legend(&self) -> String {
+        match self {
+            EscapeModel::Logarithmic { .. } => "theory ∝ log(1/ε)".into(),
+            EscapeModel::Power { exponent } => format!("theory ∝ ε^-{exponent}"),
+        }
+    }
+}
+
+/// One training run from `N(0, ε²)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscapeRun {
+    /// Shortcut depth `n`.
+    pub shortcut: usize,
+    /// Scale ε of the initial weights.
+    pub epsilon: f64,
+    /// Seed of the initial weights.
+    pub seed: u64,
+    /// First step with `ℓ ≤ (1 − drop_fraction)·ℓ(0)`; `None` when censored (no escape within the step budget).
+    pub escape_step: Option<usize>,
+    /// The fitted theory curve of this shortcut at this ε (`None` when no run of the shortcut escaped).
+    pub theory_step: Option<f64>,
+}
+
+/// The fitted model of one shortcut depth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscapeFit {
+    /// Shortcut depth `n`.
+    pub shortcut: usize,
+    /// The model, up to its constant.
+    pub model: EscapeModel,
+    /// The fitted constant `c` or `C` ([`EscapeModel::fit_constant`]; `None` when no run escaped).
+    pub constant: Option<f64>,
+    /// Least-squares slope of `ln t` against `ln(1/ε)` over escaped runs: ≈ `n − 2` for `n ≥ 3`, ≈ 0 for `n = 2`.
+    pub log_log_slope: Option<f64>,
+    /// Number of runs of this shortcut depth that escaped.
+    pub runs_escaped: usize,
+}
+
+impl EscapeFit {
+    /// The fitted curve at `ε` ([`EscapeModel::steps`]); `None` when no run escaped.
+    pub fn predicted_steps(&self, epsilon: f64) -> Option<f64> {
+        self.constant.map(|c| self.model.steps(epsilon, c))
+    }
+}
+
+/// The result of [`escape_times`]: the config, σ_max(M) of the data, one [`EscapeRun`] per (shortcut, ε, seed)
+/// in config order, and one [`EscapeFit`] per shortcut depth.
 #[derive(Debug, Clone)]
-pub struct EscapeResult {
-    /// One row per run: [`TIMES_SCHEMA`].
-    pub times: DataFrame,
-    /// One row per shortcut depth: [`FITS_SCHEMA`].
-    /// Models: n = 2: `t = ln(1/ε) / ln(1 + η σ_max(M)) + c` (geometric growth, a factor `1 + η σ_max` per step);
-    /// n ≥ 3: `t = C · ε^−(n−2)`; the constant `c` or `C` is fitted to the escaped runs (mean residual, or mean
-    /// ratio), everything else comes from the data and η.
-    pub fits: DataFrame,
+pub struct EscapeTimes {
+    /// The config of the run.
+    pub config: EscapeConfig,
+    /// σ_max(M) of the data, the growth rate's σ in the `n = 2` model.
+    pub sigma_max: f64,
+    /// One entry per run.
+    pub runs: Vec<EscapeRun>,
+    /// One entry per shortcut depth.
+    pub fits: Vec<EscapeFit>,
+}
+
+impl EscapeTimes {
+    /// The fit of shortcut depth `n` (`None` when the run has none).
+    pub fn fit(&self, n: usize) -> Option<&EscapeFit> {
+        self.fits.iter().find(|f| f.shortcut == n)
+    }
+    /// The runs of shortcut depth `n`.
+    pub fn runs_of(&self, n: usize) -> impl Iterator<Item = &EscapeRun> {
+        self.runs.iter().filter(move |r| r.shortcut == n)
+    }
+    /// One row per run ([`TIMES_SCHEMA`]), for display and CSV.
+    pub fn times_frame(&self) -> Result<DataFrame> {
+        let r = &self.runs;
+        TIMES_SCHEMA.frame(vec![
+            shared::SHORTCUT.values(r.iter().map(|x| count(x.shortcut)).collect::<Vec<_>>()),
+            EPSILON.values(r.iter().map(|x| x.epsilon).collect::<Vec<_>>()),
+            shared::SEED.values(r.iter().map(|x| x.seed).collect::<Vec<_>>()),
+            ESCAPE_STEP.values(r.iter().map(|x| x.escape_step.map(count)).collect::<Vec<_>>()),
+            CENSORED.values(r.iter().map(|x| x.escape_step.is_none()).collect::<Vec<_>>()),
+            THEORY_STEP.values(r.iter().map(|x| x.theory_step).collect::<Vec<_>>()),
+        ])
+    }
+    /// One row per shortcut depth ([`FITS_SCHEMA`]), for display and CSV.
+    pub fn fits_frame(&self) -> Result<DataFrame> {
+        let f = &self.fits;
+        let eta = self.config.train.learning_rate;
+        FITS_SCHEMA.frame(vec![
+            shared::SHORTCUT.values(f.iter().map(|x| count(x.shortcut)).collect::<Vec<_>>()),
+            MODEL.values(f.iter().map(|x| x.model.formula()).collect::<Vec<_>>()),
+            shared::LEARNING_RATE.values(f.iter().map(|_| eta).collect::<Vec<_>>()),
+            SIGMA_MAX.values(f.iter().map(|_| self.sigma_max).collect::<Vec<_>>()),
+            CONSTANT.values(f.iter().map(|x| x.constant).collect::<Vec<_>>()),
+            LOG_LOG_SLOPE.values(f.iter().map(|x| x.log_log_slope).collect::<Vec<_>>()),
+            RUNS_ESCAPED.values(f.iter().map(|x| count(x.runs_escaped)).collect::<Vec<_>>()),
+        ])
+    }
 }
 
 /// Runs every (shortcut, ε, seed) from `Init::SmallGaussian { std: ε }` until the loss drops by
-/// `drop_fraction`, in parallel.
-pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
-    ensure_nonempty("shortcuts", &config.shortcuts)?;
-    ensure_nonempty("epsilons", &config.epsilons)?;
-    ensure_nonempty("seeds", &config.seeds)?;
-    config.train.validate()?;
-    for &e in &config.epsilons {
-        ensure_positive("epsilons", e)?;
-    }
-    if !(config.drop_fraction > 0.0 && config.drop_fraction < 1.0) {
-        return Err(Error::OutOfRange {
-            field: "drop_fraction",
-            value: config.drop_fraction,
-            expected: "must be in (0, 1)",
-        });
-    }
-    for &n in &config.shortcuts {
-        if n < 2 {
-            return Err(Error::Unsupported(format!(
-                "shortcut depth {n} in `shortcuts`: escape needs n ≥ 2"
-            )));
+/// `drop_fraction`, in parallel, and fits each shortcut depth's [`EscapeModel`] to the escaped runs.
+pub fn escape_times(config: &EscapeConfig) -> Result<EscapeTimes> {
+    config.check_and_run()
+}
+
+impl Validate for EscapeConfig {
+    /// Non-empty shortcuts (each ≥ 2), ε > 0, seeds, a valid training run, `drop_fraction` in (0, 1), and a valid
+    /// network for each shortcut.
+    fn validate(&self) -> Result<()> {
+        ensure_nonempty("shortcuts", &self.shortcuts)?;
+        ensure_nonempty("epsilons", &self.epsilons)?;
+        ensure_nonempty("seeds", &self.seeds)?;
+        self.train.validate()?;
+        for &e in &self.epsilons {
+            ensure_positive("epsilons", e)?;
         }
-        NetworkSpec::residual(config.width, n, config.depth).validate()?;
+        if !(self.drop_fraction > 0.0 && self.drop_fraction < 1.0) {
+            return Err(Error::OutOfRange {
+                field: "drop_fraction",
+                value: self.drop_fraction,
+                expected: "must be in (0, 1)",
+            });
+        }
+        for &n in &self.shortcuts {
+            if n < 2 {
+                return Err(Error::Unsupported(format!(
+                    "shortcut depth {n} in `shortcuts`: escape needs n ≥ 2"
+                )));
+            }
+            NetworkSpec::residual(self.width, n, self.depth).validate()?;
+        }
+        Ok(())
     }
+}
+
+/// [`escape_times`] on a config that has passed validation.
+pub(crate) fn run_checked(config: &Checked<EscapeConfig>) -> Result<EscapeTimes> {
     let data = config.data.load(config.width)?;
     let target = (1.0 - config.drop_fraction) * data.moments().loss_at_zero;
     let mut keys = Vec::new();
@@ -197,76 +355,53 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
         .copied()
         .unwrap_or(0.0);
     let rate = (1.0 + config.train.learning_rate * sigma_max).ln();
-    // Theory shape for each shortcut, up to the fitted constant.
-    let shape = |n: usize, eps: f64| {
-        if n == 2 {
-            (1.0 / eps).ln() / rate
-        } else {
-            eps.powi(-(n as i32 - 2))
-        }
-    };
-    let mut fit_rows = Vec::new();
-    let mut theory: Vec<Option<f64>> = vec![None; keys.len()];
-    for &n in &config.shortcuts {
-        let pts: Vec<(f64, f64)> = keys
-            .iter()
-            .zip(&steps)
-            .filter(|((k, _, _), s)| *k == n && s.is_some())
-            .map(|((_, e, _), s)| (*e, s.unwrap_or(0) as f64))
-            .collect();
-        let constant = if pts.is_empty() {
-            None
-        } else if n == 2 {
-            Some(pts.iter().map(|(e, t)| t - shape(2, *e)).sum::<f64>() / pts.len() as f64)
-        } else {
-            Some(pts.iter().map(|(e, t)| t / shape(n, *e)).sum::<f64>() / pts.len() as f64)
-        };
-        for (i, (k, e, _)) in keys.iter().enumerate() {
-            if *k == n {
-                theory[i] = constant.map(|c| {
-                    if n == 2 {
-                        shape(2, *e) + c
-                    } else {
-                        c * shape(n, *e)
-                    }
-                });
-            }
-        }
-        // Slope of ln t against ln(1/ε).
-        let slope = log_log_slope(&pts.iter().map(|(e, t)| (1.0 / e, *t)).collect::<Vec<_>>());
-        let model = if n == 2 {
-            "t = ln(1/eps) / ln(1 + eta*sigma_max) + c".to_string()
-        } else {
-            format!("t = C * eps^-{}", n - 2)
-        };
-        fit_rows.push((n, model, constant, slope, pts.len()));
-    }
-    let times = TIMES_SCHEMA.frame(vec![
-        shared::SHORTCUT.values(keys.iter().map(|k| count(k.0)).collect::<Vec<_>>()),
-        EPSILON.values(keys.iter().map(|k| k.1).collect::<Vec<_>>()),
-        shared::SEED.values(keys.iter().map(|k| k.2).collect::<Vec<_>>()),
-        ESCAPE_STEP.values(steps.iter().map(|s| s.map(count)).collect::<Vec<_>>()),
-        CENSORED.values(steps.iter().map(Option::is_none).collect::<Vec<_>>()),
-        THEORY_STEP.values(theory),
-    ])?;
-    let fits = FITS_SCHEMA.frame(vec![
-        shared::SHORTCUT.values(fit_rows.iter().map(|r| count(r.0)).collect::<Vec<_>>()),
-        MODEL.values(fit_rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>()),
-        shared::LEARNING_RATE.values(
-            fit_rows
+    let mut runs: Vec<EscapeRun> = keys
+        .iter()
+        .zip(&steps)
+        .map(|(&(shortcut, epsilon, seed), &escape_step)| EscapeRun {
+            shortcut,
+            epsilon,
+            seed,
+            escape_step,
+            theory_step: None,
+        })
+        .collect();
+    let fits: Vec<EscapeFit> = config
+        .shortcuts
+        .iter()
+        .map(|&n| {
+            let model = EscapeModel::of_shortcut(n, rate);
+            let escaped: Vec<(f64, f64)> = runs
                 .iter()
-                .map(|_| config.train.learning_rate)
-                .collect::<Vec<_>>(),
-        ),
-        SIGMA_MAX.values(fit_rows.iter().map(|_| sigma_max).collect::<Vec<_>>()),
-        CONSTANT.values(fit_rows.iter().map(|r| r.2).collect::<Vec<_>>()),
-        LOG_LOG_SLOPE.values(fit_rows.iter().map(|r| r.3).collect::<Vec<_>>()),
-        RUNS_ESCAPED.values(fit_rows.iter().map(|r| count(r.4)).collect::<Vec<_>>()),
-    ])?;
-    Ok(EscapeResult { times, fits })
+                .filter(|r| r.shortcut == n)
+                .filter_map(|r| Some((r.epsilon, r.escape_step? as f64)))
+                .collect();
+            let slope =
+                log_log_slope(&escaped.iter().map(|(e, t)| (1.0 / e, *t)).collect::<Vec<_>>());
+            EscapeFit {
+                shortcut: n,
+                model,
+                constant: model.fit_constant(&escaped),
+                log_log_slope: slope,
+                runs_escaped: escaped.len(),
+            }
+        })
+        .collect();
+    for r in &mut runs {
+        r.theory_step = fits
+            .iter()
+            .find(|f| f.shortcut == r.shortcut)
+            .and_then(|f| f.predicted_steps(r.epsilon));
+    }
+    Ok(EscapeTimes {
+        config: config.inner().clone(),
+        sigma_max,
+        runs,
+        fits,
+    })
 }
 
-/// The claims of notebook 05's escape experiment, checked on an [`EscapeResult`] (ids in brackets):
+/// The claims of notebook 05's escape experiment, checked on an [`EscapeTimes`] (ids in brackets):
 ///
 /// - `n2_log_growth`: for shortcut 2 the escape time grows like `ln(1/ε)` at the predicted rate: every run
 ///   escaped, the least-squares slope of `t` against `ln(1/ε)` is within 30 % of `1/ln(1 + ησ_max)` (THEORY.md
@@ -276,102 +411,90 @@ pub fn escape_times(config: &EscapeConfig) -> Result<EscapeResult> {
 ///
 /// Censored runs (no escape within the step budget) are counted in the evidence; a shortcut depth with fewer than
 /// two escaped ε is `NotApplicable`.
-pub fn claims(result: &EscapeResult) -> Result<Vec<Claim>> {
-    let times = &result.times;
-    let shortcut = shared::SHORTCUT.f64s(times)?;
-    let measured = ESCAPE_STEP.f64s(times)?;
-    let epsilon = EPSILON.f64s(times)?;
-    let theory = THEORY_STEP.f64s(times)?;
-    let fit_shortcut = shared::SHORTCUT.f64s(&result.fits)?;
-    let slopes = LOG_LOG_SLOPE.f64s(&result.fits)?;
+pub fn claims(result: &EscapeTimes) -> Result<Vec<Claim>> {
     let mut out = Vec::new();
-    for (k, n) in fit_shortcut.iter().enumerate() {
-        let Some(n) = n.map(|v| v as usize) else {
-            continue;
-        };
-        let rows: Vec<usize> = (0..times.height())
-            .filter(|&i| shortcut[i] == Some(n as f64))
-            .collect();
-        let escaped: Vec<usize> = rows
+    for fit in &result.fits {
+        let n = fit.shortcut;
+        let rows: Vec<&EscapeRun> = result.runs_of(n).collect();
+        let escaped: Vec<&EscapeRun> = rows
             .iter()
             .copied()
-            .filter(|&i| measured[i].is_some())
+            .filter(|r| r.escape_step.is_some())
             .collect();
         let censored = rows.len() - escaped.len();
-        let slope = slopes[k];
-        if n == 2 {
-            let claim = "For shortcut 2, the number of steps to escape the zero point grows like ln(1/ε), at the \
-                         rate the theory predicts.";
-            let criterion = "every run escaped; the least-squares slope of t against ln(1/ε) is within 30 % of the \
-                             predicted 1/ln(1 + ησ_max)";
-            // (ln(1/ε), measured t, theory t) over the escaped runs; the theory curve is linear in ln(1/ε) with
-            // the predicted slope, so its least-squares slope is that prediction.
-            let pts: Vec<(f64, f64, f64)> = escaped
-                .iter()
-                .filter_map(|&i| Some(((1.0 / epsilon[i]?).ln(), measured[i]?, theory[i]?)))
-                .collect();
-            let slope_of = |y: fn(&(f64, f64, f64)) -> f64| {
-                least_squares_slope(&pts.iter().map(|p| (p.0, y(p))).collect::<Vec<_>>())
-            };
-            match (slope_of(|p| p.1), slope_of(|p| p.2)) {
-                (Some(measured_slope), Some(predicted)) => {
-                    let worst = pts.iter().map(|p| (p.1 - p.2).abs()).fold(0.0, f64::max);
-                    out.push(Claim {
-                        id: "n2_log_growth",
-                        claim: claim.into(),
-                        evidence: format!(
-                            "{} of {} runs escaped; slope of t against ln(1/ε) {} (predicted {}); largest \
-                             distance to the fitted curve {} steps",
-                            escaped.len(),
-                            rows.len(),
-                            num(measured_slope),
-                            num(predicted),
-                            num(worst)
-                        ),
-                        criterion: criterion.into(),
-                        verdict: Verdict::from_bool(
-                            censored == 0 && (measured_slope / predicted - 1.0).abs() <= 0.3,
-                        ),
-                    });
+        match fit.model {
+            EscapeModel::Logarithmic { rate } => {
+                let claim = "For shortcut 2, the number of steps to escape the zero point grows like ln(1/ε), at \
+                             the rate the theory predicts.";
+                let criterion = "every run escaped; the least-squares slope of t against ln(1/ε) is within 30 % of \
+                                 the predicted 1/ln(1 + ησ_max)";
+                // (ln(1/ε), measured t, theory t) over the escaped runs.
+                let pts: Vec<(f64, f64, f64)> = escaped
+                    .iter()
+                    .filter_map(|r| {
+                        Some(((1.0 / r.epsilon).ln(), r.escape_step? as f64, r.theory_step?))
+                    })
+                    .collect();
+                let predicted = 1.0 / rate;
+                match least_squares_slope(&pts.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>()) {
+                    Some(measured_slope) => {
+                        let worst = pts.iter().map(|p| (p.1 - p.2).abs()).fold(0.0, f64::max);
+                        out.push(Claim {
+                            id: "n2_log_growth",
+                            claim: claim.into(),
+                            evidence: format!(
+                                "{} of {} runs escaped; slope of t against ln(1/ε) {} (predicted {}); largest \
+                                 distance to the fitted curve {} steps",
+                                escaped.len(),
+                                rows.len(),
+                                num(measured_slope),
+                                num(predicted),
+                                num(worst)
+                            ),
+                            criterion: criterion.into(),
+                            verdict: Verdict::from_bool(
+                                censored == 0 && (measured_slope / predicted - 1.0).abs() <= 0.3,
+                            ),
+                        });
+                    }
+                    None => out.push(Claim::not_applicable(
+                        "n2_log_growth",
+                        claim,
+                        criterion,
+                        "fewer than two escaped ε",
+                    )),
                 }
-                _ => out.push(Claim::not_applicable(
-                    "n2_log_growth",
-                    claim,
-                    criterion,
-                    "fewer than two escaped ε",
-                )),
             }
-        } else {
-            let id: &'static str = match n {
-                3 => "n3_polynomial_growth",
-                4 => "n4_polynomial_growth",
-                _ => "deep_polynomial_growth",
-            };
-            let power = (n - 2) as f64;
-            let claim = format!(
-                "For shortcut {n}, the number of steps to escape grows like ε^−{}.",
-                n - 2
-            );
-            let criterion =
-                format!("|log–log slope − {power}| ≤ 0.3·{power} over the escaped runs");
-            match slope {
-                None => out.push(Claim::not_applicable(
-                    id,
-                    &claim,
-                    &criterion,
-                    "fewer than two escaped ε",
-                )),
-                Some(s) => out.push(Claim {
-                    id,
-                    claim,
-                    evidence: format!(
-                        "log–log slope {} over {} escaped runs ({censored} censored)",
-                        num(s),
-                        escaped.len()
-                    ),
-                    criterion,
-                    verdict: Verdict::from_bool((s - power).abs() <= 0.3 * power),
-                }),
+            EscapeModel::Power { exponent } => {
+                let id: &'static str = match n {
+                    3 => "n3_polynomial_growth",
+                    4 => "n4_polynomial_growth",
+                    _ => "deep_polynomial_growth",
+                };
+                let power = exponent as f64;
+                let claim =
+                    format!("For shortcut {n}, the number of steps to escape grows like ε^−{exponent}.");
+                let criterion =
+                    format!("|log–log slope − {power}| ≤ 0.3·{power} over the escaped runs");
+                match fit.log_log_slope {
+                    None => out.push(Claim::not_applicable(
+                        id,
+                        &claim,
+                        &criterion,
+                        "fewer than two escaped ε",
+                    )),
+                    Some(s) => out.push(Claim {
+                        id,
+                        claim,
+                        evidence: format!(
+                            "log–log slope {} over {} escaped runs ({censored} censored)",
+                            num(s),
+                            escaped.len()
+                        ),
+                        criterion,
+                        verdict: Verdict::from_bool((s - power).abs() <= 0.3 * power),
+                    }),
+                }
             }
         }
     }

@@ -3,11 +3,13 @@
 
 use polars::prelude::DataFrame;
 
+use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
 use crate::error::Result;
+use super::analysis::Analysis;
 use crate::net::{Architecture, Init};
 
 columns! {
@@ -29,135 +31,213 @@ pub const SCHEMA: Schema = Schema {
     ],
 };
 
-/// For every architecture and depth: parameter count `P = n·L·D²` and the largest `|f(x) − x|` over the data at
-/// the natural starting point (residual: `W = 0`; plain: `V = I`) — exactly 0 — and at Xavier initialisation.
-///
-/// Columns: [`SCHEMA`].
-pub fn identity_at_zero(
-    width: usize,
-    architectures: &[Architecture],
-    depths: &[usize],
-    data: &DataSpec,
-) -> Result<DataFrame> {
-    ensure_nonempty("architectures", architectures)?;
-    ensure_nonempty("depths", depths)?;
-    let data = data.load(width)?;
+/// Settings of [`identity_at_zero`]. `Default`: width 4, shortcut depths 1–3 and the plain network, depths 2 and
+/// 16, the default teacher (notebook 01's table).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityConfig {
+    /// Width `D`.
+    pub width: usize,
+    /// The networks to compare.
+    pub architectures: Vec<Architecture>,
+    /// Depths `L`.
+    pub depths: Vec<usize>,
+    /// The data the deviation is measured on.
+    pub data: DataSpec,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self {
+            width: 4,
+            architectures: vec![
+                Architecture::Residual { shortcut: 1 },
+                Architecture::Residual { shortcut: 2 },
+                Architecture::Residual { shortcut: 3 },
+                Architecture::Plain,
+            ],
+            depths: vec![2, 16],
+            data: DataSpec::default(),
+        }
+    }
+}
+
+impl Validate for IdentityConfig {
+    /// At least one architecture and depth, and a valid network for each pair.
+    fn validate(&self) -> Result<()> {
+        ensure_nonempty("architectures", &self.architectures)?;
+        ensure_nonempty("depths", &self.depths)?;
+        for &architecture in &self.architectures {
+            for &depth in &self.depths {
+                self.spec(architecture, depth).validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl IdentityConfig {
+    fn spec(&self, architecture: Architecture, depth: usize) -> NetworkSpec {
+        NetworkSpec {
+            width: self.width,
+            architecture,
+            activation: ActivationKind::Linear,
+            depth,
+        }
+    }
+}
+
+/// One network of [`identity_at_zero`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityRow {
+    /// The network family.
+    pub architecture: Architecture,
+    /// Depth `L`.
+    pub depth: usize,
+    /// The number of weights the built network holds (its flat parameter vector's length).
+    pub params: usize,
+    /// `max_i |f(x_i) − x_i|` at the natural start (residual: `W = 0`, plain: `V = I`).
+    pub deviation_at_start: f64,
+    /// `max_i |f(x_i) − x_i|` at a Xavier draw (seed 0).
+    pub deviation_at_xavier: f64,
+}
+
+/// The result of [`identity_at_zero`]: the config and one [`IdentityRow`] per (architecture, depth), in config
+/// order.
+#[derive(Debug, Clone)]
+pub struct IdentityAtZero {
+    /// The config of the run.
+    pub config: IdentityConfig,
+    /// One entry per network.
+    pub rows: Vec<IdentityRow>,
+}
+
+impl IdentityAtZero {
+    /// The result as a table ([`SCHEMA`]), for display and CSV.
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        let r = &self.rows;
+        SCHEMA.frame(vec![
+            shared::ARCHITECTURE.values(r.iter().map(|x| x.architecture.label()).collect::<Vec<_>>()),
+            shared::DEPTH.values(r.iter().map(|x| count(x.depth)).collect::<Vec<_>>()),
+            shared::PARAMS.values(r.iter().map(|x| count(x.params)).collect::<Vec<_>>()),
+            DEVIATION_AT_START.values(r.iter().map(|x| x.deviation_at_start).collect::<Vec<_>>()),
+            DEVIATION_AT_XAVIER.values(r.iter().map(|x| x.deviation_at_xavier).collect::<Vec<_>>()),
+        ])
+    }
+}
+
+/// For every architecture and depth: the built network's weight count (`P = n·L·D²` by THEORY.md) and the
+/// largest `|f(x) − x|` over the data at the natural starting point (residual: `W = 0`; plain: `V = I`) — exactly
+/// 0 — and at Xavier initialisation.
+pub fn identity_at_zero(config: &IdentityConfig) -> Result<IdentityAtZero> {
+    config.check_and_run()
+}
+
+/// [`identity_at_zero`] on a config that has passed validation.
+pub(crate) fn run_checked(config: &Checked<IdentityConfig>) -> Result<IdentityAtZero> {
+    let data = config.data.load(config.width)?;
     let mut rows = Vec::new();
-    for &architecture in architectures {
-        for &depth in depths {
-            let spec = NetworkSpec {
-                width,
-                architecture,
-                activation: ActivationKind::Linear,
-                depth,
-            };
+    for &architecture in &config.architectures {
+        for &depth in &config.depths {
+            let spec = config.spec(architecture, depth);
             let start = if architecture == Architecture::Plain {
                 Init::Identity
             } else {
                 Init::Zero
             };
-            let deviation = |init: &Init| -> Result<f64> {
-                build_network(&spec, init, 0)?.max_abs_deviation_from_identity(&data)
-            };
-            rows.push((
-                architecture.label(),
+            let at_start = build_network(&spec, &start, 0)?;
+            rows.push(IdentityRow {
+                architecture,
                 depth,
-                spec.num_params(),
-                deviation(&start)?,
-                deviation(&Init::XavierNormal)?,
-            ));
+                params: at_start.params().len(),
+                deviation_at_start: at_start.max_abs_deviation_from_identity(&data)?,
+                deviation_at_xavier: build_network(&spec, &Init::XavierNormal, 0)?
+                    .max_abs_deviation_from_identity(&data)?,
+            });
         }
     }
-    SCHEMA.frame(vec![
-        shared::ARCHITECTURE.values(rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>()),
-        shared::DEPTH.values(rows.iter().map(|r| count(r.1)).collect::<Vec<_>>()),
-        shared::PARAMS.values(rows.iter().map(|r| count(r.2)).collect::<Vec<_>>()),
-        DEVIATION_AT_START.values(rows.iter().map(|r| r.3).collect::<Vec<_>>()),
-        DEVIATION_AT_XAVIER.values(rows.iter().map(|r| r.4).collect::<Vec<_>>()),
-    ])
+    Ok(IdentityAtZero {
+        config: config.inner().clone(),
+        rows,
+    })
 }
 
-/// The claims of notebook 01, checked on a frame of [`identity_at_zero`] for width `width`:
+/// The claims of notebook 01, checked on the result of [`identity_at_zero`]:
 ///
-/// - `params_formula`: `P = n·L·D²` (plain: `L·D²`) in every row;
+/// - `params_formula`: the built network holds `P = n·L·D²` weights (plain: `L·D²`) in every row;
 /// - `identity_at_start`: `f(x) = x` exactly at the natural start (deviation 0 in every row);
 /// - `xavier_moves_away_with_depth`: at a Xavier draw a *residual* network's deviation from the identity is
 ///   larger at the deepest depth than at the shallowest (each unit multiplies by `I + branch`, so deviations
 ///   compound). The plain network is left out: a Xavier layer preserves `E‖Vx‖²`, so its product has no such
 ///   trend.
-pub fn claims(frame: &DataFrame, width: usize) -> Result<Vec<Claim>> {
-    let arch = shared::ARCHITECTURE.strs(frame)?;
-    let depth = shared::DEPTH.f64s(frame)?;
-    let params = shared::PARAMS.f64s(frame)?;
-    let start = DEVIATION_AT_START.f64s(frame)?;
-    let xavier = DEVIATION_AT_XAVIER.f64s(frame)?;
-    let layers_per_unit = |label: &str| {
-        label
-            .strip_prefix("residual n=")
-            .and_then(|n| n.parse::<f64>().ok())
-            .unwrap_or(1.0)
+pub fn claims(result: &IdentityAtZero) -> Result<Vec<Claim>> {
+    let rows = &result.rows;
+    let d2 = result.config.width * result.config.width;
+    let layers_per_unit = |a: Architecture| match a {
+        Architecture::Residual { shortcut } => shortcut,
+        Architecture::Plain => 1,
     };
-    let d2 = (width * width) as f64;
-    let formula_ok = (0..frame.height())
-        .filter(|&i| {
-            let n = arch[i].as_deref().map_or(f64::NAN, layers_per_unit);
-            params[i] == depth[i].map(|l| n * l * d2)
-        })
-        .count();
-    let exact = start.iter().filter(|v| **v == Some(0.0)).count();
-    let mut labels: Vec<String> = arch
+    let formula_ok = rows
         .iter()
-        .flatten()
-        .filter(|l| l.starts_with("residual"))
-        .cloned()
+        .filter(|r| r.params == layers_per_unit(r.architecture) * r.depth * d2)
+        .count();
+    let exact = rows.iter().filter(|r| r.deviation_at_start == 0.0).count();
+    // (shallowest, deepest) Xavier deviation of one architecture, when it has two depths or more.
+    let ends = |a: Architecture| {
+        let mut pts: Vec<(usize, f64)> = rows
+            .iter()
+            .filter(|r| r.architecture == a)
+            .map(|r| (r.depth, r.deviation_at_xavier))
+            .collect();
+        pts.sort_by_key(|p| p.0);
+        match (pts.first(), pts.last()) {
+            (Some(first), Some(last)) if pts.len() >= 2 => Some((first.1, last.1)),
+            _ => None,
+        }
+    };
+    let residual: Vec<Architecture> = result
+        .config
+        .architectures
+        .iter()
+        .copied()
+        .filter(|a| matches!(a, Architecture::Residual { .. }))
         .collect();
-    labels.dedup();
     let mut growing = 0;
     let mut listing = Vec::new();
-    for label in &labels {
-        let mut pts: Vec<(f64, f64)> = (0..frame.height())
-            .filter(|&i| arch[i].as_deref() == Some(label.as_str()))
-            .filter_map(|i| Some((depth[i]?, xavier[i]?)))
-            .collect();
-        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        if let (Some(first), Some(last)) = (pts.first(), pts.last()) {
-            if pts.len() >= 2 && last.1 > first.1 {
+    for &a in &residual {
+        if let Some((first, last)) = ends(a) {
+            if last > first {
                 growing += 1;
             }
-            listing.push(format!("{label}: {} → {}", num(first.1), num(last.1)));
+            listing.push(format!("{}: {} → {}", a.label(), num(first), num(last)));
         }
     }
-    let plain_listing = {
-        let plain = crate::net::Architecture::Plain.label();
-        let mut pts: Vec<(f64, f64)> = (0..frame.height())
-            .filter(|&i| arch[i].as_deref() == Some(plain.as_str()))
-            .filter_map(|i| Some((depth[i]?, xavier[i]?)))
-            .collect();
-        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        match (pts.first(), pts.last()) {
-            (Some(first), Some(last)) if pts.len() >= 2 => {
-                format!("; not judged: {plain}: {} → {}", num(first.1), num(last.1))
-            }
-            _ => String::new(),
-        }
+    let plain_listing = match ends(Architecture::Plain) {
+        Some((first, last)) => format!(
+            "; not judged: {}: {} → {}",
+            Architecture::Plain.label(),
+            num(first),
+            num(last)
+        ),
+        None => String::new(),
     };
+    let total = rows.len();
     Ok(vec![
         Claim {
             id: "params_formula",
             claim:
                 "A network of L units with shortcut depth n and width D has P = n·L·D² parameters."
                     .into(),
-            evidence: format!("{formula_ok} of {} rows match", frame.height()),
+            evidence: format!("{formula_ok} of {total} rows match"),
             criterion: "every row".into(),
-            verdict: Verdict::from_bool(formula_ok == frame.height() && frame.height() > 0),
+            verdict: Verdict::from_bool(formula_ok == total && total > 0),
         },
         Claim {
             id: "identity_at_start",
             claim: "At the zero point (plain: V = I) the network computes the identity exactly."
                 .into(),
-            evidence: format!("max|f(x) − x| = 0 in {exact} of {} rows", frame.height()),
+            evidence: format!("max|f(x) − x| = 0 in {exact} of {total} rows"),
             criterion: "exactly 0 in every row".into(),
-            verdict: Verdict::from_bool(exact == frame.height() && frame.height() > 0),
+            verdict: Verdict::from_bool(exact == total && total > 0),
         },
         Claim {
             id: "xavier_moves_away_with_depth",
@@ -171,7 +251,9 @@ pub fn claims(frame: &DataFrame, width: usize) -> Result<Vec<Claim>> {
             criterion: "larger at the deepest depth than at the shallowest, for every residual architecture; the plain \
                         network is listed, not judged (a Xavier layer preserves E‖Vx‖², so its product has no such trend)"
                 .into(),
-            verdict: Verdict::from_bool(!labels.is_empty() && growing == labels.len()),
+            verdict: Verdict::from_bool(
+                !residual.is_empty() && listing.len() == residual.len() && growing == residual.len(),
+            ),
         },
     ])
 }

@@ -39,19 +39,22 @@ pub use analysis::Analysis;
 pub use checked::{Checked, Validate};
 pub use claims::{claims_frame, Claim, Verdict};
 pub use condition::{condition_vs_depth, ConditionVsDepth, ConditionVsDepthConfig};
-pub use depth_scale::{depth_scale, DepthScaleConfig};
-pub use escape::{escape_times, EscapeConfig, EscapeResult};
-pub use identity::identity_at_zero;
+pub use depth_scale::{depth_scale, DepthMeasure, DepthScale, DepthScaleConfig};
+pub use escape::{escape_times, EscapeConfig, EscapeTimes};
+pub use identity::{identity_at_zero, IdentityAtZero, IdentityConfig};
 pub use matrix_free::{matrix_free_spectrum, MatrixFreeConfig, MatrixFreeResult};
 pub use network::{
     build_network, mnist_from_env, ActivationKind, AnyDataset, DataSpec, DynNetwork, NetworkSpec,
     MNIST_ENV,
 };
-pub use relu::relu_conventions;
+pub use relu::{relu_conventions, ReluConvention, ReluConventions, ReluConventionsConfig};
 pub use schema::{ColumnDef, ColumnType, Schema};
 pub use spectrum::{spectrum_at_zero, SpectrumAtZero, SpectrumAtZeroConfig};
 pub use stationary_order::{stationary_order, StationaryOrder, StationaryOrderConfig};
-pub use training::{training_grid, TrainingGrid, TrainingGridConfig};
+pub use training::{
+    training_grid, Configuration, ConfigurationResult, GridRun, RateSummary, TrainingGrid,
+    TrainingGridConfig,
+};
 pub use trajectory::{
     hessian_along_training, HessianAlongTrainingConfig, HessianTrajectory, TrajectoryRun,
 };

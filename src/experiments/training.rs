@@ -10,9 +10,11 @@
 //! - a configuration **left the start** when at some stable rate every seed ended at or below `½ ℓ(θ₀)` (the
 //!   escape criterion of notebook 05); one that did not is labelled [`Outcome::NeverLeftStart`].
 
-use polars::prelude::DataFrame;
+use polars::prelude::{Column, DataFrame};
 use rayon::prelude::*;
 
+use super::analysis::Analysis;
+use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, ActivationKind, AnyDataset, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
@@ -126,9 +128,11 @@ impl TrainingGridConfig {
         c.train.steps = 100;
         c
     }
+}
 
+impl Validate for TrainingGridConfig {
     /// Checks every setting once (the runs' [`TrainConfig`] included); errors name the field.
-    pub fn validate(&self) -> Result<()> {
+    fn validate(&self) -> Result<()> {
         ensure_nonempty("architectures", &self.architectures)?;
         ensure_nonempty("inits", &self.inits)?;
         ensure_nonempty("depths", &self.depths)?;
@@ -243,7 +247,7 @@ columns! {
     SEARCHED_TO = "searched_to": F64;
 }
 
-/// [`TrainingGrid::curves`]: long format, one row per recorded step.
+/// [`TrainingGrid::curves_frame`]: long format, one row per recorded step.
 pub const CURVES_SCHEMA: Schema = Schema {
     name: "training_grid.curves",
     columns: &[
@@ -257,7 +261,7 @@ pub const CURVES_SCHEMA: Schema = Schema {
     ],
 };
 
-/// [`TrainingGrid::runs`]: one row per run.
+/// [`TrainingGrid::runs_frame`]: one row per run.
 pub const RUNS_SCHEMA: Schema = Schema {
     name: "training_grid.runs",
     columns: &[
@@ -276,7 +280,7 @@ pub const RUNS_SCHEMA: Schema = Schema {
     ],
 };
 
-/// [`TrainingGrid::summary`]: across seeds, one row per (architecture, init, depth, learning rate).
+/// [`TrainingGrid::summary_frame`]: across seeds, one row per (architecture, init, depth, learning rate).
 pub const SUMMARY_SCHEMA: Schema = Schema {
     name: "training_grid.summary",
     columns: &[
@@ -295,7 +299,7 @@ pub const SUMMARY_SCHEMA: Schema = Schema {
     ],
 };
 
-/// [`TrainingGrid::best`] (and [`super::depth_scale`]): one row per (architecture, init, depth): its outcome,
+/// [`TrainingGrid::best_frame`] (and [`super::DepthScale::to_frame`]): one row per (architecture, init, depth): its outcome,
 /// the edge of stability next to `2/λ_max(H(θ₀))`, the range searched, and its best rate's statistics over seeds.
 pub const BEST_SCHEMA: Schema = Schema {
     name: "training_grid.best",
@@ -317,27 +321,247 @@ pub const BEST_SCHEMA: Schema = Schema {
     ],
 };
 
-/// The four tables of a training grid.
-#[derive(Debug, Clone)]
-pub struct TrainingGrid {
-    /// Long format, one row per recorded step: [`CURVES_SCHEMA`] (every loss finite).
-    pub curves: DataFrame,
-    /// One row per run: [`RUNS_SCHEMA`].
-    pub runs: DataFrame,
-    /// Across seeds, one row per (architecture, init, depth, learning rate): [`SUMMARY_SCHEMA`].
-    pub summary: DataFrame,
-    /// One row per (architecture, init, depth): [`BEST_SCHEMA`], the rate chosen by the crate's one rule,
-    /// [`crate::train::best_rate`].
-    pub best: DataFrame,
+/// One configuration of a training grid: a network family, its initialisation and its depth.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Configuration {
+    /// The network family.
+    pub architecture: Architecture,
+    /// The initialisation.
+    pub init: Init,
+    /// Depth `L`.
+    pub depth: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct RunKey {
-    architecture: Architecture,
-    init: Init,
-    depth: usize,
-    lr: f64,
-    seed: u64,
+impl Configuration {
+    /// A label for legends and messages: `residual n=2, small(1e-3) init, L=8`.
+    pub fn label(&self) -> String {
+        format!(
+            "{}, {} init, L={}",
+            self.architecture.label(),
+            self.init.label(),
+            self.depth
+        )
+    }
+}
+
+/// One training run of the grid: a configuration at one learning rate and seed, with its history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridRun {
+    /// What was trained.
+    pub configuration: Configuration,
+    /// The learning rate η.
+    pub learning_rate: f64,
+    /// The seed of the initial weights.
+    pub seed: u64,
+    /// The run's losses and how it ended (every recorded loss finite).
+    pub history: History,
+}
+
+/// One configuration at one learning rate, across seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateSummary {
+    /// What was trained.
+    pub configuration: Configuration,
+    /// The learning rate η.
+    pub learning_rate: f64,
+    /// Number of seeds (runs).
+    pub seeds: usize,
+    /// Number of those runs that were not stable.
+    pub unstable_runs: usize,
+    /// Mean final loss over the stable runs (`None` when none was stable).
+    pub mean_final_loss: Option<f64>,
+    /// Smallest final loss over the stable runs.
+    pub min_final_loss: Option<f64>,
+    /// Largest final loss over the stable runs.
+    pub max_final_loss: Option<f64>,
+    /// Mean loss at the comparison step when every seed trained stably and reached it.
+    pub mean_loss_at_compare: Option<f64>,
+    /// Mean steps to `threshold·ℓ(0)` when every seed reached it.
+    pub mean_steps_to_threshold: Option<f64>,
+    /// Number of runs that reached the threshold.
+    pub reached_threshold: usize,
+    /// Every seed trained stably and ended at or below [`LEFT_START_FRACTION`]`·ℓ(θ₀)`.
+    pub left_start: bool,
+}
+
+/// One configuration over every rate searched: its [`Outcome`], its edge of stability next to `2/λ_max(H(θ₀))`,
+/// and the statistics of its best rate ([`crate::train::best_rate`]: stable, fewest steps to the threshold).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigurationResult {
+    /// What was trained.
+    pub configuration: Configuration,
+    /// How it fared over the rates searched.
+    pub outcome: Outcome,
+    /// The largest searched rate at which every seed trained stably.
+    pub largest_stable_rate: Option<f64>,
+    /// The smallest searched rate above it with an unstable seed (`None`: the edge was not bracketed).
+    pub smallest_unstable_rate: Option<f64>,
+    /// `2/λ_max(H(θ₀))` at seed 0's initial point (`None` when `λ_max ≤ 0`).
+    pub two_over_lambda_max: Option<f64>,
+    /// The smallest rate tried.
+    pub searched_from: f64,
+    /// The largest rate tried.
+    pub searched_to: f64,
+    /// The best rate (`None` unless the outcome is [`Outcome::Trains`]).
+    pub best_learning_rate: Option<f64>,
+    /// Mean steps to the threshold at the best rate.
+    pub mean_steps_to_threshold: Option<f64>,
+    /// Mean loss at the comparison step at the best rate.
+    pub mean_loss_at_compare: Option<f64>,
+    /// Mean final loss at the best rate.
+    pub mean_final_loss: Option<f64>,
+    /// Runs that reached the threshold at the best rate (0 when there is none).
+    pub reached_threshold: usize,
+}
+
+impl ConfigurationResult {
+    /// `(largest stable rate)` when the search bracketed the edge (an unstable rate sits above it), else `None`.
+    pub fn bracketed_edge(&self) -> Option<f64> {
+        self.smallest_unstable_rate.and(self.largest_stable_rate)
+    }
+}
+
+/// The result of [`training_grid`]: the config, the threshold in loss units, and its runs, per-rate summaries and
+/// per-configuration results, each in grid order (architecture, init, depth, rate ascending, seed).
+#[derive(Debug, Clone)]
+pub struct TrainingGrid {
+    /// The config of the run.
+    pub config: TrainingGridConfig,
+    /// `loss_threshold · ℓ(0)`.
+    pub threshold: f64,
+    /// One entry per run.
+    pub runs: Vec<GridRun>,
+    /// One entry per (configuration, rate).
+    pub rates: Vec<RateSummary>,
+    /// One entry per configuration.
+    pub configurations: Vec<ConfigurationResult>,
+}
+
+/// The three key columns (architecture, init, depth) of a list of configurations.
+fn key_columns<'a>(keys: impl Iterator<Item = &'a Configuration>) -> Vec<Column> {
+    let keys: Vec<&Configuration> = keys.collect();
+    vec![
+        shared::ARCHITECTURE.values(keys.iter().map(|k| k.architecture.label()).collect::<Vec<_>>()),
+        shared::INIT.values(keys.iter().map(|k| k.init.label()).collect::<Vec<_>>()),
+        shared::DEPTH.values(keys.iter().map(|k| count(k.depth)).collect::<Vec<_>>()),
+    ]
+}
+
+/// The per-configuration table ([`BEST_SCHEMA`]) of a list of results; shared with [`super::depth_scale`].
+pub(crate) fn best_frame_of(results: &[ConfigurationResult]) -> Result<DataFrame> {
+    let c = results;
+    let mut columns = key_columns(c.iter().map(|r| &r.configuration));
+    columns.extend([
+        OUTCOME.values(c.iter().map(|r| r.outcome.label()).collect::<Vec<_>>()),
+        LARGEST_STABLE_RATE.values(c.iter().map(|r| r.largest_stable_rate).collect::<Vec<_>>()),
+        SMALLEST_UNSTABLE_RATE.values(c.iter().map(|r| r.smallest_unstable_rate).collect::<Vec<_>>()),
+        TWO_OVER_LAMBDA_MAX.values(c.iter().map(|r| r.two_over_lambda_max).collect::<Vec<_>>()),
+        SEARCHED_FROM.values(c.iter().map(|r| r.searched_from).collect::<Vec<_>>()),
+        SEARCHED_TO.values(c.iter().map(|r| r.searched_to).collect::<Vec<_>>()),
+        BEST_LEARNING_RATE.values(c.iter().map(|r| r.best_learning_rate).collect::<Vec<_>>()),
+        MEAN_STEPS_TO_THRESHOLD.values(c.iter().map(|r| r.mean_steps_to_threshold).collect::<Vec<_>>()),
+        MEAN_LOSS_AT_COMPARE.values(c.iter().map(|r| r.mean_loss_at_compare).collect::<Vec<_>>()),
+        MEAN_FINAL_LOSS.values(c.iter().map(|r| r.mean_final_loss).collect::<Vec<_>>()),
+        REACHED_THRESHOLD.values(c.iter().map(|r| count(r.reached_threshold)).collect::<Vec<_>>()),
+    ]);
+    BEST_SCHEMA.frame(columns)
+}
+
+impl TrainingGrid {
+    /// The result of `configuration` (`None` when the grid has no such configuration).
+    pub fn configuration(&self, configuration: &Configuration) -> Option<&ConfigurationResult> {
+        self.configurations
+            .iter()
+            .find(|c| c.configuration == *configuration)
+    }
+    /// The runs at depth `depth` and learning rate `learning_rate` (every configuration and seed), e.g. for
+    /// [`crate::report::loss_curves_figure`].
+    pub fn runs_at(&self, depth: usize, learning_rate: f64) -> Vec<&GridRun> {
+        self.runs
+            .iter()
+            .filter(|r| r.configuration.depth == depth && r.learning_rate == learning_rate)
+            .collect()
+    }
+    /// Long format, one row per recorded step ([`CURVES_SCHEMA`]), for display and CSV.
+    pub fn curves_frame(&self) -> Result<DataFrame> {
+        let mut keys = Vec::new();
+        let (mut lr, mut seed, mut step, mut loss) = (vec![], vec![], vec![], vec![]);
+        for r in &self.runs {
+            for rec in &r.history.records {
+                keys.push(&r.configuration);
+                lr.push(r.learning_rate);
+                seed.push(r.seed);
+                step.push(count(rec.step));
+                loss.push(rec.loss);
+            }
+        }
+        let mut columns = key_columns(keys.into_iter());
+        columns.extend([
+            shared::LEARNING_RATE.values(lr),
+            shared::SEED.values(seed),
+            shared::STEP.values(step),
+            shared::LOSS.values(loss),
+        ]);
+        CURVES_SCHEMA.frame(columns)
+    }
+    /// One row per run ([`RUNS_SCHEMA`]), for display and CSV.
+    pub fn runs_frame(&self) -> Result<DataFrame> {
+        let r = &self.runs;
+        let compare = self.config.compare_at_step;
+        let mut columns = key_columns(r.iter().map(|x| &x.configuration));
+        columns.extend([
+            shared::LEARNING_RATE.values(r.iter().map(|x| x.learning_rate).collect::<Vec<_>>()),
+            shared::SEED.values(r.iter().map(|x| x.seed).collect::<Vec<_>>()),
+            shared::STATUS.values(r.iter().map(|x| x.history.status.label()).collect::<Vec<_>>()),
+            STABLE.values(r.iter().map(|x| x.history.trained_stably()).collect::<Vec<_>>()),
+            DIVERGED_AT.values(
+                r.iter()
+                    .map(|x| match x.history.status {
+                        RunStatus::Diverged { step, .. } => Some(count(step)),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            MAX_LOSS.values(r.iter().map(|x| x.history.max_loss()).collect::<Vec<_>>()),
+            FINAL_LOSS.values(r.iter().map(|x| x.history.final_loss()).collect::<Vec<_>>()),
+            LOSS_AT_COMPARE.values(r.iter().map(|x| x.history.loss_at(compare)).collect::<Vec<_>>()),
+            STEPS_TO_THRESHOLD.values(
+                r.iter()
+                    .map(|x| x.history.steps_to_reach(self.threshold).map(count))
+                    .collect::<Vec<_>>(),
+            ),
+        ]);
+        RUNS_SCHEMA.frame(columns)
+    }
+    /// Across seeds, one row per (configuration, rate) ([`SUMMARY_SCHEMA`]), for display and CSV.
+    pub fn summary_frame(&self) -> Result<DataFrame> {
+        summary_frame_of(self.rates.iter())
+    }
+    /// [`TrainingGrid::summary_frame`] restricted to depth `depth`.
+    pub fn summary_frame_at_depth(&self, depth: usize) -> Result<DataFrame> {
+        summary_frame_of(self.rates.iter().filter(|r| r.configuration.depth == depth))
+    }
+    /// One row per configuration ([`BEST_SCHEMA`]), for display and CSV.
+    pub fn best_frame(&self) -> Result<DataFrame> {
+        best_frame_of(&self.configurations)
+    }
+}
+
+fn summary_frame_of<'a>(rates: impl Iterator<Item = &'a RateSummary>) -> Result<DataFrame> {
+    let g: Vec<&RateSummary> = rates.collect();
+    let mut columns = key_columns(g.iter().map(|x| &x.configuration));
+    columns.extend([
+        shared::LEARNING_RATE.values(g.iter().map(|x| x.learning_rate).collect::<Vec<_>>()),
+        SEEDS.values(g.iter().map(|x| count(x.seeds)).collect::<Vec<_>>()),
+        UNSTABLE_RUNS.values(g.iter().map(|x| count(x.unstable_runs)).collect::<Vec<_>>()),
+        MEAN_FINAL_LOSS.values(g.iter().map(|x| x.mean_final_loss).collect::<Vec<_>>()),
+        MIN_FINAL_LOSS.values(g.iter().map(|x| x.min_final_loss).collect::<Vec<_>>()),
+        MAX_FINAL_LOSS.values(g.iter().map(|x| x.max_final_loss).collect::<Vec<_>>()),
+        MEAN_LOSS_AT_COMPARE.values(g.iter().map(|x| x.mean_loss_at_compare).collect::<Vec<_>>()),
+        MEAN_STEPS_TO_THRESHOLD.values(g.iter().map(|x| x.mean_steps_to_threshold).collect::<Vec<_>>()),
+        REACHED_THRESHOLD.values(g.iter().map(|x| count(x.reached_threshold)).collect::<Vec<_>>()),
+    ]);
+    SUMMARY_SCHEMA.frame(columns)
 }
 
 /// One configuration of the grid: its rates tried so far, each with one history per seed.
@@ -393,7 +617,11 @@ pub fn two_over_lambda_max(
 /// its edge of stability is bracketed or a bound is reached; rows are in the order architecture, init, depth,
 /// rate (ascending), seed.
 pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
-    config.validate()?;
+    config.check_and_run()
+}
+
+/// [`training_grid`] on a config that has passed validation.
+pub(crate) fn run_checked(config: &Checked<TrainingGridConfig>) -> Result<TrainingGrid> {
     let data = config.data.load(config.width)?;
     let threshold = config.loss_threshold * data.moments().loss_at_zero;
     let mut arms = Vec::new();
@@ -460,278 +688,112 @@ pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
         .par_iter()
         .map(|arm| two_over_lambda_max(&arm.spec(config), &arm.init, config.seeds[0], &data))
         .collect::<Result<Vec<_>>>()?;
-    let mut keys = Vec::new();
-    let mut histories = Vec::new();
-    let mut rates_per_arm = Vec::new();
-    for arm in &mut arms {
+    let mut runs = Vec::new();
+    let mut rates: Vec<RateSummary> = Vec::new();
+    let mut configurations = Vec::new();
+    for (arm, two_over_lambda_max) in arms.iter_mut().zip(curvature) {
         arm.tried.sort_by(|x, y| x.0.total_cmp(&y.0));
-        rates_per_arm.push(arm.tried.len());
-        for (lr, hs) in arm.tried.drain(..) {
-            for (&seed, h) in config.seeds.iter().zip(hs) {
-                keys.push(RunKey {
-                    architecture: arm.architecture,
-                    init: arm.init,
-                    depth: arm.depth,
-                    lr,
+        let configuration = Configuration {
+            architecture: arm.architecture,
+            init: arm.init,
+            depth: arm.depth,
+        };
+        let first = rates.len();
+        let mut outcomes = Vec::new();
+        for (lr, histories) in arm.tried.drain(..) {
+            let outcome = RateOutcome::from_histories(lr, &histories, Some(threshold));
+            rates.push(rate_summary(
+                configuration,
+                &histories,
+                &outcome,
+                threshold,
+                config.compare_at_step,
+            ));
+            outcomes.push(outcome);
+            for (&seed, history) in config.seeds.iter().zip(histories) {
+                runs.push(GridRun {
+                    configuration,
+                    learning_rate: lr,
                     seed,
+                    history,
                 });
-                histories.push(h);
             }
         }
-    }
-    let per_run = |f: &dyn Fn(&RunKey, &History) -> Option<f64>| -> Vec<Option<f64>> {
-        keys.iter().zip(&histories).map(|(k, h)| f(k, h)).collect()
-    };
-    let key_columns = |keys: &mut dyn Iterator<Item = &RunKey>| {
-        let keys: Vec<&RunKey> = keys.collect();
-        vec![
-            shared::ARCHITECTURE.values(
-                keys.iter()
-                    .map(|k| k.architecture.label())
-                    .collect::<Vec<_>>(),
-            ),
-            shared::INIT.values(keys.iter().map(|k| k.init.label()).collect::<Vec<_>>()),
-            shared::DEPTH.values(keys.iter().map(|k| count(k.depth)).collect::<Vec<_>>()),
-        ]
-    };
-
-    // Curves.
-    let (mut c_keys, mut c_lr, mut c_seed, mut c_step, mut c_loss) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    for (k, h) in keys.iter().zip(&histories) {
-        for r in &h.records {
-            c_keys.push(k);
-            c_lr.push(k.lr);
-            c_seed.push(k.seed);
-            c_step.push(count(r.step));
-            c_loss.push(r.loss);
-        }
-    }
-    let mut columns = key_columns(&mut c_keys.into_iter());
-    columns.extend([
-        shared::LEARNING_RATE.values(c_lr),
-        shared::SEED.values(c_seed),
-        shared::STEP.values(c_step),
-        shared::LOSS.values(c_loss),
-    ]);
-    let curves = CURVES_SCHEMA.frame(columns)?;
-
-    // Runs.
-    let mut columns = key_columns(&mut keys.iter());
-    columns.extend([
-        shared::LEARNING_RATE.values(keys.iter().map(|k| k.lr).collect::<Vec<_>>()),
-        shared::SEED.values(keys.iter().map(|k| k.seed).collect::<Vec<_>>()),
-        shared::STATUS.values(
-            histories
-                .iter()
-                .map(|h| h.status.label())
-                .collect::<Vec<_>>(),
-        ),
-        STABLE.values(
-            histories
-                .iter()
-                .map(History::trained_stably)
-                .collect::<Vec<_>>(),
-        ),
-        DIVERGED_AT.values(
-            histories
-                .iter()
-                .map(|h| match h.status {
-                    RunStatus::Diverged { step, .. } => Some(count(step)),
-                    _ => None,
-                })
-                .collect::<Vec<_>>(),
-        ),
-        MAX_LOSS.values(per_run(&|_, h| h.max_loss())),
-        FINAL_LOSS.values(per_run(&|_, h| h.final_loss())),
-        LOSS_AT_COMPARE.values(per_run(&|_, h| h.loss_at(config.compare_at_step))),
-        STEPS_TO_THRESHOLD.values(
-            histories
-                .iter()
-                .map(|h| h.steps_to_reach(threshold).map(count))
-                .collect::<Vec<_>>(),
-        ),
-    ]);
-    let runs = RUNS_SCHEMA.frame(columns)?;
-
-    // Summaries across seeds, grouped in grid order: one group per (architecture, init, depth, rate).
-    struct Group<'a> {
-        key: RunKey,
-        outcome: RateOutcome,
-        histories: &'a [History],
-    }
-    impl Group<'_> {
-        /// Mean loss at `step` over the seeds, when every seed trained stably.
-        fn mean_loss_at(&self, step: usize) -> Option<f64> {
-            if !self.outcome.is_stable() {
-                return None;
-            }
-            let losses: Option<Vec<f64>> = self.histories.iter().map(|h| h.loss_at(step)).collect();
-            losses.map(|l| l.iter().sum::<f64>() / l.len() as f64)
-        }
-        /// Every seed trained stably and ended at or below `½ ℓ(θ₀)`.
-        fn left_start(&self) -> bool {
-            self.outcome.is_stable()
-                && self.histories.iter().all(|h| {
-                    matches!((h.initial_loss(), h.final_loss()),
-                        (Some(a), Some(b)) if b <= LEFT_START_FRACTION * a)
-                })
-        }
-        fn reached(&self, threshold: f64) -> usize {
-            self.histories
-                .iter()
-                .filter(|h| h.steps_to_reach(threshold).is_some())
-                .count()
-        }
-    }
-    let groups: Vec<Group> = keys
-        .chunks(config.seeds.len())
-        .zip(histories.chunks(config.seeds.len()))
-        .map(|(ks, hs)| Group {
-            key: ks[0],
-            outcome: RateOutcome::from_histories(ks[0].lr, hs, Some(threshold)),
-            histories: hs,
-        })
-        .collect();
-    let min = |v: &[f64]| v.iter().copied().reduce(f64::min);
-    let max = |v: &[f64]| v.iter().copied().reduce(f64::max);
-    let per_group =
-        |f: &dyn Fn(&Group) -> Option<f64>| -> Vec<Option<f64>> { groups.iter().map(f).collect() };
-    let mut columns = key_columns(&mut groups.iter().map(|g| &g.key));
-    columns.extend([
-        shared::LEARNING_RATE.values(groups.iter().map(|g| g.key.lr).collect::<Vec<_>>()),
-        SEEDS.values(
-            groups
-                .iter()
-                .map(|_| count(config.seeds.len()))
-                .collect::<Vec<_>>(),
-        ),
-        UNSTABLE_RUNS.values(
-            groups
-                .iter()
-                .map(|g| count(g.outcome.unstable_runs))
-                .collect::<Vec<_>>(),
-        ),
-        MEAN_FINAL_LOSS.values(per_group(&|g| g.outcome.mean_final_loss())),
-        MIN_FINAL_LOSS.values(per_group(&|g| min(&g.outcome.final_losses))),
-        MAX_FINAL_LOSS.values(per_group(&|g| max(&g.outcome.final_losses))),
-        MEAN_LOSS_AT_COMPARE.values(per_group(&|g| g.mean_loss_at(config.compare_at_step))),
-        MEAN_STEPS_TO_THRESHOLD.values(per_group(&|g| g.outcome.mean_steps_to_threshold())),
-        REACHED_THRESHOLD.values(
-            groups
-                .iter()
-                .map(|g| count(g.reached(threshold)))
-                .collect::<Vec<_>>(),
-        ),
-    ]);
-    let summary = SUMMARY_SCHEMA.frame(columns)?;
-
-    // Per configuration: groups come in arm order, one chunk of (ascending) rates per arm.
-    struct Chosen<'a> {
-        key: RunKey,
-        outcome: Outcome,
-        best: Option<&'a Group<'a>>,
-        bracket: RateBracket,
-        two_over_lambda_max: Option<f64>,
-    }
-    let mut chosen: Vec<Chosen> = Vec::new();
-    let mut rest = &groups[..];
-    for (&n_rates, &two_over_lambda_max) in rates_per_arm.iter().zip(&curvature) {
-        let (chunk, tail) = rest.split_at(n_rates);
-        rest = tail;
-        let outcomes: Vec<RateOutcome> = chunk.iter().map(|g| g.outcome.clone()).collect();
+        let of_arm = &rates[first..];
         let bracket = RateBracket::of(&outcomes);
         let outcome = if bracket.largest_stable.is_none() {
             Outcome::NoStableRate
-        } else if chunk.iter().any(Group::left_start) {
+        } else if of_arm.iter().any(|r| r.left_start) {
             Outcome::Trains
         } else {
             Outcome::NeverLeftStart
         };
-        chosen.push(Chosen {
-            key: chunk[0].key,
+        let best = best_rate(&outcomes)
+            .filter(|_| outcome == Outcome::Trains)
+            .map(|i| &of_arm[i]);
+        configurations.push(ConfigurationResult {
+            configuration,
             outcome,
-            best: best_rate(&outcomes)
-                .filter(|_| outcome == Outcome::Trains)
-                .map(|i| &chunk[i]),
-            bracket,
+            largest_stable_rate: bracket.largest_stable,
+            smallest_unstable_rate: bracket.smallest_unstable_above,
             two_over_lambda_max,
+            searched_from: bracket.searched_from,
+            searched_to: bracket.searched_to,
+            best_learning_rate: best.map(|r| r.learning_rate),
+            mean_steps_to_threshold: best.and_then(|r| r.mean_steps_to_threshold),
+            mean_loss_at_compare: best.and_then(|r| r.mean_loss_at_compare),
+            mean_final_loss: best.and_then(|r| r.mean_final_loss),
+            reached_threshold: best.map_or(0, |r| r.reached_threshold),
         });
     }
-    let per_config =
-        |f: &dyn Fn(&Chosen) -> Option<f64>| -> Vec<Option<f64>> { chosen.iter().map(f).collect() };
-    let mut columns = key_columns(&mut chosen.iter().map(|c| &c.key));
-    columns.extend([
-        OUTCOME.values(chosen.iter().map(|c| c.outcome.label()).collect::<Vec<_>>()),
-        LARGEST_STABLE_RATE.values(per_config(&|c| c.bracket.largest_stable)),
-        SMALLEST_UNSTABLE_RATE.values(per_config(&|c| c.bracket.smallest_unstable_above)),
-        TWO_OVER_LAMBDA_MAX.values(per_config(&|c| c.two_over_lambda_max)),
-        SEARCHED_FROM.values(
-            chosen
-                .iter()
-                .map(|c| c.bracket.searched_from)
-                .collect::<Vec<_>>(),
-        ),
-        SEARCHED_TO.values(
-            chosen
-                .iter()
-                .map(|c| c.bracket.searched_to)
-                .collect::<Vec<_>>(),
-        ),
-        BEST_LEARNING_RATE.values(per_config(&|c| c.best.map(|g| g.key.lr))),
-        MEAN_STEPS_TO_THRESHOLD.values(per_config(&|c| {
-            c.best.and_then(|g| g.outcome.mean_steps_to_threshold())
-        })),
-        MEAN_LOSS_AT_COMPARE.values(per_config(&|c| {
-            c.best.and_then(|g| g.mean_loss_at(config.compare_at_step))
-        })),
-        MEAN_FINAL_LOSS.values(per_config(&|c| {
-            c.best.and_then(|g| g.outcome.mean_final_loss())
-        })),
-        REACHED_THRESHOLD.values(
-            chosen
-                .iter()
-                .map(|c| count(c.best.map_or(0, |g| g.reached(threshold))))
-                .collect::<Vec<_>>(),
-        ),
-    ]);
-    let best = BEST_SCHEMA.frame(columns)?;
     Ok(TrainingGrid {
-        curves,
+        config: config.inner().clone(),
+        threshold,
         runs,
-        summary,
-        best,
+        rates,
+        configurations,
     })
 }
 
-/// One row of [`BEST_SCHEMA`] as the claims read it.
-#[derive(Debug, Clone, PartialEq)]
-struct BestRow {
-    architecture: String,
-    init: String,
-    depth: usize,
-    steps: Option<f64>,
-    loss_at_compare: Option<f64>,
-    largest_stable: Option<f64>,
-}
-
-fn best_rows(best: &DataFrame) -> Result<Vec<BestRow>> {
-    let arch = shared::ARCHITECTURE.strs(best)?;
-    let init = shared::INIT.strs(best)?;
-    let depth = shared::DEPTH.f64s(best)?;
-    let steps = MEAN_STEPS_TO_THRESHOLD.f64s(best)?;
-    let loss = MEAN_LOSS_AT_COMPARE.f64s(best)?;
-    let stable = LARGEST_STABLE_RATE.f64s(best)?;
-    Ok((0..best.height())
-        .map(|r| BestRow {
-            architecture: arch[r].clone().unwrap_or_default(),
-            init: init[r].clone().unwrap_or_default(),
-            depth: depth[r].unwrap_or(0.0) as usize,
-            steps: steps[r],
-            loss_at_compare: loss[r],
-            largest_stable: stable[r],
-        })
-        .collect())
+/// The summary across seeds of one configuration at one rate, from its runs' `histories` and their
+/// [`RateOutcome`].
+fn rate_summary(
+    configuration: Configuration,
+    histories: &[History],
+    outcome: &RateOutcome,
+    threshold: f64,
+    compare_at_step: usize,
+) -> RateSummary {
+    let stable = outcome.is_stable();
+    let mean_loss_at_compare = if stable {
+        histories
+            .iter()
+            .map(|h| h.loss_at(compare_at_step))
+            .collect::<Option<Vec<f64>>>()
+            .map(|l| l.iter().sum::<f64>() / l.len() as f64)
+    } else {
+        None
+    };
+    RateSummary {
+        configuration,
+        learning_rate: outcome.learning_rate,
+        seeds: histories.len(),
+        unstable_runs: outcome.unstable_runs,
+        mean_final_loss: outcome.mean_final_loss(),
+        min_final_loss: outcome.final_losses.iter().copied().reduce(f64::min),
+        max_final_loss: outcome.final_losses.iter().copied().reduce(f64::max),
+        mean_loss_at_compare,
+        mean_steps_to_threshold: outcome.mean_steps_to_threshold(),
+        reached_threshold: histories
+            .iter()
+            .filter(|h| h.steps_to_reach(threshold).is_some())
+            .count(),
+        left_start: stable
+            && histories.iter().all(|h| {
+                matches!((h.initial_loss(), h.final_loss()),
+                    (Some(a), Some(b)) if b <= LEFT_START_FRACTION * a)
+            }),
+    }
 }
 
 /// What the comparison claims compare, each at a configuration's own best rate.
@@ -747,11 +809,11 @@ enum Measure {
 }
 
 impl Measure {
-    fn value(&self, row: &BestRow) -> Option<f64> {
+    fn value(&self, row: &ConfigurationResult) -> Option<f64> {
         match self {
-            Measure::Steps => row.steps,
-            Measure::LossAtBudget => row.loss_at_compare,
-            Measure::StableRate => row.largest_stable,
+            Measure::Steps => row.mean_steps_to_threshold,
+            Measure::LossAtBudget => row.mean_loss_at_compare,
+            Measure::StableRate => row.largest_stable_rate,
         }
     }
     /// `ours` is at least as good as `theirs`; a missing value is the worst.
@@ -788,8 +850,8 @@ impl Measure {
 }
 
 /// The claims of notebook 04's training grid (the paper's abstract: small initialisation with shortcut 2 trains
-/// better "in final loss, learning dynamics and stability"), checked on `best` ([`BEST_SCHEMA`], each
-/// configuration at its own best rate) of a grid run with `config`. Every comparison can go either way, with no
+/// better "in final loss, learning dynamics and stability"), checked on a grid's per-configuration results
+/// ([`TrainingGrid::configurations`], each configuration at its own best rate). Every comparison can go either way, with no
 /// tolerance in favour of shortcut 2; ids in brackets:
 ///
 /// - against Xavier and orthogonal starts of shortcut 2, at every depth `L ≥` [`RANDOM_INIT_SCOPE_DEPTH`]
@@ -802,23 +864,26 @@ impl Measure {
 ///
 /// A claim whose configurations are not in the grid (or whose scope holds no depth of the grid) is
 /// `NotApplicable`.
-pub fn claims(best: &DataFrame, config: &TrainingGridConfig) -> Result<Vec<Claim>> {
-    let rows = best_rows(best)?;
-    let lookup = |a: &str, i: &str, l: usize| -> Option<&BestRow> {
-        rows.iter()
-            .find(|r| r.architecture == a && r.init == i && r.depth == l)
+pub fn claims(grid: &TrainingGrid) -> Result<Vec<Claim>> {
+    let config = &grid.config;
+    let lookup = |architecture: Architecture, init: Init, depth: usize| {
+        grid.configuration(&Configuration {
+            architecture,
+            init,
+            depth,
+        })
     };
     let small = config
         .inits
         .iter()
-        .find(|i| matches!(i, Init::SmallGaussian { .. }))
-        .map(Init::label);
-    let n2 = Architecture::Residual { shortcut: 2 }.label();
+        .copied()
+        .find(|i| matches!(i, Init::SmallGaussian { .. }));
+    let n2 = Architecture::Residual { shortcut: 2 };
     // One comparison per (depth, rival): small-init shortcut 2 against `rivals` (architecture, init).
     let compare = |id: &'static str,
                    claim: &str,
                    measure: Measure,
-                   rivals: &[(String, String)],
+                   rivals: &[(Architecture, Init)],
                    min_depth: usize|
      -> Claim {
         let what = measure.describe(config);
@@ -844,7 +909,7 @@ pub fn claims(best: &DataFrame, config: &TrainingGridConfig) -> Result<Vec<Claim
             .copied()
             .filter(|&l| l >= min_depth)
             .collect();
-        let Some(small) = &small else {
+        let Some(small) = small else {
             return Claim::not_applicable(
                 id,
                 claim,
@@ -852,15 +917,15 @@ pub fn claims(best: &DataFrame, config: &TrainingGridConfig) -> Result<Vec<Claim
                 "no small initialisation in the grid",
             );
         };
-        let rivals: Vec<&(String, String)> = rivals
+        let rivals: Vec<&(Architecture, Init)> = rivals
             .iter()
-            .filter(|(a, i)| config.depths.iter().all(|&l| lookup(a, i, l).is_some()))
+            .filter(|(a, i)| config.depths.iter().all(|&l| lookup(*a, *i, l).is_some()))
             .collect();
         if rivals.is_empty()
             || config
                 .depths
                 .iter()
-                .any(|&l| lookup(&n2, small, l).is_none())
+                .any(|&l| lookup(n2, small, l).is_none())
         {
             return Claim::not_applicable(
                 id,
@@ -880,10 +945,11 @@ pub fn claims(best: &DataFrame, config: &TrainingGridConfig) -> Result<Vec<Claim
         let (mut won, mut total, mut lost, mut outside) = (0, 0, Vec::new(), Vec::new());
         let mut listing = Vec::new();
         for &l in &config.depths {
-            let ours = lookup(&n2, small, l).and_then(|r| measure.value(r));
+            let ours = lookup(n2, small, l).and_then(|r| measure.value(r));
             let mut parts = vec![format!("L = {l}: small n = 2 {}", measure.show(ours))];
-            for (a, i) in &rivals {
+            for &&(a, i) in &rivals {
                 let theirs = lookup(a, i, l).and_then(|r| measure.value(r));
+                let (a, i) = (a.label(), i.label());
                 let ok = measure.at_least_as_good(ours, theirs);
                 if l >= min_depth {
                     total += 1;
@@ -924,17 +990,17 @@ pub fn claims(best: &DataFrame, config: &TrainingGridConfig) -> Result<Vec<Claim
             verdict: Verdict::from_bool(won == total),
         }
     };
-    let random_inits: Vec<(String, String)> = config
+    let random_inits: Vec<(Architecture, Init)> = config
         .inits
         .iter()
         .filter(|i| matches!(i, Init::XavierNormal | Init::Orthogonal))
-        .map(|i| (n2.clone(), i.label()))
+        .map(|&i| (n2, i))
         .collect();
-    let deeper: Vec<(String, String)> = config
+    let deeper: Vec<(Architecture, Init)> = config
         .architectures
         .iter()
         .filter(|a| matches!(a, Architecture::Residual { shortcut } if *shortcut >= 3))
-        .filter_map(|a| small.clone().map(|s| (a.label(), s)))
+        .filter_map(|&a| small.map(|s| (a, s)))
         .collect();
     let scope = RANDOM_INIT_SCOPE_DEPTH;
     Ok(vec![

@@ -1,4 +1,4 @@
-//! The figures of the analyses, built from the experiments' DataFrames. Every figure has a title, axis titles
+//! The figures of the analyses, built from the experiments' typed results. Every figure has a title, axis titles
 //! with units or formulas, and a legend that a reader understands without the code.
 
 use std::collections::BTreeMap;
@@ -15,7 +15,10 @@ use crate::error::{Error, Result};
 use crate::experiments::condition::ConditionVsDepth;
 use crate::experiments::schema::{shared, ColumnDef};
 use crate::experiments::spectrum::SpectrumAtZero;
-use crate::experiments::{condition, escape, trajectory, StationaryOrder};
+use crate::experiments::{
+    condition, trajectory, DepthMeasure, DepthScale, EscapeTimes, GridRun, RateSummary,
+    StationaryOrder, TrainingGrid,
+};
 use crate::hessian::lanczos::SpectralDensity;
 use crate::net::{ActivationKind, Architecture, Init};
 
@@ -205,34 +208,25 @@ pub fn condition_vs_depth_figure(result: &ConditionVsDepth) -> Result<Figure> {
     Ok(Figure::new(plot, "condition number vs depth"))
 }
 
-/// Loss curves from [`crate::experiments::TrainingGrid::curves`] (filter the frame first, e.g. with
-/// [`super::table::filter_rows`]): one thin line per run, coloured by (architecture, init, depth, rate), log y.
-pub fn loss_curves_figure(curves: &DataFrame, title: &str) -> Result<Figure> {
-    let arch = column_text(curves, &shared::ARCHITECTURE)?;
-    let init = column_text(curves, &shared::INIT)?;
-    let depth = column_text(curves, &shared::DEPTH)?;
-    let lr = column_text(curves, &shared::LEARNING_RATE)?;
-    let seed = column_text(curves, &shared::SEED)?;
-    let step = column_f64(curves, &shared::STEP)?;
-    let loss = column_f64(curves, &shared::LOSS)?;
+/// Loss curves of training-grid runs (e.g. [`crate::experiments::TrainingGrid::runs_at`]): one thin line per run,
+/// one colour and legend entry per (configuration, rate), log y.
+pub fn loss_curves_figure(runs: &[&GridRun], title: &str) -> Result<Figure> {
     let mut plot = Plot::new();
-    let runs: Vec<String> = (0..curves.height())
-        .map(|i| format!("{}|{}|{}|{}|{}", arch[i], init[i], depth[i], lr[i], seed[i]))
-        .collect();
     let mut seen_groups = Vec::new();
-    for (_, rows) in groups(&runs) {
-        let i0 = rows[0];
+    for run in runs {
         let group = format!(
-            "{}, {} init, L={}, η={}",
-            arch[i0], init[i0], depth[i0], lr[i0]
+            "{}, η={}",
+            run.configuration.label(),
+            super::format_float(run.learning_rate, 4)
         );
         let first = !seen_groups.contains(&group);
         if first {
             seen_groups.push(group.clone());
         }
+        let records = &run.history.records;
         let trace = Scatter::new(
-            rows.iter().filter_map(|&i| step[i]).collect(),
-            rows.iter().filter_map(|&i| loss[i]).collect(),
+            records.iter().map(|r| r.step as f64).collect(),
+            records.iter().map(|r| r.loss).collect(),
         )
         .name(&group)
         .legend_group(&group)
@@ -358,25 +352,24 @@ pub fn block_heatmap(
     Ok(Figure::new(plot, title))
 }
 
-/// The training grid at a glance, from [`crate::experiments::TrainingGrid::summary`]: one heatmap per
+/// The training grid at a glance, from [`crate::experiments::TrainingGrid::rates`]: one heatmap per
 /// architecture (stacked), rows = (initialisation, depth), columns = every learning rate any configuration
 /// tried, colour = log₁₀ of the mean final loss over the stable seeds (one colour scale for all panels), `✕` = a
 /// seed was unstable at that rate (diverged, or ended above its start), blank = not tried (the rate search
 /// widens and bisects each configuration's own range).
-pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
-    use crate::experiments::training;
+pub fn training_grid_heatmaps(grid: &TrainingGrid) -> Result<Figure> {
     use plotly::common::{ColorBar, MarkerSymbol};
     use plotly::layout::{GridPattern, LayoutGrid};
-    let arch = column_text(summary, &shared::ARCHITECTURE)?;
-    let init = column_text(summary, &shared::INIT)?;
-    let depth = column_f64(summary, &shared::DEPTH)?;
-    let rate = column_f64(summary, &shared::LEARNING_RATE)?;
-    let unstable = column_f64(summary, &training::UNSTABLE_RUNS)?;
-    let loss = column_f64(summary, &training::MEAN_FINAL_LOSS)?;
-    let archs: Vec<String> = groups(&arch).into_iter().map(|(k, _)| k).collect();
+    let summary = &grid.rates;
+    let mut archs: Vec<Architecture> = Vec::new();
+    for r in summary {
+        if !archs.contains(&r.configuration.architecture) {
+            archs.push(r.configuration.architecture);
+        }
+    }
     if archs.is_empty() {
         return Err(Error::Table(
-            "training_grid_heatmaps: the summary has no rows".into(),
+            "training_grid_heatmaps: the grid has no runs".into(),
         ));
     }
     if archs.len() > 8 {
@@ -385,15 +378,15 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
             archs.len()
         )));
     }
-    let mut rates: Vec<f64> = rate.iter().flatten().copied().collect();
+    let mut rates: Vec<f64> = summary.iter().map(|r| r.learning_rate).collect();
     rates.sort_by(f64::total_cmp);
     rates.dedup();
     let rate_label = |r: f64| super::format_float(r, 3);
     let x: Vec<String> = rates.iter().map(|&r| rate_label(r)).collect();
-    let log_losses: Vec<f64> = loss
+    let log_losses: Vec<f64> = summary
         .iter()
-        .flatten()
-        .filter(|l| **l > 0.0)
+        .filter_map(|r| r.mean_final_loss)
+        .filter(|l| *l > 0.0)
         .map(|l| l.log10())
         .collect();
     let (zmin, zmax) = log_losses
@@ -403,31 +396,38 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
         });
     let mut plot = Plot::new();
     for (k, a) in archs.iter().enumerate() {
-        let rows: Vec<usize> = (0..arch.len()).filter(|&i| &arch[i] == a).collect();
+        let rows: Vec<&RateSummary> = summary
+            .iter()
+            .filter(|r| r.configuration.architecture == *a)
+            .collect();
         // Row labels in first-seen order: (init, depth).
-        let row_key = |i: usize| {
-            format!(
-                "{} · L={}",
-                init[i],
-                depth[i].map_or("?".into(), |d| d.to_string())
-            )
-        };
-        let keys: Vec<String> = rows.iter().map(|&i| row_key(i)).collect();
-        let y: Vec<String> = groups(&keys).into_iter().map(|(k, _)| k).collect();
+        let mut y_keys: Vec<(Init, usize)> = Vec::new();
+        for r in &rows {
+            let key = (r.configuration.init, r.configuration.depth);
+            if !y_keys.contains(&key) {
+                y_keys.push(key);
+            }
+        }
+        let y: Vec<String> = y_keys
+            .iter()
+            .map(|(init, depth)| format!("{} · L={depth}", init.label()))
+            .collect();
         let mut z = vec![vec![None::<f64>; x.len()]; y.len()];
         let (mut dx, mut dy) = (Vec::new(), Vec::new());
-        for &i in &rows {
-            let (Some(r), Some(row)) = (rate[i], y.iter().position(|k| *k == row_key(i))) else {
+        for r in &rows {
+            let key = (r.configuration.init, r.configuration.depth);
+            let Some(row) = y_keys.iter().position(|k| *k == key) else {
                 continue;
             };
-            let Some(col) = rates.iter().position(|&v| v == r) else {
+            let Some(col) = rates.iter().position(|&v| v == r.learning_rate) else {
                 continue;
             };
-            z[row][col] = loss[i]
+            let loss = r.mean_final_loss;
+            z[row][col] = loss
                 .filter(|l| *l > 0.0)
                 .map(f64::log10)
-                .or(loss[i].map(|_| zmin));
-            if unstable[i].unwrap_or(0.0) > 0.0 {
+                .or(loss.map(|_| zmin));
+            if r.unstable_runs > 0 {
                 dx.push(x[col].clone());
                 dy.push(y[row].clone());
             }
@@ -442,7 +442,7 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
             .y_axis(&ya)
             .zmin(zmin.min(zmax))
             .zmax(zmax.max(zmin))
-            .name(a.as_str())
+            .name(a.label())
             .color_scale(plotly::common::ColorScale::Palette(
                 plotly::common::ColorScalePalette::Viridis,
             ))
@@ -470,9 +470,9 @@ pub fn training_grid_heatmaps(summary: &DataFrame) -> Result<Figure> {
     let title =
         "Training grid: mean final loss per learning rate (✕ = a seed unstable, blank = not tried)";
     let n = archs.len();
-    let x_axis = |arch: &str| {
+    let x_axis = |arch: &Architecture| {
         Axis::new()
-            .title(Title::with_text(format!("learning rate η — {arch}")))
+            .title(Title::with_text(format!("learning rate η — {}", arch.label())))
             .type_(AxisType::Category)
     };
     let y_axis = || Axis::new().type_(AxisType::Category);
@@ -624,49 +624,44 @@ pub fn unit_blocks_figure(unit_blocks: &DataFrame, run: &str) -> Result<Figure> 
     Ok(Figure::new(plot, &title))
 }
 
-/// Escape time vs initial scale from [`crate::experiments::EscapeResult::times`]: measured steps as markers
-/// (censored runs omitted), the fitted theory curve dashed, log–log axes.
-pub fn escape_figure(times: &DataFrame) -> Result<Figure> {
-    let n = column_text(times, &shared::SHORTCUT)?;
-    let eps = column_f64(times, &escape::EPSILON)?;
-    let step = column_f64(times, &escape::ESCAPE_STEP)?;
-    let theory = column_f64(times, &escape::THEORY_STEP)?;
+/// Escape time vs initial scale from an [`EscapeTimes`]: measured steps as markers (censored runs omitted), each
+/// shortcut depth's fitted theory curve ([`crate::experiments::escape::EscapeFit::predicted_steps`]) dashed,
+/// log–log axes.
+pub fn escape_figure(result: &EscapeTimes) -> Result<Figure> {
     let mut plot = Plot::new();
-    for (key, rows) in groups(&n) {
-        let pts: Vec<(f64, f64)> = rows
-            .iter()
-            .filter_map(|&i| Some((eps[i]?, step[i]?)))
+    for fit in &result.fits {
+        let n = fit.shortcut;
+        let group = format!("n = {n}");
+        let pts: Vec<(f64, f64)> = result
+            .runs_of(n)
+            .filter_map(|r| Some((r.epsilon, r.escape_step? as f64)))
             .collect();
         plot.add_trace(
             Scatter::new(
                 pts.iter().map(|p| p.0).collect(),
                 pts.iter().map(|p| p.1).collect(),
             )
-            .name(format!("n = {key}: measured"))
+            .name(format!("{group}: measured"))
             .mode(Mode::Markers)
-            .legend_group(&key),
+            .legend_group(&group),
         );
-        let mut th: Vec<(f64, f64)> = rows
+        let mut eps: Vec<f64> = result.runs_of(n).map(|r| r.epsilon).collect();
+        eps.sort_by(f64::total_cmp);
+        eps.dedup();
+        let th: Vec<(f64, f64)> = eps
             .iter()
-            .filter_map(|&i| Some((eps[i]?, theory[i]?)))
+            .filter_map(|&e| Some((e, fit.predicted_steps(e)?)))
             .filter(|p| p.1.is_finite() && p.1 > 0.0)
             .collect();
-        th.sort_by(|a, b| a.0.total_cmp(&b.0));
-        th.dedup_by(|a, b| a.0 == b.0);
-        let label = if key == "2" {
-            "theory ∝ log(1/ε)".to_string()
-        } else {
-            format!("theory ∝ ε^-{}", key.parse::<i64>().unwrap_or(3) - 2)
-        };
         plot.add_trace(
             Scatter::new(
                 th.iter().map(|p| p.0).collect(),
                 th.iter().map(|p| p.1).collect(),
             )
-            .name(format!("n = {key}: {label}"))
+            .name(format!("{group}: {}", fit.model.legend()))
             .mode(Mode::Lines)
             .line(Line::new().dash(DashType::Dash))
-            .legend_group(&key),
+            .legend_group(&group),
         );
     }
     plot.set_layout(
@@ -683,21 +678,27 @@ pub fn escape_figure(times: &DataFrame) -> Result<Figure> {
     Ok(Figure::new(plot, "escape time vs epsilon"))
 }
 
-/// One column of [`crate::experiments::depth_scale`] (a column of [`crate::experiments::training::BEST_SCHEMA`],
-/// e.g. `training::BEST_LEARNING_RATE`, `training::MEAN_STEPS_TO_THRESHOLD`) vs depth, one line per
-/// architecture, log–log.
-pub fn depth_scale_figure(frame: &DataFrame, column: &ColumnDef, label: &str) -> Result<Figure> {
-    let arch = column_text(frame, &shared::ARCHITECTURE)?;
-    let init = column_text(frame, &shared::INIT)?;
-    let depth = column_f64(frame, &shared::DEPTH)?;
-    let val = column_f64(frame, column)?;
-    let keys: Vec<String> = arch
-        .iter()
-        .zip(&init)
-        .map(|(a, i)| format!("{a}, {i} init"))
-        .collect();
+/// A measure of the depth sweep ([`DepthMeasure`]: the edge of stability, the steps to the threshold, the best
+/// rate) against depth, one line per architecture (with its initialisation), log–log.
+pub fn depth_scale_figure(scale: &DepthScale, measure: DepthMeasure) -> Result<Figure> {
     let mut plot = Plot::new();
-    trace_per_group(&mut plot, &keys, &depth, &val, Mode::LinesMarkers);
+    for architecture in scale.architectures() {
+        let rows = scale.of(architecture);
+        let Some(first) = rows.first() else {
+            continue;
+        };
+        let name = format!(
+            "{}, {} init",
+            architecture.label(),
+            first.configuration.init.label()
+        );
+        let (xs, ys): (Vec<f64>, Vec<f64>) = rows
+            .iter()
+            .filter_map(|r| Some((r.configuration.depth as f64, measure.value(r)?)))
+            .unzip();
+        plot.add_trace(Scatter::new(xs, ys).name(&name).mode(Mode::LinesMarkers));
+    }
+    let label = measure.label();
     let title = format!("{label} vs depth");
     plot.set_layout(layout(&title, axis("depth L", true), axis(label, true)));
     Ok(Figure::new(plot, &title))

@@ -1,10 +1,16 @@
 //! The figures of an analysis's typed output, behind one method, so that code handling any analysis of the one
 //! shape (`experiments::Analysis`) gets its charts the same way.
 
-use super::charts::{condition_vs_depth_figure, spectrum_figure, stationary_order_figure};
+use super::charts::{
+    condition_vs_depth_figure, depth_scale_figure, escape_figure, spectrum_figure,
+    stationary_order_figure, training_grid_heatmaps,
+};
 use super::figure::Figure;
 use crate::error::Result;
-use crate::experiments::{ConditionVsDepth, SpectrumAtZero, StationaryOrder};
+use crate::experiments::{
+    ConditionVsDepth, DepthMeasure, DepthScale, EscapeTimes, SpectrumAtZero, StationaryOrder,
+    TrainingGrid,
+};
 
 /// The figures a notebook shows for an analysis's output, in notebook order.
 pub trait Figures {
@@ -32,6 +38,31 @@ impl Figures for SpectrumAtZero {
         self.shortcuts
             .iter()
             .map(|s| spectrum_figure(self, s.shortcut))
+            .collect()
+    }
+}
+
+impl Figures for EscapeTimes {
+    /// Escape steps against ε with the fitted theory curves ([`escape_figure`]).
+    fn figures(&self) -> Result<Vec<Figure>> {
+        Ok(vec![escape_figure(self)?])
+    }
+}
+
+impl Figures for TrainingGrid {
+    /// The mean final loss of every (configuration, rate) ([`training_grid_heatmaps`]); loss curves are a
+    /// selection of runs, drawn with [`super::charts::loss_curves_figure`].
+    fn figures(&self) -> Result<Vec<Figure>> {
+        Ok(vec![training_grid_heatmaps(self)?])
+    }
+}
+
+impl Figures for DepthScale {
+    /// The edge of stability and the steps to the threshold against depth ([`depth_scale_figure`]).
+    fn figures(&self) -> Result<Vec<Figure>> {
+        [DepthMeasure::EdgeOfStability, DepthMeasure::StepsToThreshold]
+            .iter()
+            .map(|&m| depth_scale_figure(self, m))
             .collect()
     }
 }
