@@ -11,20 +11,16 @@ fn main() -> Result<()> {
         HessianAlongTrainingConfig::default()
     };
     let t = hessian_along_training(&config)?;
-    println!("{}", Table::new(&t.summary).to_text()?);
-    let claims = claims_frame(&trajectory::claims(&t.summary, &config)?)?;
+    let (summary, top_eigenvalues) = (t.summary_frame()?, t.top_eigenvalues_frame()?);
+    println!("{}", Table::new(&summary).to_text()?);
+    let claims = claims_frame(&trajectory::claims(&t)?)?;
     println!("{}", Table::new(&claims).to_text()?);
-    let cond = trajectory_figure(
-        &t.summary,
-        &shared::CONDITION_NUMBER,
-        "condition number max|λ|/min|λ|",
-        true,
-    )?;
-    let top = eigenvalue_trajectories_figure(&t.top_eigenvalues)?;
+    let cond = trajectory_figure(&t, TrajectoryMeasure::EffectiveConditionNumber)?;
+    let top = eigenvalue_trajectories_figure(&t)?;
     let tables = [
-        ("summary", &t.summary),
+        ("summary", &summary),
         ("claims", &claims),
-        ("top_eigenvalues", &t.top_eigenvalues),
+        ("top_eigenvalues", &top_eigenvalues),
     ];
     for path in save_outputs(
         "reports/examples",

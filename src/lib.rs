@@ -59,7 +59,7 @@ pub mod prelude {
         spectrum_at_zero, stationary_order, training_grid, ActivationKind, ConditionVsDepthConfig,
         DataSpec, DepthMeasure, DepthScaleConfig, DynNetwork, EscapeConfig, HessianAlongTrainingConfig,
         IdentityConfig, MatrixFreeConfig, NetworkSpec, ReluConventionsConfig, SpectrumAtZeroConfig,
-        StationaryOrderConfig, TrainingGridConfig,
+        StationaryOrderConfig, TrainingGridConfig, TrajectoryMeasure,
     };
     pub use crate::experiments::{
         claims_frame, condition, escape, identity, matrix_free, relu, training, trajectory, Analysis,

@@ -272,45 +272,29 @@ fn hessian_along_training_starts_at_the_zero_point_spectrum() {
     let expected = theory::shortcut_two_condition_number(data.moments())
         .unwrap()
         .unwrap();
-    let first = filter_rows(
-        &t.summary,
-        &[
-            ("run", Cell::Str("n=2, small init")),
-            ("step", Cell::U64(0)),
-        ],
-    )
-    .unwrap();
-    let cond = f64s(&first, "condition_number")[0].unwrap();
+    let run = t.small_shortcut_two().unwrap();
+    assert_eq!(run.run.label, "n=2, small init");
+    let first = run.start().unwrap();
+    let cond = first.condition_number.unwrap();
     assert!((cond / expected - 1.0).abs() < 1e-2, "{cond} vs {expected}");
-    let steps: Vec<f64> = f64s(
-        &filter_rows(&t.summary, &[("run", Cell::Str("n=2, small init"))]).unwrap(),
-        "step",
-    )
-    .into_iter()
-    .map(Option::unwrap)
-    .collect();
-    let expected_steps: Vec<f64> = (0..=cfg.train.steps)
-        .step_by(cfg.every)
-        .map(|s| s as f64)
-        .collect();
+    let steps: Vec<usize> = run.checkpoints.iter().map(|c| c.step).collect();
+    let expected_steps: Vec<usize> = (0..=cfg.train.steps).step_by(cfg.every).collect();
     assert_eq!(steps, expected_steps);
     // Each run's learning rate is the configured one capped at 1/λ_max(H(θ₀)) of its own start.
-    let lambda_max_0 = f64s(&first, "lambda_max")[0].unwrap();
-    let rate = f64s(&first, "learning_rate")[0].unwrap();
+    let rate = run.learning_rate;
     assert_eq!(
         rate,
-        trajectory::run_learning_rate(cfg.train.learning_rate, lambda_max_0)
+        trajectory::run_learning_rate(cfg.train.learning_rate, first.lambda_max)
     );
-    assert!(rate <= cfg.train.learning_rate && rate <= 1.0 / lambda_max_0);
-    let top = filter_rows(
-        &t.top_eigenvalues,
-        &[
-            ("run", Cell::Str("n=2, small init")),
-            ("step", Cell::U64(0)),
-        ],
-    )
-    .unwrap();
-    assert_eq!(top.height(), cfg.top_k);
+    assert!(rate <= cfg.train.learning_rate && rate <= 1.0 / first.lambda_max);
+    assert_eq!(first.top_eigenvalues.len(), cfg.top_k);
+    // The frames show the same checkpoints.
+    let checkpoints: usize = t.runs.iter().map(|r| r.checkpoints.len()).sum();
+    assert_eq!(t.summary_frame().unwrap().height(), checkpoints);
+    assert_eq!(
+        t.top_eigenvalues_frame().unwrap().height(),
+        checkpoints * cfg.top_k
+    );
     // The Lanczos path is taken above the dense limit and agrees with dense on λ_max.
     let mut small = cfg.clone();
     small.train.steps = 20;
@@ -320,16 +304,15 @@ fn hessian_along_training_starts_at_the_zero_point_spectrum() {
     })
     .unwrap();
     let dense = hessian_along_training(&small).unwrap();
-    let (a, b) = (
-        f64s(&lanczos.summary, "lambda_max"),
-        f64s(&dense.summary, "lambda_max"),
-    );
+    let all = |t: &HessianTrajectory| -> Vec<Checkpoint> {
+        t.runs.iter().flat_map(|r| r.checkpoints.clone()).collect()
+    };
+    let (a, b) = (all(&lanczos), all(&dense));
+    assert_eq!(a.len(), b.len());
     for (x, y) in a.iter().zip(&b) {
-        assert!((x.unwrap() - y.unwrap()).abs() < 1e-6 * y.unwrap().abs().max(1.0));
+        assert!((x.lambda_max - y.lambda_max).abs() < 1e-6 * y.lambda_max.abs().max(1.0));
     }
-    assert!(f64s(&lanczos.summary, "condition_number")
-        .iter()
-        .all(Option::is_none));
+    assert!(a.iter().all(|c| c.condition_number.is_none() && c.unit_blocks.is_empty()));
 }
 
 #[test]
@@ -670,21 +653,31 @@ fn unit_blocks_start_at_the_zero_point() {
     let mut cfg = HessianAlongTrainingConfig::quick();
     cfg.runs.truncate(1);
     let traj = hessian_along_training(&cfg).unwrap();
-    let run = &cfg.runs[0];
-    let checkpoints = traj.summary.height();
-    assert_eq!(traj.unit_blocks.height(), checkpoints * run.network.depth);
-    let sigma =
-        theory::singular_values(&cfg.data.load(run.network.width).unwrap().moments().m).unwrap()[0];
-    let claims = trajectory::unit_block_claims(&traj.unit_blocks, &run.label, sigma).unwrap();
-    assert_eq!(claims[0].verdict, Verdict::Holds, "{}", claims[0].evidence);
-    // Against a wrong σ_max the claim fails; for an unknown run it is not applicable.
+    let run = &traj.runs[0];
     assert_eq!(
-        trajectory::unit_block_claims(&traj.unit_blocks, &run.label, 2.0 * sigma).unwrap()[0]
-            .verdict,
+        traj.unit_blocks_frame().unwrap().height(),
+        run.checkpoints.len() * run.run.network.depth
+    );
+    assert!(run
+        .checkpoints
+        .iter()
+        .all(|c| c.unit_blocks.len() == run.run.network.depth));
+    let sigma = theory::singular_values(&cfg.data.load(run.run.network.width).unwrap().moments().m)
+        .unwrap()[0];
+    assert_eq!(traj.sigma_max, sigma);
+    let claims = trajectory::unit_block_claims(&traj).unwrap();
+    assert_eq!(claims[0].verdict, Verdict::Holds, "{}", claims[0].evidence);
+    // Against a wrong σ_max the claim fails; without a small shortcut-2 run it is not applicable.
+    let mut wrong = traj.clone();
+    wrong.sigma_max = 2.0 * sigma;
+    assert_eq!(
+        trajectory::unit_block_claims(&wrong).unwrap()[0].verdict,
         Verdict::Fails
     );
+    let mut other = traj.clone();
+    other.runs[0].run.init = Init::XavierNormal;
     assert_eq!(
-        trajectory::unit_block_claims(&traj.unit_blocks, "no such run", sigma).unwrap()[0].verdict,
+        trajectory::unit_block_claims(&other).unwrap()[0].verdict,
         Verdict::NotApplicable
     );
 }
@@ -711,6 +704,12 @@ fn typed_analyses_share_one_shape() {
     );
     assert_eq!(exercise(ConditionVsDepthConfig::quick()), 1);
     assert_eq!(exercise(StationaryOrderConfig::quick()), 1);
+    assert_eq!(exercise(EscapeConfig::quick()), 1);
+    assert_eq!(exercise(IdentityConfig::default()), 0);
+    assert_eq!(exercise(ReluConventionsConfig::default()), 0);
+    assert_eq!(exercise(TrainingGridConfig::quick()), 1);
+    assert_eq!(exercise(DepthScaleConfig::quick()), 2);
+    assert_eq!(exercise(HessianAlongTrainingConfig::quick()), 3);
     // An invalid config never runs: the check fails first, with the field named.
     let bad = StationaryOrderConfig {
         depths: vec![],

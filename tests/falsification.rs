@@ -54,18 +54,6 @@ fn rows_where(df: &DataFrame, column: &ColumnDef, value: &str) -> Vec<usize> {
         .collect()
 }
 
-/// Rows whose number column `column` satisfies `pred`.
-fn rows_with(df: &DataFrame, column: &ColumnDef, pred: impl Fn(f64) -> bool) -> Vec<usize> {
-    column
-        .f64s(df)
-        .unwrap()
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.is_some_and(&pred))
-        .map(|(i, _)| i)
-        .collect()
-}
-
 /// Checks the falsification of one claims function: `original` holds for every claim, each `(id, bent)` makes
 /// claim `id` fail, and the ids covered are exactly the ids `original` returns.
 fn falsify(original: &[Claim], cases: Vec<(&str, Vec<Claim>)>) {
@@ -421,60 +409,41 @@ fn notebook_04_depth_claims_can_fail() {
 #[test]
 fn notebook_05_trajectory_claims_can_fail() {
     use demystify_resnet::experiments::trajectory::{self, *};
-    let cfg = HessianAlongTrainingConfig::quick();
-    let summary = hessian_along_training(&cfg).unwrap().summary;
-    let claims = |df: &DataFrame| trajectory::claims(df, &cfg).unwrap();
-    let small = rows_where(&summary, &RUN, "n=2, small init");
-    let xavier = rows_where(&summary, &RUN, "n=2, Xavier");
-    let (first, last) = (small[0], *small.last().unwrap());
-    let lambda_min = shared::LAMBDA_MIN.f64s(&summary).unwrap();
-    let lambda_max = shared::LAMBDA_MAX.f64s(&summary).unwrap();
+    let traj = hessian_along_training(&HessianAlongTrainingConfig::quick()).unwrap();
+    let claims = |t: &HessianTrajectory| trajectory::claims(t).unwrap();
+    let small = traj.runs.iter().position(|r| r.run.label == "n=2, small init").unwrap();
+    let xavier = traj.runs.iter().position(|r| r.run.label == "n=2, Xavier").unwrap();
+    // The claims with `f` applied to the first or the last checkpoint of run `run`.
+    let bent = |run: usize, last: bool, f: &dyn Fn(&mut Checkpoint)| {
+        let mut t = traj.clone();
+        let cps = &mut t.runs[run].checkpoints;
+        let k = if last { cps.len() - 1 } else { 0 };
+        f(&mut cps[k]);
+        claims(&t)
+    };
+    let start = traj.runs[small].checkpoints[0].clone();
     falsify(
-        &claims(&summary),
+        &claims(&traj),
         vec![
             // Fewer negative directions at the start than a strict saddle has.
             (
                 "n2_starts_at_strict_saddle",
-                claims(&bend(&summary, &NEGATIVE_FRACTION, |i, v| {
-                    if i == first {
-                        Some(0.3)
-                    } else {
-                        v
-                    }
-                })),
+                bent(small, false, &|c| c.negative_fraction = Some(0.3)),
             ),
             // The most negative eigenvalue as negative at the end as at the start.
             (
                 "n2_negative_curvature_recedes",
-                claims(&bend(&summary, &shared::LAMBDA_MIN, |i, v| {
-                    if i == last {
-                        lambda_min[first]
-                    } else {
-                        v
-                    }
-                })),
+                bent(small, true, &|c| c.lambda_min = start.lambda_min),
             ),
             // Half of the directions still negative at the end.
             (
                 "n2_negative_fraction_falls",
-                claims(&bend(&summary, &NEGATIVE_FRACTION, |i, v| {
-                    if i == last {
-                        Some(0.5)
-                    } else {
-                        v
-                    }
-                })),
+                bent(small, true, &|c| c.negative_fraction = Some(0.5)),
             ),
             // A Xavier start as flat as the small one.
             (
                 "xavier_start_is_sharper",
-                claims(&bend(&summary, &shared::LAMBDA_MAX, |i, v| {
-                    if i == xavier[0] {
-                        lambda_max[first]
-                    } else {
-                        v
-                    }
-                })),
+                bent(xavier, false, &|c| c.lambda_max = start.lambda_max),
             ),
         ],
     );
@@ -602,21 +571,13 @@ fn notebook_07_matrix_free_claims_can_fail() {
     let mut cfg = HessianAlongTrainingConfig::quick();
     cfg.runs.truncate(1);
     let traj = hessian_along_training(&cfg).unwrap();
-    let run = &cfg.runs[0].label;
-    let sigma = theory::singular_values(&cfg.data.load(2).unwrap().moments().m).unwrap()[0];
-    let start = rows_with(&traj.unit_blocks, &shared::STEP, |s| s == 0.0)[0];
-    let bent = bend(&traj.unit_blocks, &shared::LAMBDA_MAX, |i, v| {
-        if i == start {
-            v.map(|x| x * 1.1)
-        } else {
-            v
-        }
-    });
+    let mut bent = traj.clone();
+    bent.runs[0].checkpoints[0].unit_blocks[0].lambda_max *= 1.1;
     falsify(
-        &trajectory::unit_block_claims(&traj.unit_blocks, run, sigma).unwrap(),
+        &trajectory::unit_block_claims(&traj).unwrap(),
         vec![(
             "unit_blocks_start_at_zero_point",
-            trajectory::unit_block_claims(&bent, run, sigma).unwrap(),
+            trajectory::unit_block_claims(&bent).unwrap(),
         )],
     );
 }

@@ -1,6 +1,5 @@
 //! The report layer: number formatting, HTML tables (escaping, nulls, headers), CSV, row filters, and the
 //! figures' plotly JSON (traces, log axes, titles) and offline HTML.
-use demystify_resnet::experiments::schema::shared;
 use demystify_resnet::experiments::*;
 use demystify_resnet::polars::prelude::{Column, DataFrame};
 use demystify_resnet::report::*;
@@ -333,18 +332,23 @@ fn spectrum_heatmap_and_trajectory_figures() {
     let mut along = HessianAlongTrainingConfig::quick();
     along.train.steps = 20;
     let t = hessian_along_training(&along).unwrap();
-    let j = json(&eigenvalue_trajectories_figure(&t.top_eigenvalues).unwrap());
-    assert!(!j["data"].as_array().unwrap().is_empty());
-    let j = json(
-        &trajectory_figure(
-            &t.summary,
-            &shared::CONDITION_NUMBER,
-            "condition number",
-            true,
-        )
-        .unwrap(),
+    let j = json(&eigenvalue_trajectories_figure(&t).unwrap());
+    assert_eq!(
+        j["data"].as_array().unwrap().len(),
+        t.runs.len() * along.top_k,
+        "one line per (run, rank)"
     );
+    let j = json(&trajectory_figure(&t, TrajectoryMeasure::EffectiveConditionNumber).unwrap());
     assert_eq!(j["layout"]["yaxis"]["type"], "log");
+    assert_eq!(j["data"].as_array().unwrap().len(), t.runs.len());
+    let j = json(&trajectory_figure(&t, TrajectoryMeasure::NegativeFraction).unwrap());
+    assert_ne!(j["layout"]["yaxis"]["type"], "log");
+    let j = json(&unit_blocks_figure(&t.runs[0]).unwrap());
+    assert_eq!(
+        j["data"].as_array().unwrap().len(),
+        2 * t.runs[0].run.network.depth,
+        "λ_max and λ_min per unit"
+    );
 }
 
 #[test]

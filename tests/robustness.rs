@@ -193,9 +193,12 @@ fn every_analysis_frame_matches_its_schema() {
     let mut along = HessianAlongTrainingConfig::quick();
     along.train.steps = 20;
     let t = hessian_along_training(&along).unwrap();
-    trajectory::SUMMARY_SCHEMA.check(&t.summary).unwrap();
+    trajectory::SUMMARY_SCHEMA.check(&t.summary_frame().unwrap()).unwrap();
     trajectory::TOP_EIGENVALUES_SCHEMA
-        .check(&t.top_eigenvalues)
+        .check(&t.top_eigenvalues_frame().unwrap())
+        .unwrap();
+    trajectory::UNIT_BLOCKS_SCHEMA
+        .check(&t.unit_blocks_frame().unwrap())
         .unwrap();
     let mut esc = EscapeConfig {
         epsilons: vec![1e-1],

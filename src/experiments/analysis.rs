@@ -4,7 +4,7 @@
 //! (`report::Figures`), which sits above this one.
 //!
 //! Implemented by the configs listed in the `analysis!` block at the end of this file; the analyses not listed there
-//! (training grid, depth scale, Hessian along training, matrix-free spectrum) still return DataFrames.
+//! (the matrix-free spectrum) still return DataFrames.
 
 use super::checked::{Checked, Validate};
 use super::claims::Claim;
@@ -16,6 +16,7 @@ use super::relu::{self, ReluConventions, ReluConventionsConfig};
 use super::spectrum::{self, SpectrumAtZero, SpectrumAtZeroConfig};
 use super::stationary_order::{self, StationaryOrder, StationaryOrderConfig};
 use super::training::{self, TrainingGrid, TrainingGridConfig};
+use super::trajectory::{self, HessianAlongTrainingConfig, HessianTrajectory};
 use crate::error::Result;
 
 /// An analysis of the course: its config is the implementing type.
@@ -56,4 +57,5 @@ analysis! {
     ReluConventionsConfig => ReluConventions, relu;
     TrainingGridConfig => TrainingGrid, training;
     DepthScaleConfig => DepthScale, depth_scale;
+    HessianAlongTrainingConfig => HessianTrajectory, trajectory;
 }

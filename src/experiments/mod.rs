@@ -56,7 +56,8 @@ pub use training::{
     TrainingGridConfig,
 };
 pub use trajectory::{
-    hessian_along_training, HessianAlongTrainingConfig, HessianTrajectory, TrajectoryRun,
+    hessian_along_training, Checkpoint, HessianAlongTrainingConfig, HessianTrajectory,
+    RunTrajectory, TrajectoryMeasure, TrajectoryRun, UnitBlock,
 };
 
 /// Name of the environment variable that switches notebooks, examples and tests to quick mode.

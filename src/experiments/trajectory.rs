@@ -4,6 +4,8 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
+use super::analysis::Analysis;
+use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
@@ -13,7 +15,8 @@ use crate::hessian::blocks::unit_block_spectra;
 use crate::hessian::lanczos::{extreme_eigenvalues, LanczosOptions, Which};
 use crate::hessian::spectrum::DEFAULT_RELATIVE_TOLERANCE;
 use crate::hessian::{dense_spectrum_bytes, spectrum_of, HessianOptions};
-use crate::net::Init;
+use crate::hessian::theory::singular_values;
+use crate::net::{Architecture, Init};
 use crate::progress::Progress;
 use crate::train::{RunStatus, TrainConfig};
 
@@ -188,115 +191,303 @@ impl SpectrumMethod {
     }
 }
 
-/// The three tables of [`hessian_along_training`].
-#[derive(Debug, Clone)]
-pub struct HessianTrajectory {
-    /// One row per (run, checkpoint): [`SUMMARY_SCHEMA`]. A diverged run stops contributing rows.
-    pub summary: DataFrame,
-    /// One row per (run, checkpoint, rank): [`TOP_EIGENVALUES_SCHEMA`].
-    pub top_eigenvalues: DataFrame,
-    /// One row per (run, dense checkpoint, unit): [`UNIT_BLOCKS_SCHEMA`] — each unit's diagonal Hessian block
-    /// (none at Lanczos checkpoints: the blocks need the dense matrix).
-    pub unit_blocks: DataFrame,
+/// The spectrum of one unit's diagonal block of the Hessian.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitBlock {
+    /// Index of the residual unit (or plain layer), from 0.
+    pub unit: usize,
+    /// The block's largest eigenvalue.
+    pub lambda_max: f64,
+    /// The block's smallest eigenvalue.
+    pub lambda_min: f64,
+    /// Fraction of the block's eigenvalues < 0.
+    pub negative_fraction: f64,
 }
 
-struct Checkpoint {
-    run: String,
-    learning_rate: f64,
+/// The Hessian at one checkpoint of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoint {
+    /// Gradient-descent steps taken.
+    pub step: usize,
+    /// The loss there.
+    pub loss: f64,
+    /// Dense eigendecomposition or Lanczos.
+    pub method: SpectrumMethod,
+    /// λ_max.
+    pub lambda_max: f64,
+    /// λ_min.
+    pub lambda_min: f64,
+    /// min|λ| (dense only).
+    pub min_abs_eigenvalue: Option<f64>,
+    /// max|λ| / min|λ| (dense only; `None` when some eigenvalue is 0).
+    pub condition_number: Option<f64>,
+    /// max|λ| / min{|λ| > 1e-9·max|λ|} (dense only).
+    pub effective_condition_number: Option<f64>,
+    /// Fraction of eigenvalues < 0 (dense only: Lanczos finds the extremes, not the whole spectrum).
+    pub negative_fraction: Option<f64>,
+    /// The `top_k` largest eigenvalues, descending.
+    pub top_eigenvalues: Vec<f64>,
+    /// Each unit's diagonal block (dense checkpoints only: the blocks need the dense matrix).
+    pub unit_blocks: Vec<UnitBlock>,
+}
+
+/// One run along training: what was trained, the learning rate it used ([`run_learning_rate`]), whether it
+/// diverged (its checkpoints then stop at the last one before that), and its checkpoints in step order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunTrajectory {
+    /// The run as configured.
+    pub run: TrajectoryRun,
+    /// `η = min(η_max, 1/λ_max(H(θ₀)))`.
+    pub learning_rate: f64,
+    /// `true` when the run diverged.
+    pub diverged: bool,
+    /// Every `every` steps, and at step 0 and the end.
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+impl RunTrajectory {
+    /// The checkpoint at step 0 (`None` when there is none).
+    pub fn start(&self) -> Option<&Checkpoint> {
+        self.checkpoints.first().filter(|c| c.step == 0)
+    }
+    /// `true` for a shortcut-2 run from a small Gaussian start.
+    pub fn is_small_shortcut_two(&self) -> bool {
+        self.run.network.architecture == Architecture::Residual { shortcut: 2 }
+            && matches!(self.run.init, Init::SmallGaussian { .. })
+    }
+}
+
+/// A per-checkpoint quantity that [`crate::report::trajectory_figure`] plots against the step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrajectoryMeasure {
+    /// The loss.
+    Loss,
+    /// λ_max.
+    LambdaMax,
+    /// max|λ| / min{|λ| > 1e-9·max|λ|}.
+    EffectiveConditionNumber,
+    /// Fraction of eigenvalues < 0.
+    NegativeFraction,
+}
+
+impl TrajectoryMeasure {
+    /// Its value at a checkpoint (`None` where the method does not give it).
+    pub fn value(&self, c: &Checkpoint) -> Option<f64> {
+        match self {
+            TrajectoryMeasure::Loss => Some(c.loss),
+            TrajectoryMeasure::LambdaMax => Some(c.lambda_max),
+            TrajectoryMeasure::EffectiveConditionNumber => c.effective_condition_number,
+            TrajectoryMeasure::NegativeFraction => c.negative_fraction,
+        }
+    }
+    /// An axis label.
+    pub fn label(&self) -> &'static str {
+        match self {
+            TrajectoryMeasure::Loss => "loss",
+            TrajectoryMeasure::LambdaMax => "λ_max",
+            TrajectoryMeasure::EffectiveConditionNumber => {
+                "effective condition number (|λ| > 1e-9·max|λ|)"
+            }
+            TrajectoryMeasure::NegativeFraction => "fraction of negative eigenvalues",
+        }
+    }
+    /// Whether the axis is logarithmic (ratios and losses).
+    pub fn log_axis(&self) -> bool {
+        matches!(
+            self,
+            TrajectoryMeasure::Loss | TrajectoryMeasure::EffectiveConditionNumber
+        )
+    }
+}
+
+/// The result of [`hessian_along_training`]: the config, σ_max(M) of its data, and one [`RunTrajectory`] per
+/// configured run.
+#[derive(Debug, Clone)]
+pub struct HessianTrajectory {
+    /// The config of the run.
+    pub config: HessianAlongTrainingConfig,
+    /// σ_max(M) of the data: the zero point's block extremes are ±σ_max(M) (THEORY.md §2).
+    pub sigma_max: f64,
+    /// One entry per configured run.
+    pub runs: Vec<RunTrajectory>,
+}
+
+impl HessianTrajectory {
+    /// The first shortcut-2 run from a small Gaussian start (the one the claims follow).
+    pub fn small_shortcut_two(&self) -> Option<&RunTrajectory> {
+        self.runs.iter().find(|r| r.is_small_shortcut_two())
+    }
+    /// One row per (run, checkpoint) ([`SUMMARY_SCHEMA`]), for display and CSV.
+    pub fn summary_frame(&self) -> Result<DataFrame> {
+        let rows: Vec<(&RunTrajectory, &Checkpoint)> = self
+            .runs
+            .iter()
+            .flat_map(|r| r.checkpoints.iter().map(move |c| (r, c)))
+            .collect();
+        let col = |f: &dyn Fn(&Checkpoint) -> Option<f64>| -> Vec<Option<f64>> {
+            rows.iter().map(|(_, c)| f(c)).collect()
+        };
+        SUMMARY_SCHEMA.frame(vec![
+            RUN.values(rows.iter().map(|(r, _)| r.run.label.clone()).collect::<Vec<_>>()),
+            shared::LEARNING_RATE.values(rows.iter().map(|(r, _)| r.learning_rate).collect::<Vec<_>>()),
+            shared::STEP.values(rows.iter().map(|(_, c)| count(c.step)).collect::<Vec<_>>()),
+            shared::LOSS.values(rows.iter().map(|(_, c)| c.loss).collect::<Vec<_>>()),
+            METHOD.values(rows.iter().map(|(_, c)| c.method.label()).collect::<Vec<_>>()),
+            shared::LAMBDA_MAX.values(rows.iter().map(|(_, c)| c.lambda_max).collect::<Vec<_>>()),
+            shared::LAMBDA_MIN.values(rows.iter().map(|(_, c)| c.lambda_min).collect::<Vec<_>>()),
+            MIN_ABS_EIGENVALUE.values(col(&|c| c.min_abs_eigenvalue)),
+            shared::CONDITION_NUMBER.values(col(&|c| c.condition_number)),
+            shared::EFFECTIVE_CONDITION_NUMBER.values(col(&|c| c.effective_condition_number)),
+            NEGATIVE_FRACTION.values(col(&|c| c.negative_fraction)),
+            RUN_DIVERGED.values(rows.iter().map(|(r, _)| r.diverged).collect::<Vec<_>>()),
+        ])
+    }
+    /// One row per (run, checkpoint, rank) ([`TOP_EIGENVALUES_SCHEMA`]), for display and CSV.
+    pub fn top_eigenvalues_frame(&self) -> Result<DataFrame> {
+        let (mut run, mut step, mut rank, mut value) = (vec![], vec![], vec![], vec![]);
+        for r in &self.runs {
+            for c in &r.checkpoints {
+                for (k, v) in c.top_eigenvalues.iter().enumerate() {
+                    run.push(r.run.label.clone());
+                    step.push(count(c.step));
+                    rank.push(count(k + 1));
+                    value.push(*v);
+                }
+            }
+        }
+        TOP_EIGENVALUES_SCHEMA.frame(vec![
+            RUN.values(run),
+            shared::STEP.values(step),
+            RANK.values(rank),
+            EIGENVALUE.values(value),
+        ])
+    }
+    /// One row per (run, dense checkpoint, unit) ([`UNIT_BLOCKS_SCHEMA`]) at the checkpoints `keep` accepts, for
+    /// display and CSV.
+    fn unit_blocks_where(&self, keep: &dyn Fn(&RunTrajectory, &Checkpoint) -> bool) -> Result<DataFrame> {
+        let rows: Vec<(&RunTrajectory, &Checkpoint, &UnitBlock)> = self
+            .runs
+            .iter()
+            .flat_map(|r| {
+                r.checkpoints
+                    .iter()
+                    .filter(move |c| keep(r, c))
+                    .flat_map(move |c| c.unit_blocks.iter().map(move |b| (r, c, b)))
+            })
+            .collect();
+        UNIT_BLOCKS_SCHEMA.frame(vec![
+            RUN.values(rows.iter().map(|x| x.0.run.label.clone()).collect::<Vec<_>>()),
+            shared::STEP.values(rows.iter().map(|x| count(x.1.step)).collect::<Vec<_>>()),
+            UNIT.values(rows.iter().map(|x| count(x.2.unit)).collect::<Vec<_>>()),
+            shared::LAMBDA_MAX.values(rows.iter().map(|x| x.2.lambda_max).collect::<Vec<_>>()),
+            shared::LAMBDA_MIN.values(rows.iter().map(|x| x.2.lambda_min).collect::<Vec<_>>()),
+            NEGATIVE_FRACTION.values(rows.iter().map(|x| Some(x.2.negative_fraction)).collect::<Vec<_>>()),
+        ])
+    }
+    /// Every run's unit blocks at every dense checkpoint ([`UNIT_BLOCKS_SCHEMA`]).
+    pub fn unit_blocks_frame(&self) -> Result<DataFrame> {
+        self.unit_blocks_where(&|_, _| true)
+    }
+    /// Every run's unit blocks at its last dense checkpoint ([`UNIT_BLOCKS_SCHEMA`]).
+    pub fn last_unit_blocks_frame(&self) -> Result<DataFrame> {
+        self.unit_blocks_where(&|r, c| {
+            r.checkpoints
+                .iter()
+                .rev()
+                .find(|x| !x.unit_blocks.is_empty())
+                .is_some_and(|last| last.step == c.step)
+        })
+    }
+}
+
+fn checkpoint(
+    net: &dyn super::DynNetwork,
+    run: &TrajectoryRun,
+    config: &HessianAlongTrainingConfig,
+    data: &super::AnyDataset,
     step: usize,
-    loss: f64,
-    dense: bool,
-    lambda_max: f64,
-    lambda_min: f64,
-    min_abs: Option<f64>,
-    cond: Option<f64>,
-    eff_cond: Option<f64>,
-    neg: Option<f64>,
-    top: Vec<f64>,
-    /// `(λ_max, λ_min, negative fraction)` of each unit's diagonal block (dense checkpoints only).
-    units: Vec<(f64, f64, f64)>,
-    run_diverged: bool,
+) -> Result<Checkpoint> {
+    let opts = config.hessian;
+    let loss = net.loss(data)?;
+    if run.network.num_params() <= config.dense_max_params {
+        let h = net.hessian_at(data, &opts)?;
+        let s = spectrum_of(h.matrix.as_ref(), None)?;
+        let sum = s.summary(DEFAULT_RELATIVE_TOLERANCE);
+        let unit_blocks = unit_block_spectra(h.matrix.as_ref(), run.network.block_size())?
+            .iter()
+            .enumerate()
+            .map(|(unit, b)| UnitBlock {
+                unit,
+                lambda_max: b.lambda_max(),
+                lambda_min: b.lambda_min(),
+                negative_fraction: b.negative_fraction(),
+            })
+            .collect();
+        Ok(Checkpoint {
+            step,
+            loss,
+            method: SpectrumMethod::Dense,
+            lambda_max: sum.lambda_max,
+            lambda_min: sum.lambda_min,
+            min_abs_eigenvalue: Some(sum.min_abs),
+            condition_number: sum.condition_number,
+            effective_condition_number: sum.effective_condition_number,
+            negative_fraction: Some(sum.negative_fraction),
+            top_eigenvalues: s.top(config.top_k),
+            unit_blocks,
+        })
+    } else {
+        let op = net.hessian_operator(data, &opts)?;
+        let top = extreme_eigenvalues(op.as_ref(), config.top_k, Which::Largest, &config.lanczos)?;
+        let bottom = extreme_eigenvalues(op.as_ref(), 1, Which::Smallest, &config.lanczos)?;
+        Ok(Checkpoint {
+            step,
+            loss,
+            method: SpectrumMethod::Lanczos,
+            lambda_max: top.values.first().copied().unwrap_or(0.0),
+            lambda_min: bottom.values.first().copied().unwrap_or(0.0),
+            min_abs_eigenvalue: None,
+            condition_number: None,
+            effective_condition_number: None,
+            negative_fraction: None,
+            top_eigenvalues: top.values,
+            unit_blocks: Vec::new(),
+        })
+    }
 }
 
 fn trajectory(
     run: &TrajectoryRun,
     config: &HessianAlongTrainingConfig,
     data: &super::AnyDataset,
-) -> Result<Vec<Checkpoint>> {
+) -> Result<RunTrajectory> {
     let mut net = build_network(&run.network, &run.init, run.seed)?;
-    let opts = config.hessian;
-    let mut out: Vec<Checkpoint> = Vec::new();
+    let mut out = RunTrajectory {
+        run: run.clone(),
+        learning_rate: config.train.learning_rate,
+        diverged: false,
+        checkpoints: Vec::new(),
+    };
     let mut step = 0;
-    let mut learning_rate = config.train.learning_rate;
     loop {
-        let loss = net.loss(data)?;
-        let dense = run.network.num_params() <= config.dense_max_params;
-        let cp = if dense {
-            let h = net.hessian_at(data, &opts)?;
-            let s = spectrum_of(h.matrix.as_ref(), None)?;
-            let sum = s.summary(DEFAULT_RELATIVE_TOLERANCE);
-            let units = unit_block_spectra(h.matrix.as_ref(), run.network.block_size())?
-                .iter()
-                .map(|b| (b.lambda_max(), b.lambda_min(), b.negative_fraction()))
-                .collect();
-            Checkpoint {
-                run: run.label.clone(),
-                learning_rate: 0.0,
-                step,
-                loss,
-                dense,
-                lambda_max: sum.lambda_max,
-                lambda_min: sum.lambda_min,
-                min_abs: Some(sum.min_abs),
-                cond: sum.condition_number,
-                eff_cond: sum.effective_condition_number,
-                neg: Some(sum.negative_fraction),
-                top: s.top(config.top_k),
-                units,
-                run_diverged: false,
-            }
-        } else {
-            let op = net.hessian_operator(data, &opts)?;
-            let top =
-                extreme_eigenvalues(op.as_ref(), config.top_k, Which::Largest, &config.lanczos)?;
-            let bottom = extreme_eigenvalues(op.as_ref(), 1, Which::Smallest, &config.lanczos)?;
-            Checkpoint {
-                run: run.label.clone(),
-                learning_rate: 0.0,
-                step,
-                loss,
-                dense,
-                lambda_max: top.values.first().copied().unwrap_or(0.0),
-                lambda_min: bottom.values.first().copied().unwrap_or(0.0),
-                min_abs: None,
-                cond: None,
-                eff_cond: None,
-                neg: None,
-                top: top.values,
-                units: Vec::new(),
-                run_diverged: false,
-            }
-        };
+        let cp = checkpoint(net.as_ref(), run, config, data, step)?;
         if step == 0 {
-            learning_rate = run_learning_rate(config.train.learning_rate, cp.lambda_max);
+            out.learning_rate = run_learning_rate(config.train.learning_rate, cp.lambda_max);
         }
-        out.push(Checkpoint {
-            learning_rate,
-            ..cp
-        });
+        out.checkpoints.push(cp);
         if step >= config.train.steps {
             break;
         }
         let chunk = config.every.min(config.train.steps - step);
         let cfg = TrainConfig {
-            learning_rate,
+            learning_rate: out.learning_rate,
             steps: chunk,
             record_every: chunk,
             ..config.train.clone()
         };
         let h = net.train(data, &cfg)?;
         if let RunStatus::Diverged { .. } = h.status {
-            out.iter_mut().for_each(|c| c.run_diverged = true);
+            out.diverged = true;
             break;
         }
         step += chunk;
@@ -309,32 +500,45 @@ fn trajectory(
 /// the `top_k` largest and the smallest eigenvalue by Lanczos on Hessian-vector products). Runs are computed in
 /// parallel.
 pub fn hessian_along_training(config: &HessianAlongTrainingConfig) -> Result<HessianTrajectory> {
-    ensure_nonempty("runs", &config.runs)?;
-    config.train.validate()?;
-    config.hessian.validate()?;
-    ensure_positive_size("every", config.every)?;
-    ensure_positive_size("top_k", config.top_k)?;
-    let width = config.runs[0].network.width;
-    for r in &config.runs {
-        r.network.validate()?;
-        r.init.validate()?;
-        ensure_len(
-            "run width (all runs share the data)",
-            width,
-            r.network.width,
-        )?;
-        let p = r.network.num_params();
-        if p <= config.dense_max_params {
-            config.hessian.ensure_dense_fits(
-                "numeric Hessian and its spectrum",
-                p,
-                dense_spectrum_bytes(p),
+    config.check_and_run()
+}
+
+impl Validate for HessianAlongTrainingConfig {
+    /// At least one run, all of one width, valid training and Hessian settings, `every` and `top_k` ≥ 1, and
+    /// every dense Hessian within the size limit.
+    fn validate(&self) -> Result<()> {
+        ensure_nonempty("runs", &self.runs)?;
+        self.train.validate()?;
+        self.hessian.validate()?;
+        ensure_positive_size("every", self.every)?;
+        ensure_positive_size("top_k", self.top_k)?;
+        let width = self.runs[0].network.width;
+        for r in &self.runs {
+            r.network.validate()?;
+            r.init.validate()?;
+            ensure_len(
+                "run width (all runs share the data)",
+                width,
+                r.network.width,
             )?;
+            let p = r.network.num_params();
+            if p <= self.dense_max_params {
+                self.hessian.ensure_dense_fits(
+                    "numeric Hessian and its spectrum",
+                    p,
+                    dense_spectrum_bytes(p),
+                )?;
+            }
         }
+        Ok(())
     }
-    let data = config.data.load(width)?;
+}
+
+/// [`hessian_along_training`] on a config that has passed validation.
+pub(crate) fn run_checked(config: &Checked<HessianAlongTrainingConfig>) -> Result<HessianTrajectory> {
+    let data = config.data.load(config.runs[0].network.width)?;
     let progress = Progress::new("Hessian along training, runs", config.runs.len());
-    let all = config
+    let runs = config
         .runs
         .par_iter()
         .map(|r| {
@@ -344,97 +548,47 @@ pub fn hessian_along_training(config: &HessianAlongTrainingConfig) -> Result<Hes
         })
         .collect::<Result<Vec<_>>>()?;
     progress.finish();
-    let cps: Vec<&Checkpoint> = all.iter().flatten().collect();
-    let method = |c: &Checkpoint| {
-        if c.dense {
-            SpectrumMethod::Dense
-        } else {
-            SpectrumMethod::Lanczos
-        }
-    };
-    let summary = SUMMARY_SCHEMA.frame(vec![
-        RUN.values(cps.iter().map(|c| c.run.clone()).collect::<Vec<_>>()),
-        shared::LEARNING_RATE.values(cps.iter().map(|c| c.learning_rate).collect::<Vec<_>>()),
-        shared::STEP.values(cps.iter().map(|c| count(c.step)).collect::<Vec<_>>()),
-        shared::LOSS.values(cps.iter().map(|c| c.loss).collect::<Vec<_>>()),
-        METHOD.values(cps.iter().map(|c| method(c).label()).collect::<Vec<_>>()),
-        shared::LAMBDA_MAX.values(cps.iter().map(|c| c.lambda_max).collect::<Vec<_>>()),
-        shared::LAMBDA_MIN.values(cps.iter().map(|c| c.lambda_min).collect::<Vec<_>>()),
-        MIN_ABS_EIGENVALUE.values(cps.iter().map(|c| c.min_abs).collect::<Vec<_>>()),
-        shared::CONDITION_NUMBER.values(cps.iter().map(|c| c.cond).collect::<Vec<_>>()),
-        shared::EFFECTIVE_CONDITION_NUMBER
-            .values(cps.iter().map(|c| c.eff_cond).collect::<Vec<_>>()),
-        NEGATIVE_FRACTION.values(cps.iter().map(|c| c.neg).collect::<Vec<_>>()),
-        RUN_DIVERGED.values(cps.iter().map(|c| c.run_diverged).collect::<Vec<_>>()),
-    ])?;
-    let mut t_run = vec![];
-    let mut t_step = vec![];
-    let mut t_rank = vec![];
-    let mut t_val = vec![];
-    for c in &cps {
-        for (r, v) in c.top.iter().enumerate() {
-            t_run.push(c.run.clone());
-            t_step.push(count(c.step));
-            t_rank.push(count(r + 1));
-            t_val.push(*v);
-        }
-    }
-    let top_eigenvalues = TOP_EIGENVALUES_SCHEMA.frame(vec![
-        RUN.values(t_run),
-        shared::STEP.values(t_step),
-        RANK.values(t_rank),
-        EIGENVALUE.values(t_val),
-    ])?;
-    let rows: Vec<(&Checkpoint, usize, &(f64, f64, f64))> = cps
-        .iter()
-        .flat_map(|c| c.units.iter().enumerate().map(move |(u, b)| (*c, u, b)))
-        .collect();
-    let unit_blocks = UNIT_BLOCKS_SCHEMA.frame(vec![
-        RUN.values(rows.iter().map(|r| r.0.run.clone()).collect::<Vec<_>>()),
-        shared::STEP.values(rows.iter().map(|r| count(r.0.step)).collect::<Vec<_>>()),
-        UNIT.values(rows.iter().map(|r| count(r.1)).collect::<Vec<_>>()),
-        shared::LAMBDA_MAX.values(rows.iter().map(|r| r.2 .0).collect::<Vec<_>>()),
-        shared::LAMBDA_MIN.values(rows.iter().map(|r| r.2 .1).collect::<Vec<_>>()),
-        NEGATIVE_FRACTION.values(rows.iter().map(|r| Some(r.2 .2)).collect::<Vec<_>>()),
-    ])?;
+    let sigma_max = singular_values(&data.moments().m)?
+        .first()
+        .copied()
+        .unwrap_or(0.0);
     Ok(HessianTrajectory {
-        summary,
-        top_eigenvalues,
-        unit_blocks,
+        config: config.inner().clone(),
+        sigma_max,
+        runs,
     })
 }
 
-/// The claim of notebook 07 on the per-unit blocks of run `run` ([`HessianTrajectory::unit_blocks`]), for a
-/// shortcut-2 run started near the zero point (`unit_blocks_start_at_zero_point`): at step 0 every unit's block
-/// has `λ_max ≈ σ_max(M)` and `λ_min ≈ −σ_max(M)` (THEORY.md §2), within 1 % — `sigma_max` is `σ_max(M)` of the
-/// run's data. `NotApplicable` without step-0 rows for `run`.
-pub fn unit_block_claims(unit_blocks: &DataFrame, run: &str, sigma_max: f64) -> Result<Vec<Claim>> {
-    let runs = RUN.strs(unit_blocks)?;
-    let step = shared::STEP.f64s(unit_blocks)?;
-    let hi = shared::LAMBDA_MAX.f64s(unit_blocks)?;
-    let lo = shared::LAMBDA_MIN.f64s(unit_blocks)?;
+/// The claim of notebook 07 on the per-unit blocks of the first shortcut-2 run from a small start
+/// ([`HessianTrajectory::small_shortcut_two`]; `unit_blocks_start_at_zero_point`): at step 0 every unit's block
+/// has `λ_max ≈ σ_max(M)` and `λ_min ≈ −σ_max(M)` (THEORY.md §2), within 1 %, with `σ_max(M)` of the run's data.
+/// `NotApplicable` without such a run, or without unit blocks at its step 0.
+pub fn unit_block_claims(result: &HessianTrajectory) -> Result<Vec<Claim>> {
+    let sigma_max = result.sigma_max;
     let (id, claim, criterion) = (
         "unit_blocks_start_at_zero_point",
         "Near the zero point every unit's Hessian block has the zero point's spectrum: its extremes are ±σ_max(M).",
         "at step 0, |λ_max − σ_max(M)| and |λ_min + σ_max(M)| ≤ 0.01·σ_max(M) for every unit",
     );
-    let start: Vec<usize> = (0..unit_blocks.height())
-        .filter(|&i| runs[i].as_deref() == Some(run) && step[i] == Some(0.0))
-        .collect();
-    if start.is_empty() {
+    let blocks = result
+        .small_shortcut_two()
+        .and_then(RunTrajectory::start)
+        .map(|c| c.unit_blocks.as_slice())
+        .unwrap_or_default();
+    if blocks.is_empty() {
         return Ok(vec![Claim::not_applicable(
             id,
             claim,
             criterion,
-            "no step-0 unit blocks for this run",
+            "no step-0 unit blocks of a shortcut-2 run from a small start",
         )]);
     }
-    let worst = start
+    let worst = blocks
         .iter()
-        .map(|&i| {
-            let a = (hi[i].unwrap_or(f64::NAN) - sigma_max).abs();
-            let b = (lo[i].unwrap_or(f64::NAN) + sigma_max).abs();
-            a.max(b) / sigma_max
+        .map(|b| {
+            let a = (b.lambda_max - sigma_max).abs();
+            let c = (b.lambda_min + sigma_max).abs();
+            a.max(c) / sigma_max
         })
         .fold(0.0f64, |m, v| if v.is_nan() { f64::NAN } else { m.max(v) });
     Ok(vec![Claim {
@@ -442,7 +596,7 @@ pub fn unit_block_claims(unit_blocks: &DataFrame, run: &str, sigma_max: f64) -> 
         claim: claim.into(),
         evidence: format!(
             "{} units at step 0; σ_max(M) = {}; largest relative deviation of a unit's extremes {}",
-            start.len(),
+            blocks.len(),
             num(sigma_max),
             num(worst)
         ),
@@ -451,9 +605,9 @@ pub fn unit_block_claims(unit_blocks: &DataFrame, run: &str, sigma_max: f64) -> 
     }])
 }
 
-/// The claims of notebook 05 on the Hessian along training, checked on `summary` ([`SUMMARY_SCHEMA`]) of a run of
-/// `config` (ids in brackets). The runs are found in `config` by architecture and initialisation: the shortcut-2
-/// run from [`Init::SmallGaussian`] and the shortcut-2 run from [`Init::XavierNormal`].
+/// The claims of notebook 05 on the Hessian along training, checked on the result of [`hessian_along_training`]
+/// (ids in brackets). The runs are found by network and initialisation: the shortcut-2 run from
+/// [`Init::SmallGaussian`] and the shortcut-2 run from [`Init::XavierNormal`].
 ///
 /// - `n2_starts_at_strict_saddle`: at step 0 the small start sits at the zero point's strict saddle (THEORY.md
 ///   §2): negative fraction `½ ± 0.01` and `λ_min/λ_max = −1 ± 0.01`;
@@ -465,43 +619,12 @@ pub fn unit_block_claims(unit_blocks: &DataFrame, run: &str, sigma_max: f64) -> 
 ///   stable learning rate (≈ `2/λ_max`) is at least 100 times smaller (THEORY.md §11).
 ///
 /// A claim whose run is missing (or has no dense checkpoint for the fractions) is `NotApplicable`.
-pub fn claims(summary: &DataFrame, config: &HessianAlongTrainingConfig) -> Result<Vec<Claim>> {
-    let runs = RUN.strs(summary)?;
-    let step = shared::STEP.f64s(summary)?;
-    let loss = shared::LOSS.f64s(summary)?;
-    let hi = shared::LAMBDA_MAX.f64s(summary)?;
-    let lo = shared::LAMBDA_MIN.f64s(summary)?;
-    let neg = NEGATIVE_FRACTION.f64s(summary)?;
-    let rate = shared::LEARNING_RATE.f64s(summary)?;
-    let label_of = |pick: fn(&Init) -> bool| {
-        config
-            .runs
-            .iter()
-            .find(|r| {
-                r.network.architecture == crate::net::Architecture::Residual { shortcut: 2 }
-                    && pick(&r.init)
-            })
-            .map(|r| r.label.clone())
-    };
-    let small = label_of(|i| matches!(i, Init::SmallGaussian { .. }));
-    let xavier = label_of(|i| matches!(i, Init::XavierNormal));
-    // Rows of one run, in step order.
-    let rows_of = |label: &Option<String>| -> Vec<usize> {
-        let mut rows: Vec<usize> = (0..summary.height())
-            .filter(|&i| label.is_some() && runs[i] == *label)
-            .collect();
-        rows.sort_by(|&a, &b| {
-            step[a]
-                .partial_cmp(&step[b])
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        rows
-    };
-    let s_rows = rows_of(&small);
-    let x_rows = rows_of(&xavier);
-    let first_last = |rows: &[usize]| -> Option<(usize, usize)> {
-        Some((*rows.first()?, *rows.last()?)).filter(|(a, b)| step[*a] == Some(0.0) && a != b)
-    };
+pub fn claims(result: &HessianTrajectory) -> Result<Vec<Claim>> {
+    let small = result.small_shortcut_two();
+    let xavier = result.runs.iter().find(|r| {
+        r.run.network.architecture == Architecture::Residual { shortcut: 2 }
+            && matches!(r.run.init, Init::XavierNormal)
+    });
     let mut out = Vec::new();
 
     let (id, claim, criterion) = (
@@ -509,21 +632,26 @@ pub fn claims(summary: &DataFrame, config: &HessianAlongTrainingConfig) -> Resul
         "A small shortcut-2 start sits at the zero point's strict saddle: half of the curvature directions are negative, and the spectrum is symmetric.",
         "at step 0: negative fraction within 0.5 ± 0.01 and λ_min/λ_max within −1 ± 0.01",
     );
-    out.push(match s_rows.first().filter(|&&i| step[i] == Some(0.0)) {
-        Some(&i) => match (neg[i], hi[i], lo[i]) {
-            (Some(f), Some(h), Some(l)) if h != 0.0 => Claim {
-                id,
-                claim: claim.into(),
-                evidence: format!(
-                    "step 0: negative fraction {}, λ_min = {}, λ_max = {}, ratio {}",
-                    num(f),
-                    num(l),
-                    num(h),
-                    num(l / h)
-                ),
-                criterion: criterion.into(),
-                verdict: Verdict::from_bool((f - 0.5).abs() <= 0.01 && (l / h + 1.0).abs() <= 0.01),
-            },
+    out.push(match small.and_then(RunTrajectory::start) {
+        Some(c) => match c.negative_fraction {
+            Some(f) if c.lambda_max != 0.0 => {
+                let (h, l) = (c.lambda_max, c.lambda_min);
+                Claim {
+                    id,
+                    claim: claim.into(),
+                    evidence: format!(
+                        "step 0: negative fraction {}, λ_min = {}, λ_max = {}, ratio {}",
+                        num(f),
+                        num(l),
+                        num(h),
+                        num(l / h)
+                    ),
+                    criterion: criterion.into(),
+                    verdict: Verdict::from_bool(
+                        (f - 0.5).abs() <= 0.01 && (l / h + 1.0).abs() <= 0.01,
+                    ),
+                }
+            }
             _ => Claim::not_applicable(id, claim, criterion, "no dense spectrum at step 0"),
         },
         None => Claim::not_applicable(
@@ -534,23 +662,27 @@ pub fn claims(summary: &DataFrame, config: &HessianAlongTrainingConfig) -> Resul
         ),
     });
 
-    // A claim comparing `values` at step 0 and at the last checkpoint of the small shortcut-2 run.
-    let ends = |(id, claim, criterion): (&'static str, &str, &str),
-                values: &[Option<f64>],
-                name: &str,
-                accept: &dyn Fn(f64, f64) -> bool| {
-        match first_last(&s_rows) {
-            Some((a, b)) => match (values[a], values[b]) {
+    // The small shortcut-2 run's first (step 0) and last checkpoints, when it has two.
+    let ends = small
+        .and_then(|r| Some((r.start()?, r.checkpoints.last()?)))
+        .filter(|(a, b)| a.step != b.step);
+    // A claim comparing a value at step 0 and at the last checkpoint of the small shortcut-2 run.
+    let compare_ends = |(id, claim, criterion): (&'static str, &str, &str),
+                        value: &dyn Fn(&Checkpoint) -> Option<f64>,
+                        name: &str,
+                        accept: &dyn Fn(f64, f64) -> bool| {
+        match ends {
+            Some((a, b)) => match (value(a), value(b)) {
                 (Some(v0), Some(v1)) => Claim {
                     id,
                     claim: claim.into(),
                     evidence: format!(
                         "step 0: {name} = {}, loss {}; step {}: {name} = {}, loss {}",
                         num(v0),
-                        loss[a].map_or("?".into(), num),
-                        step[b].unwrap_or(0.0),
+                        num(a.loss),
+                        b.step,
                         num(v1),
-                        loss[b].map_or("?".into(), num),
+                        num(b.loss),
                     ),
                     criterion: criterion.into(),
                     verdict: Verdict::from_bool(accept(v0, v1)),
@@ -567,23 +699,23 @@ pub fn claims(summary: &DataFrame, config: &HessianAlongTrainingConfig) -> Resul
             ),
         }
     };
-    out.push(ends(
+    out.push(compare_ends(
         (
             "n2_negative_curvature_recedes",
             "As the small shortcut-2 start fits the data, its negative curvature fades: the most negative eigenvalue shrinks towards 0.",
             "|λ_min| at the last checkpoint ≤ 0.01 · |λ_min| at step 0",
         ),
-        &lo,
+        &|c| Some(c.lambda_min),
         "λ_min",
         &|l0, l1| l0 != 0.0 && l1.abs() <= 0.01 * l0.abs(),
     ));
-    out.push(ends(
+    out.push(compare_ends(
         (
             "n2_negative_fraction_falls",
             "Along the small shortcut-2 run, the fraction of negative eigenvalues falls below its starting half.",
             "negative fraction at the last checkpoint < negative fraction at step 0",
         ),
-        &neg,
+        &|c| c.negative_fraction,
         "negative fraction",
         &|f0, f1| f1 < f0,
     ));
@@ -593,24 +725,25 @@ pub fn claims(summary: &DataFrame, config: &HessianAlongTrainingConfig) -> Resul
         "A Xavier start of the same shortcut-2 network is far sharper than the small start, so it needs a far smaller learning rate.",
         "λ_max(H(θ₀)) of the Xavier start ≥ 100 · λ_max(H(θ₀)) of the small start",
     );
-    out.push(match (s_rows.first(), x_rows.first()) {
-        (Some(&a), Some(&b)) if step[a] == Some(0.0) && step[b] == Some(0.0) => {
-            match (hi[a], hi[b]) {
-                (Some(hs), Some(hx)) => Claim {
-                    id,
-                    claim: claim.into(),
-                    evidence: format!(
-                        "λ_max(H(θ₀)): small {}, Xavier {} (ratio {}); learning rates used, η = min(η_max, 1/λ_max): {} and {}",
-                        num(hs),
-                        num(hx),
-                        num(hx / hs),
-                        rate[a].map_or("?".into(), num),
-                        rate[b].map_or("?".into(), num),
-                    ),
-                    criterion: criterion.into(),
-                    verdict: Verdict::from_bool(hs > 0.0 && hx >= 100.0 * hs),
-                },
-                _ => Claim::not_applicable(id, claim, criterion, "no λ_max at step 0"),
+    fn start_of(r: Option<&RunTrajectory>) -> Option<(&RunTrajectory, &Checkpoint)> {
+        r.and_then(|r| Some((r, r.start()?)))
+    }
+    out.push(match (start_of(small), start_of(xavier)) {
+        (Some((rs, s)), Some((rx, x))) => {
+            let (hs, hx) = (s.lambda_max, x.lambda_max);
+            Claim {
+                id,
+                claim: claim.into(),
+                evidence: format!(
+                    "λ_max(H(θ₀)): small {}, Xavier {} (ratio {}); learning rates used, η = min(η_max, 1/λ_max): {} and {}",
+                    num(hs),
+                    num(hx),
+                    num(hx / hs),
+                    num(rs.learning_rate),
+                    num(rx.learning_rate),
+                ),
+                criterion: criterion.into(),
+                verdict: Verdict::from_bool(hs > 0.0 && hx >= 100.0 * hs),
             }
         }
         _ => Claim::not_applicable(id, claim, criterion, "the small or the Xavier run is missing"),

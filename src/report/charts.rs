@@ -1,40 +1,25 @@
 //! The figures of the analyses, built from the experiments' typed results. Every figure has a title, axis titles
 //! with units or formulas, and a legend that a reader understands without the code.
 
-use std::collections::BTreeMap;
-
 use faer::Mat;
 use plotly::common::ExponentFormat;
 use plotly::common::{DashType, Line, Marker, Mode, Title};
 use plotly::layout::{Axis, AxisType, Layout};
 use plotly::{Bar, HeatMap, Plot, Scatter};
-use polars::prelude::DataFrame;
 
 use super::figure::Figure;
 use crate::error::{Error, Result};
 use crate::experiments::condition::ConditionVsDepth;
-use crate::experiments::schema::{shared, ColumnDef};
 use crate::experiments::spectrum::SpectrumAtZero;
+use crate::experiments::trajectory::{
+    HessianTrajectory, RunTrajectory, TrajectoryMeasure, UnitBlock,
+};
 use crate::experiments::{
-    condition, trajectory, DepthMeasure, DepthScale, EscapeTimes, GridRun, RateSummary,
+    condition, DepthMeasure, DepthScale, EscapeTimes, GridRun, RateSummary,
     StationaryOrder, TrainingGrid,
 };
 use crate::hessian::lanczos::SpectralDensity;
 use crate::net::{ActivationKind, Architecture, Init};
-
-/// Values of a column as `f64` (integers converted; null and non-numbers → `None`): [`ColumnDef::f64s`].
-pub(crate) fn column_f64(frame: &DataFrame, def: &ColumnDef) -> Result<Vec<Option<f64>>> {
-    def.f64s(frame)
-}
-
-/// Values of a column as text (nulls → empty): [`ColumnDef::strs`].
-pub(crate) fn column_text(frame: &DataFrame, def: &ColumnDef) -> Result<Vec<String>> {
-    Ok(def
-        .strs(frame)?
-        .into_iter()
-        .map(Option::unwrap_or_default)
-        .collect())
-}
 
 /// Colours for series that must match across traces (a series' line and its markers).
 const PALETTE: [&str; 12] = [
@@ -68,41 +53,6 @@ fn with_notes(title: &str, notes: &[String]) -> String {
         title.to_string()
     } else {
         format!("{title}<br><sub>{}</sub>", notes.join("<br>"))
-    }
-}
-
-/// Groups row indices by the value of a text column, in order of first appearance.
-fn groups(keys: &[String]) -> Vec<(String, Vec<usize>)> {
-    let mut order: Vec<String> = Vec::new();
-    let mut map: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, k) in keys.iter().enumerate() {
-        if !map.contains_key(k) {
-            order.push(k.clone());
-        }
-        map.entry(k.clone()).or_default().push(i);
-    }
-    order
-        .into_iter()
-        .map(|k| {
-            let v = map.remove(&k).unwrap_or_default();
-            (k, v)
-        })
-        .collect()
-}
-
-/// Adds one scatter trace per group of rows sharing a key (named by the key), with the rows' `(x, y)` points
-/// where both are present.
-fn trace_per_group(
-    plot: &mut Plot,
-    keys: &[String],
-    x: &[Option<f64>],
-    y: &[Option<f64>],
-    mode: Mode,
-) {
-    for (key, rows) in groups(keys) {
-        let (xs, ys): (Vec<f64>, Vec<f64>) =
-            rows.iter().filter_map(|&i| Some((x[i]?, y[i]?))).unzip();
-        plot.add_trace(Scatter::new(xs, ys).name(&key).mode(mode.clone()));
     }
 }
 
@@ -512,30 +462,29 @@ pub fn training_grid_heatmaps(grid: &TrainingGrid) -> Result<Figure> {
     Ok(Figure::new(plot, title))
 }
 
-/// The top eigenvalues along training from [`crate::experiments::HessianTrajectory::top_eigenvalues`]: one
-/// line per (run, rank), x = step.
-pub fn eigenvalue_trajectories_figure(top: &DataFrame) -> Result<Figure> {
-    let run = column_text(top, &trajectory::RUN)?;
-    let rank = column_text(top, &trajectory::RANK)?;
-    let step = column_f64(top, &shared::STEP)?;
-    let ev = column_f64(top, &trajectory::EIGENVALUE)?;
-    let keys: Vec<String> = run
-        .iter()
-        .zip(&rank)
-        .map(|(r, k)| format!("{r}, λ#{k}"))
-        .collect();
+/// The top eigenvalues along training ([`crate::experiments::Checkpoint::top_eigenvalues`]): one line per (run, rank), x = step.
+pub fn eigenvalue_trajectories_figure(result: &HessianTrajectory) -> Result<Figure> {
     let mut plot = Plot::new();
-    for (key, rows) in groups(&keys) {
-        let r = run[rows[0]].clone();
-        plot.add_trace(
-            Scatter::new(
-                rows.iter().filter_map(|&i| step[i]).collect(),
-                rows.iter().filter_map(|&i| ev[i]).collect(),
-            )
-            .name(&key)
-            .legend_group(&r)
-            .mode(Mode::LinesMarkers),
-        );
+    for r in &result.runs {
+        let ranks = r
+            .checkpoints
+            .iter()
+            .map(|c| c.top_eigenvalues.len())
+            .max()
+            .unwrap_or(0);
+        for k in 0..ranks {
+            let (xs, ys): (Vec<f64>, Vec<f64>) = r
+                .checkpoints
+                .iter()
+                .filter_map(|c| Some((c.step as f64, *c.top_eigenvalues.get(k)?)))
+                .unzip();
+            plot.add_trace(
+                Scatter::new(xs, ys)
+                    .name(format!("{}, λ#{}", r.run.label, k + 1))
+                    .legend_group(&r.run.label)
+                    .mode(Mode::LinesMarkers),
+            );
+        }
     }
     plot.set_layout(layout(
         "Largest Hessian eigenvalues along training",
@@ -545,69 +494,62 @@ pub fn eigenvalue_trajectories_figure(top: &DataFrame) -> Result<Figure> {
     Ok(Figure::new(plot, "eigenvalue trajectories"))
 }
 
-/// A per-step quantity of [`crate::experiments::HessianTrajectory::summary`] (a column of
-/// [`trajectory::SUMMARY_SCHEMA`], e.g. `shared::CONDITION_NUMBER`, `trajectory::NEGATIVE_FRACTION`,
-/// `shared::LOSS`), one line per run; `log_y` for ratios and losses.
-pub fn trajectory_figure(
-    summary: &DataFrame,
-    column: &ColumnDef,
-    label: &str,
-    log_y: bool,
-) -> Result<Figure> {
-    let run = column_text(summary, &trajectory::RUN)?;
-    let step = column_f64(summary, &shared::STEP)?;
-    let val = column_f64(summary, column)?;
+/// A per-checkpoint quantity ([`TrajectoryMeasure`]: the loss, λ_max, the effective condition number, the
+/// fraction of negative eigenvalues) against the step, one line per run; log axis for ratios and losses.
+pub fn trajectory_figure(result: &HessianTrajectory, measure: TrajectoryMeasure) -> Result<Figure> {
     let mut plot = Plot::new();
-    trace_per_group(&mut plot, &run, &step, &val, Mode::LinesMarkers);
+    for r in &result.runs {
+        let (xs, ys): (Vec<f64>, Vec<f64>) = r
+            .checkpoints
+            .iter()
+            .filter_map(|c| Some((c.step as f64, measure.value(c)?)))
+            .unzip();
+        plot.add_trace(
+            Scatter::new(xs, ys)
+                .name(&r.run.label)
+                .mode(Mode::LinesMarkers),
+        );
+    }
+    let label = measure.label();
     let title = format!("{label} along training");
     plot.set_layout(layout(
         &title,
         axis("gradient-descent step", false),
-        axis(label, log_y),
+        axis(label, measure.log_axis()),
     ));
     Ok(Figure::new(plot, &title))
 }
 
-/// Per-unit Hessian blocks along training, from [`crate::experiments::HessianTrajectory::unit_blocks`] for the
-/// run `run`: λ_max (solid) and λ_min (dashed) of each unit's diagonal block against the step, one colour per
-/// unit. At `W = 0` with shortcut 2 every unit's block has the same spectrum ±σ_i(M).
-pub fn unit_blocks_figure(unit_blocks: &DataFrame, run: &str) -> Result<Figure> {
-    let runs = column_text(unit_blocks, &trajectory::RUN)?;
-    let unit = column_f64(unit_blocks, &trajectory::UNIT)?;
-    let step = column_f64(unit_blocks, &shared::STEP)?;
-    let hi = column_f64(unit_blocks, &shared::LAMBDA_MAX)?;
-    let lo = column_f64(unit_blocks, &shared::LAMBDA_MIN)?;
-    let rows: Vec<usize> = (0..runs.len()).filter(|&i| runs[i] == run).collect();
-    if rows.is_empty() {
-        return Err(crate::Error::Table(format!(
-            "no unit-block rows for run `{run}`; runs present: {:?}",
-            groups(&runs)
-                .into_iter()
-                .map(|(k, _)| k)
-                .collect::<Vec<_>>()
+/// Per-unit Hessian blocks along one run ([`crate::experiments::Checkpoint::unit_blocks`]): λ_max (solid) and λ_min (dashed) of each
+/// unit's diagonal block against the step, one colour per unit. At `W = 0` with shortcut 2 every unit's block has
+/// the same spectrum ±σ_i(M). Errors when the run has no unit blocks (all its checkpoints used Lanczos).
+pub fn unit_blocks_figure(run: &RunTrajectory) -> Result<Figure> {
+    let units = run
+        .checkpoints
+        .iter()
+        .map(|c| c.unit_blocks.len())
+        .max()
+        .unwrap_or(0);
+    if units == 0 {
+        return Err(Error::Table(format!(
+            "run `{}` has no unit blocks: its Hessians were too large for the dense path",
+            run.run.label
         )));
     }
-    let mut units: Vec<u64> = rows
-        .iter()
-        .filter_map(|&i| unit[i].map(|u| u as u64))
-        .collect();
-    units.sort_unstable();
-    units.dedup();
     let mut plot = Plot::new();
-    for u in units {
-        let of_unit: Vec<usize> = rows
+    for u in 0..units {
+        let blocks: Vec<(f64, &UnitBlock)> = run
+            .checkpoints
             .iter()
-            .copied()
-            .filter(|&i| unit[i] == Some(u as f64))
+            .filter_map(|c| Some((c.step as f64, c.unit_blocks.get(u)?)))
             .collect();
-        let xs: Vec<f64> = of_unit.iter().filter_map(|&i| step[i]).collect();
-        for (values, dash, which) in [
-            (&hi, DashType::Solid, "λ_max"),
-            (&lo, DashType::Dash, "λ_min"),
+        let xs: Vec<f64> = blocks.iter().map(|b| b.0).collect();
+        for (value, dash, which) in [
+            ((|b: &UnitBlock| b.lambda_max) as fn(&UnitBlock) -> f64, DashType::Solid, "λ_max"),
+            (|b: &UnitBlock| b.lambda_min, DashType::Dash, "λ_min"),
         ] {
-            let ys: Vec<f64> = of_unit.iter().filter_map(|&i| values[i]).collect();
             plot.add_trace(
-                Scatter::new(xs.clone(), ys)
+                Scatter::new(xs.clone(), blocks.iter().map(|b| value(b.1)).collect())
                     .name(format!("unit {u}, {which}"))
                     .legend_group(format!("unit {u}"))
                     .mode(Mode::LinesMarkers)
@@ -615,7 +557,7 @@ pub fn unit_blocks_figure(unit_blocks: &DataFrame, run: &str) -> Result<Figure> 
             );
         }
     }
-    let title = format!("Per-unit Hessian blocks along training ({run})");
+    let title = format!("Per-unit Hessian blocks along training ({})", run.run.label);
     plot.set_layout(layout(
         &title,
         axis("gradient-descent step", false),

@@ -2,14 +2,14 @@
 //! shape (`experiments::Analysis`) gets its charts the same way.
 
 use super::charts::{
-    condition_vs_depth_figure, depth_scale_figure, escape_figure, spectrum_figure,
-    stationary_order_figure, training_grid_heatmaps,
+    condition_vs_depth_figure, depth_scale_figure, eigenvalue_trajectories_figure, escape_figure,
+    spectrum_figure, stationary_order_figure, training_grid_heatmaps, trajectory_figure,
 };
 use super::figure::Figure;
 use crate::error::Result;
 use crate::experiments::{
-    ConditionVsDepth, DepthMeasure, DepthScale, EscapeTimes, SpectrumAtZero, StationaryOrder,
-    TrainingGrid,
+    ConditionVsDepth, DepthMeasure, DepthScale, EscapeTimes, HessianTrajectory, IdentityAtZero,
+    ReluConventions, SpectrumAtZero, StationaryOrder, TrainingGrid, TrajectoryMeasure,
 };
 
 /// The figures a notebook shows for an analysis's output, in notebook order.
@@ -64,5 +64,31 @@ impl Figures for DepthScale {
             .iter()
             .map(|&m| depth_scale_figure(self, m))
             .collect()
+    }
+}
+
+impl Figures for HessianTrajectory {
+    /// The effective condition number and the fraction of negative eigenvalues along training
+    /// ([`trajectory_figure`]), then the top eigenvalues ([`eigenvalue_trajectories_figure`]).
+    fn figures(&self) -> Result<Vec<Figure>> {
+        Ok(vec![
+            trajectory_figure(self, TrajectoryMeasure::EffectiveConditionNumber)?,
+            trajectory_figure(self, TrajectoryMeasure::NegativeFraction)?,
+            eigenvalue_trajectories_figure(self)?,
+        ])
+    }
+}
+
+impl Figures for IdentityAtZero {
+    /// None: notebook 01 shows this result as a table only.
+    fn figures(&self) -> Result<Vec<Figure>> {
+        Ok(Vec::new())
+    }
+}
+
+impl Figures for ReluConventions {
+    /// None: notebook 06 shows this result as a table only.
+    fn figures(&self) -> Result<Vec<Figure>> {
+        Ok(Vec::new())
     }
 }
