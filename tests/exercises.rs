@@ -72,7 +72,7 @@ fn chapter_03() {
         ConditionVsDepthConfig::default(),
     ] {
         let data = cfg.data.load(cfg.width).unwrap();
-        let at_one = theory::spectrum_at_zero(2, 1, data.moments(), 1.0)
+        let at_one = theory::closed_form_spectrum(2, 1, data.moments(), 1.0)
             .unwrap()
             .condition_number()
             .unwrap();
@@ -91,7 +91,7 @@ fn chapter_03() {
     let data = DataSpec::default().load(4).unwrap();
     let first = (1..=ch03::MAX_SCANNED_DEPTH)
         .find(|&l| {
-            theory::spectrum_at_zero(1, l, data.moments(), 1.0)
+            theory::closed_form_spectrum(1, l, data.moments(), 1.0)
                 .unwrap()
                 .condition_number()
                 .unwrap_or(f64::INFINITY)

@@ -611,32 +611,24 @@ fn training_claims_hold_on_the_quick_grid() {
 #[test]
 fn matrix_free_claims_hold_in_quick_mode() {
     use demystify_resnet::experiments::matrix_free;
-    use demystify_resnet::polars::prelude::Column;
     let compared = matrix_free_spectrum(&MatrixFreeConfig::quick()).unwrap();
     assert_eq!(compared.params, 256);
     assert_eq!(compared.dense_eigenvalues.as_ref().unwrap().len(), 256);
-    for c in matrix_free::claims(&compared).unwrap() {
+    assert_eq!(compared.estimates_frame().unwrap().height(), 5);
+    for c in matrix_free::dense_comparison_claims(&compared).unwrap() {
         assert_eq!(c.verdict, Verdict::Holds, "{}: {}", c.id, c.evidence);
     }
     let large = matrix_free_spectrum(&MatrixFreeConfig::large_quick()).unwrap();
     assert!(large.dense_eigenvalues.is_none() && large.dense_seconds.is_none());
-    assert!(matrix_free::claims(&large)
+    assert!(matrix_free::dense_comparison_claims(&large)
         .unwrap()
         .iter()
         .all(|c| c.verdict == Verdict::NotApplicable));
     let zero = matrix_free::zero_point_claims(&large).unwrap();
     assert_eq!(zero[0].verdict, Verdict::Holds, "{}", zero[0].evidence);
     // Double every estimate: the extremes no longer match the closed form.
-    let doubled: Vec<Option<f64>> = matrix_free::MATRIX_FREE
-        .f64s(&large.estimates)
-        .unwrap()
-        .iter()
-        .map(|v| v.map(|x| 2.0 * x))
-        .collect();
     let mut bent = large.clone();
-    bent.estimates
-        .with_column(Column::new(matrix_free::MATRIX_FREE.name.into(), doubled))
-        .unwrap();
+    bent.estimates.iter_mut().for_each(|e| e.matrix_free *= 2.0);
     assert_eq!(
         matrix_free::zero_point_claims(&bent).unwrap()[0].verdict,
         Verdict::Fails
@@ -710,6 +702,8 @@ fn typed_analyses_share_one_shape() {
     assert_eq!(exercise(TrainingGridConfig::quick()), 1);
     assert_eq!(exercise(DepthScaleConfig::quick()), 2);
     assert_eq!(exercise(HessianAlongTrainingConfig::quick()), 3);
+    assert_eq!(exercise(MatrixFreeConfig::quick()), 1);
+    assert_eq!(exercise(MatrixFreeConfig::large_quick()), 1);
     // An invalid config never runs: the check fails first, with the field named.
     let bad = StationaryOrderConfig {
         depths: vec![],

@@ -42,18 +42,6 @@ fn bend(
     replace(df, column, column.f64s(df).unwrap(), f)
 }
 
-/// Rows whose text column `column` equals `value`.
-fn rows_where(df: &DataFrame, column: &ColumnDef, value: &str) -> Vec<usize> {
-    column
-        .strs(df)
-        .unwrap()
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.as_deref() == Some(value))
-        .map(|(i, _)| i)
-        .collect()
-}
-
 /// Checks the falsification of one claims function: `original` holds for every claim, each `(id, bent)` makes
 /// claim `id` fail, and the ids covered are exactly the ids `original` returns.
 fn falsify(original: &[Claim], cases: Vec<(&str, Vec<Claim>)>) {
@@ -507,64 +495,46 @@ fn notebook_06_relu_claims_can_fail() {
 fn notebook_07_matrix_free_claims_can_fail() {
     use demystify_resnet::experiments::matrix_free::{self, *};
     let compared = matrix_free_spectrum(&MatrixFreeConfig::quick()).unwrap();
-    let quantity = |q: &str| rows_where(&compared.estimates, &QUANTITY, q)[0];
-    let se = STD_ERROR.f64s(&compared.estimates).unwrap();
-    let with = |estimates: DataFrame| MatrixFreeResult {
-        estimates,
-        ..compared.clone()
+    // The result with `f` applied to the estimate of `q`.
+    let bent = |r: &MatrixFreeResult, q: Quantity, f: &dyn Fn(&mut Estimate)| {
+        let mut r = r.clone();
+        r.estimates.iter_mut().filter(|e| e.quantity == q).for_each(f);
+        r
     };
-    let claims = |r: &MatrixFreeResult| matrix_free::claims(r).unwrap();
-    let shift = |q: &str| {
-        let row = quantity(q);
-        let by = 10.0 * se[row].unwrap_or(0.0) + 1.0;
-        with(bend(&compared.estimates, &MATRIX_FREE, move |i, v| {
-            if i == row {
-                v.map(|x| x + by)
-            } else {
-                v
-            }
-        }))
-    };
-    let lambda_max = quantity("lambda_max");
+    let claims = |r: &MatrixFreeResult| matrix_free::dense_comparison_claims(r).unwrap();
+    // An estimate ten standard errors (plus one) away.
+    let shift = |e: &mut Estimate| e.matrix_free += 10.0 * e.std_error.unwrap_or(0.0) + 1.0;
     falsify(
         &claims(&compared),
         vec![
             // Lanczos 1 % off the dense λ_max.
             (
                 "lanczos_matches_dense",
-                claims(&with(bend(&compared.estimates, &MATRIX_FREE, |i, v| {
-                    if i == lambda_max {
-                        v.map(|x| x * 1.01)
-                    } else {
-                        v
-                    }
-                }))),
+                claims(&bent(&compared, Quantity::LambdaMax, &|e| e.matrix_free *= 1.01)),
             ),
-            // Estimates ten standard errors away.
-            ("hutchinson_within_error", claims(&shift("trace"))),
+            (
+                "hutchinson_within_error",
+                claims(&bent(&compared, Quantity::Trace, &shift)),
+            ),
             (
                 "slq_moments_within_error",
-                claims(&shift("mean_eigenvalue")),
+                claims(&bent(&compared, Quantity::MeanEigenvalue, &shift)),
             ),
         ],
     );
+    // The dispatching `matrix_free::claims` gives the dense comparison's claims here, the zero point's below.
+    assert_eq!(matrix_free::claims(&compared).unwrap(), claims(&compared));
     let large = matrix_free_spectrum(&MatrixFreeConfig::large_quick()).unwrap();
-    let row = rows_where(&large.estimates, &QUANTITY, "lambda_max")[0];
-    let bent = MatrixFreeResult {
-        estimates: bend(&large.estimates, &MATRIX_FREE, |i, v| {
-            if i == row {
-                v.map(|x| x * 1.1)
-            } else {
-                v
-            }
-        }),
-        ..large.clone()
-    };
+    assert_eq!(
+        matrix_free::claims(&large).unwrap(),
+        zero_point_claims(&large).unwrap()
+    );
     falsify(
         &zero_point_claims(&large).unwrap(),
         vec![(
             "extremes_match_zero_point",
-            zero_point_claims(&bent).unwrap(),
+            zero_point_claims(&bent(&large, Quantity::LambdaMax, &|e| e.matrix_free *= 1.1))
+                .unwrap(),
         )],
     );
     // Per-unit blocks along training: one unit's block 10 % off σ_max(M) at step 0.

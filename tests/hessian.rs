@@ -33,7 +33,7 @@ fn worked_example_shortcut_one_spectrum_at_depth_two() {
     let expected = [
         -1.07067, 0.18690, 0.25757, 1.0, 1.0, 1.74243, 1.81310, 3.07067,
     ];
-    let closed = theory::spectrum_at_zero(1, 2, &data.moments(), 1.0)
+    let closed = theory::closed_form_spectrum(1, 2, &data.moments(), 1.0)
         .unwrap()
         .eigenvalues();
     let net = ResNet::<2, 1>::zeros(2).unwrap();
@@ -65,7 +65,7 @@ fn worked_example_shortcut_one_condition_number_grows_with_depth() {
         (128, 3437.55),
     ];
     for (depth, cond) in expected {
-        let c = theory::spectrum_at_zero(1, depth, &mo, 1.0)
+        let c = theory::closed_form_spectrum(1, depth, &mo, 1.0)
             .unwrap()
             .condition_number()
             .unwrap();
@@ -84,7 +84,7 @@ fn worked_example_shortcut_one_condition_number_grows_with_depth() {
             .unwrap()
             .condition_number()
             .unwrap();
-        let closed = theory::spectrum_at_zero(1, depth, &mo, 1.0)
+        let closed = theory::closed_form_spectrum(1, depth, &mo, 1.0)
             .unwrap()
             .condition_number()
             .unwrap();
@@ -102,7 +102,7 @@ fn worked_example_shortcut_two_is_depth_invariant() {
     let sv = theory::singular_values(&mo.m).unwrap();
     assert!(rel_close(sv[0], 1.460405, 1e-6) && rel_close(sv[1], 0.342371, 1e-6));
     for depth in [1, 2, 5, 10, 100, 10_000] {
-        let s = theory::spectrum_at_zero(2, depth, &mo, 1.0).unwrap();
+        let s = theory::closed_form_spectrum(2, depth, &mo, 1.0).unwrap();
         assert!(rel_close(s.condition_number().unwrap(), 4.265564, 1e-6));
         assert_eq!(s.dim(), 8 * depth);
         // ±σ_i(M), each with multiplicity d·L = 2L.
@@ -143,7 +143,7 @@ fn worked_example_shortcut_three_is_flat() {
         "a flat Hessian has no condition number (not NaN)"
     );
     assert_eq!(s.negative_fraction(), 0.0);
-    assert!(theory::spectrum_at_zero(3, 3, &data.moments(), 1.0)
+    assert!(theory::closed_form_spectrum(3, 3, &data.moments(), 1.0)
         .unwrap()
         .is_flat());
 }
@@ -318,7 +318,7 @@ fn tanh_gives_the_linear_spectrum_at_zero() {
         "linear networks are moment-compressed"
     );
     let s = spectrum_of(tanh.matrix.as_ref(), None).unwrap();
-    let expected = theory::spectrum_at_zero(
+    let expected = theory::closed_form_spectrum(
         2,
         3,
         &data.moments(),
@@ -553,7 +553,7 @@ fn unit_block_spectra_at_zero_are_identical() {
     )
     .unwrap();
     let spectra = unit_block_spectra(h.matrix.as_ref(), 18).unwrap();
-    let expected = theory::spectrum_at_zero(2, 1, &data.moments(), 1.0)
+    let expected = theory::closed_form_spectrum(2, 1, &data.moments(), 1.0)
         .unwrap()
         .eigenvalues();
     assert_eq!(spectra.len(), 4);
@@ -600,7 +600,7 @@ fn bad_input_is_a_typed_error() {
         Err(Error::OutOfRange { field: "step", .. })
     ));
     assert!(matches!(
-        theory::spectrum_at_zero(2, 0, &data.moments(), 1.0),
+        theory::closed_form_spectrum(2, 0, &data.moments(), 1.0),
         Err(Error::ZeroSize { field: "depth" })
     ));
     assert!(matches!(

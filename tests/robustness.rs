@@ -45,11 +45,11 @@ fn closed_forms_beyond_the_dense_limit_are_refused_before_allocating() {
         "{text}"
     );
 
-    let e = theory::spectrum_at_zero(1, 10_000, &m, 1.0).unwrap_err();
+    let e = theory::closed_form_spectrum(1, 10_000, &m, 1.0).unwrap_err();
     assert_eq!(too_large(&e).map(|t| t.0), Some(640_000));
     // Shortcut 2 needs no dense matrix at any depth; shortcut 3 is flat.
-    assert!(theory::spectrum_at_zero(2, 100_000, &m, 1.0).is_ok());
-    assert!(theory::spectrum_at_zero(3, 100_000, &m, 1.0).is_ok());
+    assert!(theory::closed_form_spectrum(2, 100_000, &m, 1.0).is_ok());
+    assert!(theory::closed_form_spectrum(3, 100_000, &m, 1.0).is_ok());
 }
 
 /// P = 102 400 (D = 8, n = 2, L = 800): 84 GB of matrix, refused without a single gradient evaluation.

@@ -22,7 +22,7 @@ pub fn n2_condition_at_depth(
     config: &ConditionVsDepthConfig,
 ) -> Result<Feedback> {
     let data = config.data.load(config.width)?;
-    let truth = theory::spectrum_at_zero(2, DEEP, data.moments(), 1.0)?
+    let truth = theory::closed_form_spectrum(2, DEEP, data.moments(), 1.0)?
         .condition_number()
         .unwrap_or(f64::INFINITY);
     Ok(check_real(
@@ -48,7 +48,7 @@ pub fn n1_lambda_max_slope_value() -> Result<f64> {
         .map(|&l| {
             Ok((
                 l as f64,
-                theory::spectrum_at_zero(1, l, data.moments(), 1.0)?.lambda_max(),
+                theory::closed_form_spectrum(1, l, data.moments(), 1.0)?.lambda_max(),
             ))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -80,7 +80,7 @@ pub const MAX_SCANNED_DEPTH: usize = 64;
 pub fn n1_first_depth_above_value() -> Result<Option<usize>> {
     let data = DataSpec::default().load(4)?;
     for l in 1..=MAX_SCANNED_DEPTH {
-        let kappa = theory::spectrum_at_zero(1, l, data.moments(), 1.0)?
+        let kappa = theory::closed_form_spectrum(1, l, data.moments(), 1.0)?
             .condition_number()
             .unwrap_or(f64::INFINITY);
         if kappa > KAPPA_THRESHOLD {
@@ -92,7 +92,7 @@ pub fn n1_first_depth_above_value() -> Result<Option<usize>> {
 
 /// **Exercise 3.3 (change a parameter).** Find the smallest depth `L` at which the shortcut-1 condition number
 /// at zero (closed form, `D = 4`, default teacher data, as in notebook 03) first exceeds [`KAPPA_THRESHOLD`]. Change the depth list
-/// of a `ConditionVsDepthConfig` (or call `theory::spectrum_at_zero(1, L, …)`) and look. Beware: κ is not
+/// of a `ConditionVsDepthConfig` (or call `theory::closed_form_spectrum(1, L, …)`) and look. Beware: κ is not
 /// monotone in `L`, so "first" means scanning every depth, not bisecting.
 pub fn n1_first_depth_above(answer: Option<usize>) -> Result<Feedback> {
     let Some(truth) = n1_first_depth_above_value()? else {

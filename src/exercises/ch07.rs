@@ -12,7 +12,7 @@ use crate::hessian::{dense_spectrum_bytes, theory};
 pub fn trace_at_zero(answer: Option<f64>) -> Result<Feedback> {
     let large = MatrixFreeConfig::large();
     let data = DataSpec::default().load(large.network.width)?;
-    let spectrum = theory::spectrum_at_zero(2, large.network.depth, data.moments(), 1.0)?;
+    let spectrum = theory::closed_form_spectrum(2, large.network.depth, data.moments(), 1.0)?;
     let truth = spectrum.trace();
     let tol = 1e-9 * spectrum.dim() as f64 * spectrum.max_abs();
     Ok(match answer {

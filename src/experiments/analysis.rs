@@ -3,8 +3,8 @@
 //! `to_frame()` is for display and CSV only; its figures are in the report layer
 //! (`report::Figures`), which sits above this one.
 //!
-//! Implemented by the configs listed in the `analysis!` block at the end of this file; the analyses not listed there
-//! (the matrix-free spectrum) still return DataFrames.
+//! Implemented by every analysis of the course: the configs listed in the `analysis!` block at the end of this
+//! file.
 
 use super::checked::{Checked, Validate};
 use super::claims::Claim;
@@ -12,6 +12,7 @@ use super::condition::{self, ConditionVsDepth, ConditionVsDepthConfig};
 use super::depth_scale::{self, DepthScale, DepthScaleConfig};
 use super::escape::{self, EscapeConfig, EscapeTimes};
 use super::identity::{self, IdentityAtZero, IdentityConfig};
+use super::matrix_free::{self, MatrixFreeConfig, MatrixFreeResult};
 use super::relu::{self, ReluConventions, ReluConventionsConfig};
 use super::spectrum::{self, SpectrumAtZero, SpectrumAtZeroConfig};
 use super::stationary_order::{self, StationaryOrder, StationaryOrderConfig};
@@ -58,4 +59,5 @@ analysis! {
     TrainingGridConfig => TrainingGrid, training;
     DepthScaleConfig => DepthScale, depth_scale;
     HessianAlongTrainingConfig => HessianTrajectory, trajectory;
+    MatrixFreeConfig => MatrixFreeResult, matrix_free;
 }

@@ -401,7 +401,7 @@ pub(crate) fn run_checked(config: &Checked<ConditionVsDepthConfig>) -> Result<Co
         .par_iter()
         .map(|&(n, depth)| {
             let summary =
-                theory::spectrum_at_zero_with(n, depth, data.moments(), 1.0, &config.hessian)?
+                theory::closed_form_spectrum_with(n, depth, data.moments(), 1.0, &config.hessian)?
                     .summary(DEFAULT_RELATIVE_TOLERANCE);
             progress.tick();
             Ok(((n, depth), summary))

@@ -8,9 +8,12 @@ use std::time::Instant;
 
 use polars::prelude::DataFrame;
 
+use super::analysis::Analysis;
+use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
-use super::schema::{columns, ColumnDef, Schema};
+use super::count;
+use super::schema::{columns, Schema};
 use crate::error::{human_bytes, Result};
 use crate::hessian::lanczos::{
     extreme_eigenvalues, hutchinson_trace, spectral_density, LanczosOptions, SpectralDensity, Which,
@@ -116,7 +119,7 @@ columns! {
     HVPS = "hessian_vector_products": U64;
 }
 
-/// [`MatrixFreeResult::estimates`]: one row per estimated quantity.
+/// [`MatrixFreeResult::estimates_frame`]: one row per estimated quantity.
 pub const SCHEMA: Schema = Schema {
     name: "matrix_free_spectrum",
     columns: &[
@@ -130,11 +133,93 @@ pub const SCHEMA: Schema = Schema {
     ],
 };
 
+/// What a matrix-free method estimates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantity {
+    /// λ_max (Lanczos).
+    LambdaMax,
+    /// λ_min (Lanczos).
+    LambdaMin,
+    /// `tr H` (Hutchinson).
+    Trace,
+    /// `(1/P) tr H` (SLQ's first moment).
+    MeanEigenvalue,
+    /// `(1/P) tr H²` (SLQ's second moment).
+    MeanSquaredEigenvalue,
+}
+
+impl Quantity {
+    /// The table label: `lambda_max`, `lambda_min`, `trace`, `mean_eigenvalue`, `mean_squared_eigenvalue`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Quantity::LambdaMax => "lambda_max",
+            Quantity::LambdaMin => "lambda_min",
+            Quantity::Trace => "trace",
+            Quantity::MeanEigenvalue => "mean_eigenvalue",
+            Quantity::MeanSquaredEigenvalue => "mean_squared_eigenvalue",
+        }
+    }
+    /// The quantity computed from a full list of eigenvalues (for the dense and closed-form columns).
+    pub fn of_eigenvalues(&self, e: &[f64]) -> f64 {
+        let n = e.len() as f64;
+        match self {
+            Quantity::LambdaMax => e.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            Quantity::LambdaMin => e.iter().copied().fold(f64::INFINITY, f64::min),
+            Quantity::Trace => e.iter().sum(),
+            Quantity::MeanEigenvalue => e.iter().sum::<f64>() / n,
+            Quantity::MeanSquaredEigenvalue => e.iter().map(|x| x * x).sum::<f64>() / n,
+        }
+    }
+}
+
+/// The matrix-free method behind an estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatrixFreeMethod {
+    /// Lanczos with full reorthogonalisation: extreme eigenvalues.
+    Lanczos,
+    /// Hutchinson's trace estimator with Rademacher probes.
+    Hutchinson,
+    /// Stochastic Lanczos quadrature: the spectral density and its moments.
+    Slq,
+}
+
+impl MatrixFreeMethod {
+    /// `lanczos`, `hutchinson` or `slq`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            MatrixFreeMethod::Lanczos => "lanczos",
+            MatrixFreeMethod::Hutchinson => "hutchinson",
+            MatrixFreeMethod::Slq => "slq",
+        }
+    }
+}
+
+/// One matrix-free estimate beside the dense and closed-form values of the same quantity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimate {
+    /// What is estimated.
+    pub quantity: Quantity,
+    /// How.
+    pub method: MatrixFreeMethod,
+    /// The matrix-free estimate.
+    pub matrix_free: f64,
+    /// Its standard error (Hutchinson and the SLQ moments; `None` for Lanczos).
+    pub std_error: Option<f64>,
+    /// From the dense spectrum (`None` without the dense comparison).
+    pub dense: Option<f64>,
+    /// From the closed form at `W = 0` (shortcut ≥ 2 only).
+    pub at_zero: Option<f64>,
+    /// Hessian-vector products spent.
+    pub hessian_vector_products: usize,
+}
+
 /// The outcome of [`matrix_free_spectrum`].
 #[derive(Debug, Clone)]
 pub struct MatrixFreeResult {
-    /// The estimates next to the dense and closed-form values: [`SCHEMA`].
-    pub estimates: DataFrame,
+    /// The config of the run.
+    pub config: MatrixFreeConfig,
+    /// One [`Estimate`] per [`Quantity`], in declaration order.
+    pub estimates: Vec<Estimate>,
     /// The SLQ density (for [`crate::report::density_figure`]).
     pub density: SpectralDensity,
     /// Every eigenvalue of the dense numeric Hessian, ascending (`None` without the dense comparison).
@@ -158,6 +243,23 @@ impl MatrixFreeResult {
             human_bytes(self.dense_bytes)
         )
     }
+    /// The estimate of `quantity`.
+    pub fn estimate(&self, quantity: Quantity) -> Option<&Estimate> {
+        self.estimates.iter().find(|e| e.quantity == quantity)
+    }
+    /// The estimates as a table ([`SCHEMA`]), for display and CSV.
+    pub fn estimates_frame(&self) -> Result<DataFrame> {
+        let e = &self.estimates;
+        SCHEMA.frame(vec![
+            QUANTITY.values(e.iter().map(|x| x.quantity.label()).collect::<Vec<_>>()),
+            METHOD.values(e.iter().map(|x| x.method.label()).collect::<Vec<_>>()),
+            MATRIX_FREE.values(e.iter().map(|x| x.matrix_free).collect::<Vec<_>>()),
+            STD_ERROR.values(e.iter().map(|x| x.std_error).collect::<Vec<_>>()),
+            DENSE.values(e.iter().map(|x| x.dense).collect::<Vec<_>>()),
+            AT_ZERO.values(e.iter().map(|x| x.at_zero).collect::<Vec<_>>()),
+            HVPS.values(e.iter().map(|x| count(x.hessian_vector_products)).collect::<Vec<_>>()),
+        ])
+    }
 }
 
 /// Lanczos extremes, Hutchinson's trace and the SLQ density of the Hessian of the loss at the configured point,
@@ -166,17 +268,30 @@ impl MatrixFreeResult {
 /// SLQ's moments `∫ λ^p dφ` estimate `(1/P) tr(H^p)`: the mean and the mean square of the eigenvalues; their
 /// standard errors are the spread across probes over √probes.
 pub fn matrix_free_spectrum(config: &MatrixFreeConfig) -> Result<MatrixFreeResult> {
-    config.network.validate()?;
-    config.init.validate()?;
-    config.hessian.validate()?;
-    let p = config.network.num_params();
-    if config.compare_dense {
-        config.hessian.ensure_dense_fits(
-            "numeric Hessian and its spectrum",
-            p,
-            dense_spectrum_bytes(p),
-        )?;
+    config.check_and_run()
+}
+
+impl Validate for MatrixFreeConfig {
+    /// A valid network, initialisation and Hessian options, and a dense comparison within the size limit.
+    fn validate(&self) -> Result<()> {
+        self.network.validate()?;
+        self.init.validate()?;
+        self.hessian.validate()?;
+        if self.compare_dense {
+            let p = self.network.num_params();
+            self.hessian.ensure_dense_fits(
+                "numeric Hessian and its spectrum",
+                p,
+                dense_spectrum_bytes(p),
+            )?;
+        }
+        Ok(())
     }
+}
+
+/// [`matrix_free_spectrum`] on a config that has passed validation.
+pub(crate) fn run_checked(config: &Checked<MatrixFreeConfig>) -> Result<MatrixFreeResult> {
+    let p = config.network.num_params();
     let data = config.data.load(config.network.width)?;
     let net = build_network(&config.network, &config.init, config.seed)?;
     let op = net.hessian_operator(&data, &config.hessian)?;
@@ -211,10 +326,9 @@ pub fn matrix_free_spectrum(config: &MatrixFreeConfig) -> Result<MatrixFreeResul
     } else {
         (None, None)
     };
-    let dense = |f: &dyn Fn(&[f64]) -> f64| dense_eigenvalues.as_deref().map(f);
     let at_zero: Option<Vec<f64>> = match config.network.architecture {
         Architecture::Residual { shortcut } if shortcut >= 2 => Some(
-            theory::spectrum_at_zero(
+            theory::closed_form_spectrum(
                 shortcut,
                 config.network.depth,
                 data.moments(),
@@ -224,72 +338,51 @@ pub fn matrix_free_spectrum(config: &MatrixFreeConfig) -> Result<MatrixFreeResul
         ),
         _ => None,
     };
-    let zero = |f: &dyn Fn(&[f64]) -> f64| at_zero.as_deref().map(f);
-    let max = |e: &[f64]| e.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let min = |e: &[f64]| e.iter().copied().fold(f64::INFINITY, f64::min);
-    let sum = |e: &[f64]| e.iter().sum::<f64>();
-    let mean = |e: &[f64]| e.iter().sum::<f64>() / e.len() as f64;
-    let mean_sq = |e: &[f64]| e.iter().map(|x| x * x).sum::<f64>() / e.len() as f64;
     let (m1, se1) = moment(1);
     let (m2, se2) = moment(2);
-    let slq_hvps = (config.slq_probes * config.slq_steps) as u64;
-    let rows: Vec<(&str, &str, f64, Option<f64>, Option<f64>, Option<f64>, u64)> = vec![
-        (
-            "lambda_max",
-            "lanczos",
+    let slq_hvps = config.slq_probes * config.slq_steps;
+    let estimate = |quantity: Quantity,
+                    method: MatrixFreeMethod,
+                    matrix_free: f64,
+                    std_error: Option<f64>,
+                    hessian_vector_products: usize| Estimate {
+        quantity,
+        method,
+        matrix_free,
+        std_error,
+        dense: dense_eigenvalues
+            .as_deref()
+            .map(|e| quantity.of_eigenvalues(e)),
+        at_zero: at_zero.as_deref().map(|e| quantity.of_eigenvalues(e)),
+        hessian_vector_products,
+    };
+    let estimates = vec![
+        estimate(
+            Quantity::LambdaMax,
+            MatrixFreeMethod::Lanczos,
             top.values[0],
             None,
-            dense(&max),
-            zero(&max),
-            top.steps as u64,
+            top.steps,
         ),
-        (
-            "lambda_min",
-            "lanczos",
+        estimate(
+            Quantity::LambdaMin,
+            MatrixFreeMethod::Lanczos,
             bottom.values[0],
             None,
-            dense(&min),
-            zero(&min),
-            bottom.steps as u64,
+            bottom.steps,
         ),
-        (
-            "trace",
-            "hutchinson",
+        estimate(
+            Quantity::Trace,
+            MatrixFreeMethod::Hutchinson,
             trace.estimate,
             Some(trace.std_error),
-            dense(&sum),
-            zero(&sum),
-            trace.samples as u64,
+            trace.samples,
         ),
-        (
-            "mean_eigenvalue",
-            "slq",
-            m1,
-            se1,
-            dense(&mean),
-            zero(&mean),
-            slq_hvps,
-        ),
-        (
-            "mean_squared_eigenvalue",
-            "slq",
-            m2,
-            se2,
-            dense(&mean_sq),
-            zero(&mean_sq),
-            slq_hvps,
-        ),
+        estimate(Quantity::MeanEigenvalue, MatrixFreeMethod::Slq, m1, se1, slq_hvps),
+        estimate(Quantity::MeanSquaredEigenvalue, MatrixFreeMethod::Slq, m2, se2, slq_hvps),
     ];
-    let estimates = SCHEMA.frame(vec![
-        QUANTITY.values(rows.iter().map(|r| r.0).collect::<Vec<_>>()),
-        METHOD.values(rows.iter().map(|r| r.1).collect::<Vec<_>>()),
-        MATRIX_FREE.values(rows.iter().map(|r| r.2).collect::<Vec<_>>()),
-        STD_ERROR.values(rows.iter().map(|r| r.3).collect::<Vec<_>>()),
-        DENSE.values(rows.iter().map(|r| r.4).collect::<Vec<_>>()),
-        AT_ZERO.values(rows.iter().map(|r| r.5).collect::<Vec<_>>()),
-        HVPS.values(rows.iter().map(|r| r.6).collect::<Vec<_>>()),
-    ])?;
     Ok(MatrixFreeResult {
+        config: config.inner().clone(),
         estimates,
         density,
         dense_eigenvalues,
@@ -323,17 +416,14 @@ fn mean_and_std_error(v: &[f64]) -> (f64, Option<f64>) {
     (mean, se)
 }
 
-/// `column`'s value in the row of each quantity of an estimates frame ([`SCHEMA`]); `None` for an absent
-/// quantity or a null.
-fn by_quantity(estimates: &DataFrame, column: &ColumnDef) -> Result<impl Fn(&str) -> Option<f64>> {
-    let quantity = QUANTITY.strs(estimates)?;
-    let values = column.f64s(estimates)?;
-    Ok(move |q: &str| {
-        quantity
-            .iter()
-            .position(|x| x.as_deref() == Some(q))
-            .and_then(|i| values[i])
-    })
+/// The claims of notebook 07 on a [`matrix_free_spectrum`] result: [`dense_comparison_claims`] when the run
+/// computed the dense spectrum, else [`zero_point_claims`] (a network too large for a dense Hessian).
+pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
+    if result.dense_eigenvalues.is_some() {
+        dense_comparison_claims(result)
+    } else {
+        zero_point_claims(result)
+    }
 }
 
 /// The claims of notebook 07 on a [`matrix_free_spectrum`] result with the dense comparison (ids in brackets):
@@ -344,12 +434,13 @@ fn by_quantity(estimates: &DataFrame, column: &ColumnDef) -> Result<impl Fn(&str
 ///   1e-9·max|λ|²) of the dense ones.
 ///
 /// Without a dense spectrum they are `NotApplicable`.
-pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
-    let est = by_quantity(&result.estimates, &MATRIX_FREE)?;
-    let se = by_quantity(&result.estimates, &STD_ERROR)?;
-    let dense = by_quantity(&result.estimates, &DENSE)?;
-    let scale = dense("lambda_max")
-        .zip(dense("lambda_min"))
+pub fn dense_comparison_claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
+    let field = |q: Quantity, f: fn(&Estimate) -> Option<f64>| result.estimate(q).and_then(f);
+    let est = |q: Quantity| field(q, |e| Some(e.matrix_free));
+    let se = |q: Quantity| field(q, |e| e.std_error);
+    let dense = |q: Quantity| field(q, |e| e.dense);
+    let scale = dense(Quantity::LambdaMax)
+        .zip(dense(Quantity::LambdaMin))
         .map(|(a, b)| a.abs().max(b.abs()));
     let mut out = Vec::new();
     // Lanczos vs dense.
@@ -361,19 +452,19 @@ pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
     out.push(match scale {
         None => Claim::not_applicable(id, claim, criterion, "no dense spectrum in this run"),
         Some(s) => {
-            let diffs: Vec<f64> = ["lambda_max", "lambda_min"]
+            let diffs: Vec<f64> = [Quantity::LambdaMax, Quantity::LambdaMin]
                 .iter()
-                .map(|q| (est(q).unwrap_or(f64::NAN) - dense(q).unwrap_or(f64::NAN)).abs())
+                .map(|&q| (est(q).unwrap_or(f64::NAN) - dense(q).unwrap_or(f64::NAN)).abs())
                 .collect();
             Claim {
                 id,
                 claim: claim.into(),
                 evidence: format!(
                     "λ_max {} vs {}, λ_min {} vs {} (Lanczos vs dense); largest difference {} = {}·max|λ|",
-                    num(est("lambda_max").unwrap_or(f64::NAN)),
-                    num(dense("lambda_max").unwrap_or(f64::NAN)),
-                    num(est("lambda_min").unwrap_or(f64::NAN)),
-                    num(dense("lambda_min").unwrap_or(f64::NAN)),
+                    num(est(Quantity::LambdaMax).unwrap_or(f64::NAN)),
+                    num(dense(Quantity::LambdaMax).unwrap_or(f64::NAN)),
+                    num(est(Quantity::LambdaMin).unwrap_or(f64::NAN)),
+                    num(dense(Quantity::LambdaMin).unwrap_or(f64::NAN)),
                     num(diffs[0].max(diffs[1])),
                     num(diffs[0].max(diffs[1]) / s)
                 ),
@@ -383,14 +474,14 @@ pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
         }
     });
     // Stochastic estimates vs dense, within 3 standard errors.
-    let within = |id: &'static str, claim: &str, quantities: &[&str], floor: f64| -> Claim {
+    let within = |id: &'static str, claim: &str, quantities: &[Quantity], floor: f64| -> Claim {
         let criterion = "|estimate − dense| ≤ 3 standard errors".to_string();
         if scale.is_none() {
             return Claim::not_applicable(id, claim, &criterion, "no dense spectrum in this run");
         }
         let mut parts = Vec::new();
         let mut ok = true;
-        for q in quantities {
+        for &q in quantities {
             let (e, s, d) = (
                 est(q).unwrap_or(f64::NAN),
                 se(q).unwrap_or(f64::NAN),
@@ -398,7 +489,8 @@ pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
             );
             ok &= (e - d).abs() <= 3.0 * s + floor;
             parts.push(format!(
-                "{q}: {} ± {} vs dense {} ({} standard errors)",
+                "{}: {} ± {} vs dense {} ({} standard errors)",
+                q.label(),
                 num(e),
                 num(s),
                 num(d),
@@ -416,14 +508,14 @@ pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
     out.push(within(
         "hutchinson_within_error",
         "Hutchinson's estimate of the trace agrees with the dense trace within its stated error.",
-        &["trace"],
+        &[Quantity::Trace],
         0.0,
     ));
     let s2 = scale.unwrap_or(0.0).powi(2);
     out.push(within(
         "slq_moments_within_error",
         "The SLQ density has the dense spectrum's mean and mean-square eigenvalue, within its stated error.",
-        &["mean_eigenvalue", "mean_squared_eigenvalue"],
+        &[Quantity::MeanEigenvalue, Quantity::MeanSquaredEigenvalue],
         1e-9 * s2,
     ));
     Ok(out)
@@ -433,19 +525,19 @@ pub fn claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
 /// (`extremes_match_zero_point`): the Lanczos extremes are within 1 % of the closed form's ±σ_max(M)
 /// (`NotApplicable` without a non-flat closed form, i.e. unless shortcut 2).
 pub fn zero_point_claims(result: &MatrixFreeResult) -> Result<Vec<Claim>> {
-    let est = by_quantity(&result.estimates, &MATRIX_FREE)?;
-    let zero = by_quantity(&result.estimates, &AT_ZERO)?;
+    let est = |q: Quantity| result.estimate(q).map(|e| e.matrix_free);
+    let zero = |q: Quantity| result.estimate(q).and_then(|e| e.at_zero);
     let mut out = Vec::new();
     let (id, claim, criterion) = (
         "extremes_match_zero_point",
         "Near the zero point the extreme eigenvalues are those of the closed form at W = 0, ±σ_max(M).",
         "|λ_lanczos − λ_at_zero| ≤ 0.01·|λ_at_zero| for λ_max and λ_min",
     );
-    out.push(match (zero("lambda_max"), zero("lambda_min")) {
+    out.push(match (zero(Quantity::LambdaMax), zero(Quantity::LambdaMin)) {
         (Some(zmax), Some(zmin)) if zmax > 0.0 => {
             let (emax, emin) = (
-                est("lambda_max").unwrap_or(f64::NAN),
-                est("lambda_min").unwrap_or(f64::NAN),
+                est(Quantity::LambdaMax).unwrap_or(f64::NAN),
+                est(Quantity::LambdaMin).unwrap_or(f64::NAN),
             );
             let rel = ((emax - zmax) / zmax).abs().max(((emin - zmin) / zmin).abs());
             Claim {

@@ -1,7 +1,8 @@
-//! The paper's analyses as functions: each takes a validated config (`Default` = the full analysis,
-//! `quick()` = a small version with the same code path) and returns polars DataFrames whose columns are
-//! documented on the function. Configurations run in parallel (rayon); every number depends only on the
-//! config and its seeds, never on the number of threads.
+//! The paper's analyses as functions: each takes a config (`Default` = the full analysis, `quick()` = a small
+//! version with the same code path), checks it once ([`Validate`]) and returns its own typed result (rows with
+//! enums; `to_frame()`-style methods give polars DataFrames, with documented columns, for display and CSV only).
+//! Every analysis implements [`Analysis`]: `run`, and `claims` on the typed result. Configurations run in
+//! parallel (rayon); every number depends only on the config and its seeds, never on the number of threads.
 //!
 //! | function | paper claim it tests |
 //! |---|---|
@@ -42,7 +43,9 @@ pub use condition::{condition_vs_depth, ConditionVsDepth, ConditionVsDepthConfig
 pub use depth_scale::{depth_scale, DepthMeasure, DepthScale, DepthScaleConfig};
 pub use escape::{escape_times, EscapeConfig, EscapeTimes};
 pub use identity::{identity_at_zero, IdentityAtZero, IdentityConfig};
-pub use matrix_free::{matrix_free_spectrum, MatrixFreeConfig, MatrixFreeResult};
+pub use matrix_free::{
+    matrix_free_spectrum, Estimate, MatrixFreeConfig, MatrixFreeMethod, MatrixFreeResult, Quantity,
+};
 pub use network::{
     build_network, mnist_from_env, ActivationKind, AnyDataset, DataSpec, DynNetwork, NetworkSpec,
     MNIST_ENV,

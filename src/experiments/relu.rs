@@ -177,7 +177,7 @@ pub fn relu_conventions(config: &ReluConventionsConfig) -> Result<ReluConvention
 pub(crate) fn run_checked(config: &Checked<ReluConventionsConfig>) -> Result<ReluConventions> {
     let options = &config.hessian;
     let data = config.data.load(config.width)?;
-    let linear = theory::spectrum_at_zero(2, config.depth, data.moments(), 1.0)?;
+    let linear = theory::closed_form_spectrum(2, config.depth, data.moments(), 1.0)?;
     let relu = build_network(&config.spec(ActivationKind::Relu), &Init::Zero, 0)?;
     let exact = relu.hessian_at(
         &data,

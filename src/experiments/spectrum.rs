@@ -182,7 +182,7 @@ pub(crate) fn run_checked(config: &Checked<SpectrumAtZeroConfig>) -> Result<Spec
             let numeric = spectrum_of(h.matrix.as_ref(), Some(spec.block_size()))?
                 .clustered(config.cluster_tol);
             let n = spec.block_size() / (spec.width * spec.width);
-            let closed: Spectrum = theory::spectrum_at_zero_with(
+            let closed: Spectrum = theory::closed_form_spectrum_with(
                 n,
                 spec.depth,
                 data.moments(),

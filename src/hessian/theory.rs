@@ -66,7 +66,7 @@ fn put_cross_block(h: &mut Mat<f64>, row0: usize, col0: usize, m: &Mat<f64>, c: 
 
 /// The dense Hessian at `W = 0` (`P×P`) for shortcut depth `n`, `L` units and activation slope `c = σ'(0)`
 /// (1 for linear and tanh). Memory is `P²` doubles, refused above [`DEFAULT_MAX_DENSE_BYTES`](super::options::DEFAULT_MAX_DENSE_BYTES) with
-/// [`crate::Error::TooLarge`] (see [`hessian_at_zero_with`] to change the limit): use [`spectrum_at_zero`] for
+/// [`crate::Error::TooLarge`] (see [`hessian_at_zero_with`] to change the limit): use [`closed_form_spectrum`] for
 /// large `n = 2` networks.
 pub fn hessian_at_zero(
     shortcut: usize,
@@ -128,18 +128,18 @@ pub fn hessian_at_zero_with(
 ///   `O(d³)` at any depth (try `L = 10⁴`).
 /// - `n ≥ 3`: flat (all `P` eigenvalues 0).
 /// - `n = 1`: dense eigendecomposition of [`hessian_at_zero`] (`O(P³)` time, two `P×P` matrices of memory;
-///   `P = L·d²`), refused above [`DEFAULT_MAX_DENSE_BYTES`](super::options::DEFAULT_MAX_DENSE_BYTES) (see [`spectrum_at_zero_with`]).
-pub fn spectrum_at_zero(
+///   `P = L·d²`), refused above [`DEFAULT_MAX_DENSE_BYTES`](super::options::DEFAULT_MAX_DENSE_BYTES) (see [`closed_form_spectrum_with`]).
+pub fn closed_form_spectrum(
     shortcut: usize,
     depth: usize,
     moments: &Moments,
     slope: f64,
 ) -> Result<Spectrum> {
-    spectrum_at_zero_with(shortcut, depth, moments, slope, &HessianOptions::default())
+    closed_form_spectrum_with(shortcut, depth, moments, slope, &HessianOptions::default())
 }
 
-/// [`spectrum_at_zero`] with the dense-size limit of `options` (it only matters for `n = 1`).
-pub fn spectrum_at_zero_with(
+/// [`closed_form_spectrum`] with the dense-size limit of `options` (it only matters for `n = 1`).
+pub fn closed_form_spectrum_with(
     shortcut: usize,
     depth: usize,
     moments: &Moments,
@@ -176,7 +176,7 @@ pub fn spectrum_at_zero_with(
 /// Condition number of the Hessian at zero for shortcut depth 2: `σ_max(M) / σ_min(M)`, the same at every
 /// depth (`+∞` when `M` is singular; `None` when `M = 0`, i.e. the data are already fitted by the identity).
 pub fn shortcut_two_condition_number(moments: &Moments) -> Result<Option<f64>> {
-    Ok(spectrum_at_zero(2, 1, moments, 1.0)?.condition_number())
+    Ok(closed_form_spectrum(2, 1, moments, 1.0)?.condition_number())
 }
 
 /// Singular values of a square matrix, descending.

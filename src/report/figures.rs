@@ -2,13 +2,15 @@
 //! shape (`experiments::Analysis`) gets its charts the same way.
 
 use super::charts::{
-    condition_vs_depth_figure, depth_scale_figure, eigenvalue_trajectories_figure, escape_figure,
+    condition_vs_depth_figure, density_figure, depth_scale_figure, eigenvalue_trajectories_figure,
+    escape_figure,
     spectrum_figure, stationary_order_figure, training_grid_heatmaps, trajectory_figure,
 };
 use super::figure::Figure;
 use crate::error::Result;
 use crate::experiments::{
     ConditionVsDepth, DepthMeasure, DepthScale, EscapeTimes, HessianTrajectory, IdentityAtZero,
+    MatrixFreeResult,
     ReluConventions, SpectrumAtZero, StationaryOrder, TrainingGrid, TrajectoryMeasure,
 };
 
@@ -90,5 +92,18 @@ impl Figures for ReluConventions {
     /// None: notebook 06 shows this result as a table only.
     fn figures(&self) -> Result<Vec<Figure>> {
         Ok(Vec::new())
+    }
+}
+
+impl Figures for MatrixFreeResult {
+    /// The SLQ density, smoothed with width 0.05, over the dense eigenvalues when the run has them
+    /// ([`density_figure`]).
+    fn figures(&self) -> Result<Vec<Figure>> {
+        Ok(vec![density_figure(
+            &self.density,
+            0.05,
+            self.dense_eigenvalues.as_deref(),
+            "Eigenvalue density: SLQ (line) vs dense eigenvalues (bars)",
+        )?])
     }
 }
