@@ -578,11 +578,17 @@ fn one_shortcut_two_block_has_eigenvalues_plus_minus_sigma() {
     let data = DataSpec::default().load(4).unwrap();
     let table =
         demystify_resnet::experiments::spectrum::shortcut_two_block(data.moments()).unwrap();
-    assert_eq!(table.height(), 4);
-    let claims = demystify_resnet::experiments::spectrum::block_claims(&table, 4).unwrap();
+    assert_eq!(table.rows.len(), 4);
+    assert_eq!(table.width, 4);
+    assert_eq!(table.to_frame().unwrap().height(), 4);
+    let claims = demystify_resnet::experiments::spectrum::block_claims(&table).unwrap();
     assert_eq!(claims[0].verdict, Verdict::Holds, "{}", claims[0].evidence);
-    let wrong = demystify_resnet::experiments::spectrum::block_claims(&table, 3).unwrap();
-    assert_eq!(wrong[0].verdict, Verdict::Fails);
+    let mut wrong = table.clone();
+    wrong.width = 3;
+    assert_eq!(
+        demystify_resnet::experiments::spectrum::block_claims(&wrong).unwrap()[0].verdict,
+        Verdict::Fails
+    );
 }
 
 /// Notebook 04's training-grid claims hold on the quick grid (each configuration at its own best rate; the

@@ -423,11 +423,49 @@ pub const BLOCK_SCHEMA: Schema = Schema {
     ],
 };
 
+/// One row of [`shortcut_two_block`]: `σ_k(M)` beside the `k`-th largest positive and `k`-th most negative
+/// eigenvalue of the block, each `(λ, multiplicity)` (`None` when the block has fewer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockRow {
+    /// `k`, from 1.
+    pub k: usize,
+    /// `σ_k(M)`.
+    pub sigma: f64,
+    /// The `k`-th largest positive eigenvalue and its multiplicity.
+    pub plus: Option<(f64, usize)>,
+    /// The `k`-th most negative eigenvalue and its multiplicity.
+    pub minus: Option<(f64, usize)>,
+}
+
+/// The result of [`shortcut_two_block`]: the width `D` of `M` and one [`BlockRow`] per singular value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShortcutTwoBlock {
+    /// Width `D` (the theory's multiplicity of each `±σ_k`).
+    pub width: usize,
+    /// One entry per `σ_k(M)`, largest first.
+    pub rows: Vec<BlockRow>,
+}
+
+impl ShortcutTwoBlock {
+    /// The result as a table ([`BLOCK_SCHEMA`]), for display and CSV.
+    pub fn to_frame(&self) -> Result<DataFrame> {
+        let r = &self.rows;
+        BLOCK_SCHEMA.frame(vec![
+            K.values(r.iter().map(|x| count(x.k)).collect::<Vec<_>>()),
+            SIGMA_M.values(r.iter().map(|x| x.sigma).collect::<Vec<_>>()),
+            BLOCK_PLUS.values(r.iter().map(|x| x.plus.map(|c| c.0)).collect::<Vec<_>>()),
+            MULTIPLICITY_PLUS.values(r.iter().map(|x| x.plus.map(|c| count(c.1))).collect::<Vec<_>>()),
+            BLOCK_MINUS.values(r.iter().map(|x| x.minus.map(|c| c.0)).collect::<Vec<_>>()),
+            MULTIPLICITY_MINUS.values(r.iter().map(|x| x.minus.map(|c| count(c.1))).collect::<Vec<_>>()),
+        ])
+    }
+}
+
 /// THEORY.md §2 step by step: the closed-form Hessian block of one shortcut-2 unit at `W = 0`,
 /// `[[0, Bᵀ], [B, 0]]` with `B[(i,j),(j,k)] = −M[k,i]`, is diagonalised densely and its eigenvalues (clustered
 /// within 1e-9·max|λ|) are set beside the singular values of `M`: row `k` holds `σ_k(M)`, the `k`-th largest
 /// positive and the `k`-th most negative block eigenvalue, with multiplicities (theory: `±σ_k`, each `D` times).
-pub fn shortcut_two_block(moments: &Moments) -> Result<DataFrame> {
+pub fn shortcut_two_block(moments: &Moments) -> Result<ShortcutTwoBlock> {
     let block = theory::hessian_at_zero(2, 1, moments, 1.0)?;
     let spectrum =
         Spectrum::from_eigenvalues(crate::hessian::symmetric_eigenvalues(block.as_ref())?);
@@ -440,51 +478,33 @@ pub fn shortcut_two_block(moments: &Moments) -> Result<DataFrame> {
         .copied()
         .collect();
     let negative: Vec<(f64, usize)> = clusters.iter().filter(|c| c.0 < 0.0).copied().collect();
-    let at = |v: &[(f64, usize)], k: usize| v.get(k).copied();
-    BLOCK_SCHEMA.frame(vec![
-        K.values((1..=sigma.len()).map(|k| k as u64).collect::<Vec<_>>()),
-        SIGMA_M.values(sigma.clone()),
-        BLOCK_PLUS.values(
-            (0..sigma.len())
-                .map(|k| at(&positive, k).map(|c| c.0))
-                .collect::<Vec<_>>(),
-        ),
-        MULTIPLICITY_PLUS.values(
-            (0..sigma.len())
-                .map(|k| at(&positive, k).map(|c| c.1 as u64))
-                .collect::<Vec<_>>(),
-        ),
-        BLOCK_MINUS.values(
-            (0..sigma.len())
-                .map(|k| at(&negative, k).map(|c| c.0))
-                .collect::<Vec<_>>(),
-        ),
-        MULTIPLICITY_MINUS.values(
-            (0..sigma.len())
-                .map(|k| at(&negative, k).map(|c| c.1 as u64))
-                .collect::<Vec<_>>(),
-        ),
-    ])
+    Ok(ShortcutTwoBlock {
+        width: moments.m.nrows(),
+        rows: sigma
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| BlockRow {
+                k: k + 1,
+                sigma: s,
+                plus: positive.get(k).copied(),
+                minus: negative.get(k).copied(),
+            })
+            .collect(),
+    })
 }
 
-/// Claim `block_is_pm_sigma` on a frame of [`shortcut_two_block`] for width `width`: every `σ_k(M)` appears as
-/// `+σ_k` and `−σ_k` among the block's eigenvalues (within 1e-9·σ_max), each with multiplicity `D`.
-pub fn block_claims(frame: &DataFrame, width: usize) -> Result<Vec<Claim>> {
-    let sigma = SIGMA_M.f64s(frame)?;
-    let plus = BLOCK_PLUS.f64s(frame)?;
-    let minus = BLOCK_MINUS.f64s(frame)?;
-    let mult_plus = MULTIPLICITY_PLUS.f64s(frame)?;
-    let mult_minus = MULTIPLICITY_MINUS.f64s(frame)?;
-    let scale = sigma.iter().flatten().fold(0.0f64, |a, v| a.max(*v));
-    let d = width as f64;
+/// Claim `block_is_pm_sigma` on the result of [`shortcut_two_block`]: every `σ_k(M)` appears as a positive and a
+/// negative eigenvalue of the block (difference ≤ 1e-9·σ_max), each with multiplicity `D`.
+pub fn block_claims(result: &ShortcutTwoBlock) -> Result<Vec<Claim>> {
+    let width = result.width;
+    let rows = &result.rows;
+    let scale = rows.iter().fold(0.0f64, |a, r| a.max(r.sigma));
     let mut worst = 0.0f64;
     let mut matched = 0;
-    for k in 0..frame.height() {
-        if let (Some(s), Some(p), Some(m), Some(mp), Some(mm)) =
-            (sigma[k], plus[k], minus[k], mult_plus[k], mult_minus[k])
-        {
-            worst = worst.max((p - s).abs()).max((m + s).abs());
-            if mp == d && mm == d {
+    for r in rows {
+        if let (Some((p, mp)), Some((m, mm))) = (r.plus, r.minus) {
+            worst = worst.max((p - r.sigma).abs()).max((m + r.sigma).abs());
+            if mp == width && mm == width {
                 matched += 1;
             }
         }
@@ -496,11 +516,11 @@ pub fn block_claims(frame: &DataFrame, width: usize) -> Result<Vec<Claim>> {
         evidence: format!(
             "{matched} of {} singular values matched with multiplicity D = {width} on both signs; largest \
              difference {:.1e} (σ_max = {:.4})",
-            frame.height(),
+            rows.len(),
             worst,
             scale
         ),
         criterion: "every σ_k matched on both signs with multiplicity D, difference ≤ 1e-9·σ_max".into(),
-        verdict: Verdict::from_bool(matched == frame.height() && frame.height() > 0 && worst <= 1e-9 * scale),
+        verdict: Verdict::from_bool(matched == rows.len() && !rows.is_empty() && worst <= 1e-9 * scale),
     }])
 }
