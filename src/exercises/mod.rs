@@ -74,7 +74,7 @@ impl Feedback {
     /// evcxr display: one output bundle with the HTML box (what the student sees) and the verdict as data
     /// ([`FEEDBACK_MIME`], which Jupyter keeps in the notebook and frontends do not draw).
     pub fn evcxr_display(&self) {
-        crate::report::display::emit_bundle(&[
+        crate::report::evcxr::emit_bundle(&[
             ("text/html", &self.to_html()),
             (FEEDBACK_MIME, &self.to_json()),
         ]);

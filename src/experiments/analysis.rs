@@ -3,21 +3,11 @@
 //! `to_frame()` is for display and CSV only; its figures are in the report layer
 //! (`report::Figures`), which sits above this one.
 //!
-//! Implemented by every analysis of the course: the configs listed in the `analysis!` block at the end of this
-//! file.
+//! Implemented by every analysis of the course, each with one `analysis!(Config => Output);` line in its own
+//! module.
 
 use super::checked::{Checked, Validate};
 use super::claims::Claim;
-use super::condition::{self, ConditionVsDepth, ConditionVsDepthConfig};
-use super::depth_scale::{self, DepthScale, DepthScaleConfig};
-use super::escape::{self, EscapeConfig, EscapeTimes};
-use super::identity::{self, IdentityAtZero, IdentityConfig};
-use super::matrix_free::{self, MatrixFreeConfig, MatrixFreeResult};
-use super::relu::{self, ReluConventions, ReluConventionsConfig};
-use super::spectrum::{self, SpectrumAtZero, SpectrumAtZeroConfig};
-use super::stationary_order::{self, StationaryOrder, StationaryOrderConfig};
-use super::training::{self, TrainingGrid, TrainingGridConfig};
-use super::trajectory::{self, HessianAlongTrainingConfig, HessianTrajectory};
 use crate::error::Result;
 
 /// An analysis of the course: its config is the implementing type.
@@ -34,30 +24,25 @@ pub trait Analysis: Validate + Clone {
     }
 }
 
-/// Implements [`Analysis`] for a config whose module has `run_checked(&Checked<Config>)` and `claims(&Output)`.
+/// `analysis!(Config => Output);` in an analysis's module implements [`Analysis`] from the module's
+/// `run_checked(&Checked<Config>)` and `claims(&Output)`: one line per analysis, and this module depends on none
+/// of them.
 macro_rules! analysis {
-    ($($config:ty => $output:ty, $module:ident;)*) => {$(
-        impl Analysis for $config {
+    ($config:ty => $output:ty) => {
+        impl $crate::experiments::analysis::Analysis for $config {
             type Output = $output;
-            fn run(config: &Checked<Self>) -> Result<$output> {
-                $module::run_checked(config)
+            fn run(
+                config: &$crate::experiments::checked::Checked<Self>,
+            ) -> $crate::error::Result<$output> {
+                run_checked(config)
             }
-            fn claims(output: &$output) -> Result<Vec<Claim>> {
-                $module::claims(output)
+            fn claims(
+                output: &$output,
+            ) -> $crate::error::Result<Vec<$crate::experiments::claims::Claim>> {
+                claims(output)
             }
         }
-    )*};
+    };
 }
+pub(crate) use analysis;
 
-analysis! {
-    ConditionVsDepthConfig => ConditionVsDepth, condition;
-    StationaryOrderConfig => StationaryOrder, stationary_order;
-    SpectrumAtZeroConfig => SpectrumAtZero, spectrum;
-    EscapeConfig => EscapeTimes, escape;
-    IdentityConfig => IdentityAtZero, identity;
-    ReluConventionsConfig => ReluConventions, relu;
-    TrainingGridConfig => TrainingGrid, training;
-    DepthScaleConfig => DepthScale, depth_scale;
-    HessianAlongTrainingConfig => HessianTrajectory, trajectory;
-    MatrixFreeConfig => MatrixFreeResult, matrix_free;
-}

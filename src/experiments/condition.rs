@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-use super::analysis::Analysis;
+use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, AnyDataset, DataSpec, NetworkSpec, SUPPORTED_SHORTCUTS};
@@ -304,6 +304,8 @@ pub fn residual_at_zero(shortcut: usize) -> String {
 pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<ConditionVsDepth> {
     config.check_and_run()
 }
+
+analysis!(ConditionVsDepthConfig => ConditionVsDepth);
 
 /// [`condition_vs_depth`] on a config that has passed validation.
 pub(crate) fn run_checked(config: &Checked<ConditionVsDepthConfig>) -> Result<ConditionVsDepth> {

@@ -6,7 +6,7 @@ use polars::prelude::DataFrame;
 use super::claims::{num, Claim, Verdict};
 use super::ensure_nonempty;
 use super::network::{ActivationKind, DataSpec};
-use super::analysis::Analysis;
+use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::training::{best_frame_of, training_grid, ConfigurationResult, TrainingGridConfig};
 use crate::error::{ensure_non_negative, Result};
@@ -221,6 +221,8 @@ impl DepthScaleConfig {
 pub fn depth_scale(config: &DepthScaleConfig) -> Result<DepthScale> {
     config.check_and_run()
 }
+
+analysis!(DepthScaleConfig => DepthScale);
 
 /// [`depth_scale`] on a config that has passed validation.
 pub(crate) fn run_checked(config: &Checked<DepthScaleConfig>) -> Result<DepthScale> {

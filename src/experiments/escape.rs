@@ -5,7 +5,7 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-use super::analysis::Analysis;
+use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
@@ -313,6 +313,8 @@ impl Validate for EscapeConfig {
         Ok(())
     }
 }
+
+analysis!(EscapeConfig => EscapeTimes);
 
 /// [`escape_times`] on a config that has passed validation.
 pub(crate) fn run_checked(config: &Checked<EscapeConfig>) -> Result<EscapeTimes> {

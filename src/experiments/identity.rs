@@ -9,7 +9,7 @@ use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
 use super::{count, ensure_nonempty};
 use crate::error::Result;
-use super::analysis::Analysis;
+use super::analysis::{analysis, Analysis};
 use crate::net::{Architecture, Init};
 
 columns! {
@@ -131,6 +131,8 @@ impl IdentityAtZero {
 pub fn identity_at_zero(config: &IdentityConfig) -> Result<IdentityAtZero> {
     config.check_and_run()
 }
+
+analysis!(IdentityConfig => IdentityAtZero);
 
 /// [`identity_at_zero`] on a config that has passed validation.
 pub(crate) fn run_checked(config: &Checked<IdentityConfig>) -> Result<IdentityAtZero> {

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use polars::prelude::DataFrame;
 
-use super::analysis::Analysis;
+use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
@@ -288,6 +288,8 @@ impl Validate for MatrixFreeConfig {
         Ok(())
     }
 }
+
+analysis!(MatrixFreeConfig => MatrixFreeResult);
 
 /// [`matrix_free_spectrum`] on a config that has passed validation.
 pub(crate) fn run_checked(config: &Checked<MatrixFreeConfig>) -> Result<MatrixFreeResult> {

@@ -8,7 +8,7 @@ use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
 use super::schema::{columns, shared, Schema};
-use super::analysis::Analysis;
+use super::analysis::{analysis, Analysis};
 use crate::error::Result;
 use crate::hessian::{spectrum_of, theory, HessianMethod, HessianOptions, Spectrum};
 use crate::net::{Architecture, Init};
@@ -172,6 +172,8 @@ impl ReluConventions {
 pub fn relu_conventions(config: &ReluConventionsConfig) -> Result<ReluConventions> {
     config.check_and_run()
 }
+
+analysis!(ReluConventionsConfig => ReluConventions);
 
 /// [`relu_conventions`] on a config that has passed validation.
 pub(crate) fn run_checked(config: &Checked<ReluConventionsConfig>) -> Result<ReluConventions> {

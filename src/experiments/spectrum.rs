@@ -3,7 +3,7 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-use super::analysis::Analysis;
+use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
@@ -150,6 +150,8 @@ impl Validate for SpectrumAtZeroConfig {
         self.hessian.validate()
     }
 }
+
+analysis!(SpectrumAtZeroConfig => SpectrumAtZero);
 
 /// [`spectrum_at_zero`] on a config that has passed validation.
 pub(crate) fn run_checked(config: &Checked<SpectrumAtZeroConfig>) -> Result<SpectrumAtZero> {

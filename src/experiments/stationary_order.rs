@@ -18,7 +18,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rayon::prelude::*;
 
-use super::analysis::Analysis;
+use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
@@ -306,6 +306,8 @@ fn probe_step(coefficients: &[f64], order: usize) -> f64 {
 pub fn stationary_order(config: &StationaryOrderConfig) -> Result<StationaryOrder> {
     config.check_and_run()
 }
+
+analysis!(StationaryOrderConfig => StationaryOrder);
 
 /// [`stationary_order`] on a config that has passed validation.
 pub(crate) fn run_checked(config: &Checked<StationaryOrderConfig>) -> Result<StationaryOrder> {

@@ -13,7 +13,7 @@
 use polars::prelude::{Column, DataFrame};
 use rayon::prelude::*;
 
-use super::analysis::Analysis;
+use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, ActivationKind, AnyDataset, DataSpec, NetworkSpec};
@@ -619,6 +619,8 @@ pub fn two_over_lambda_max(
 pub fn training_grid(config: &TrainingGridConfig) -> Result<TrainingGrid> {
     config.check_and_run()
 }
+
+analysis!(TrainingGridConfig => TrainingGrid);
 
 /// [`training_grid`] on a config that has passed validation.
 pub(crate) fn run_checked(config: &Checked<TrainingGridConfig>) -> Result<TrainingGrid> {

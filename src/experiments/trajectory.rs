@@ -4,7 +4,7 @@
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
-use super::analysis::Analysis;
+use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
@@ -533,6 +533,8 @@ impl Validate for HessianAlongTrainingConfig {
         Ok(())
     }
 }
+
+analysis!(HessianAlongTrainingConfig => HessianTrajectory);
 
 /// [`hessian_along_training`] on a config that has passed validation.
 pub(crate) fn run_checked(config: &Checked<HessianAlongTrainingConfig>) -> Result<HessianTrajectory> {

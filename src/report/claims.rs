@@ -55,7 +55,7 @@ impl ClaimsTable {
     /// evcxr display: `text/html` and `text/plain` of the table, and the claims as [`CLAIMS_MIME`], in one bundle.
     pub fn evcxr_display(&self) {
         match (self.table.to_html(), self.table.to_text()) {
-            (Ok(html), Ok(text)) => super::display::emit_bundle(&[
+            (Ok(html), Ok(text)) => super::evcxr::emit_bundle(&[
                 ("text/html", &html),
                 ("text/plain", &text),
                 (CLAIMS_MIME, &self.to_json()),

@@ -8,20 +8,7 @@ use super::figure::{Figure, PlotlyBootstrap};
 use super::table::Table;
 use crate::error::Error;
 
-/// evcxr's display protocol, in one place: writes one output bundle to standard output, each `(mime, body)` pair
-/// as a block `EVCXR_BEGIN_CONTENT mime` / `body` / `EVCXR_END_CONTENT`. evcxr gathers the blocks a cell prints
-/// into one Jupyter `display_data` message with one entry per MIME type; the frontend draws the richest it knows.
-pub fn emit_bundle(parts: &[(&str, &str)]) {
-    print!("{}", bundle_text(parts));
-}
-
-/// The text [`emit_bundle`] writes (for tests and for callers that buffer).
-pub fn bundle_text(parts: &[(&str, &str)]) -> String {
-    parts
-        .iter()
-        .map(|(mime, body)| format!("EVCXR_BEGIN_CONTENT {mime}\n{body}\nEVCXR_END_CONTENT\n"))
-        .collect()
-}
+pub use super::evcxr::{bundle_text, emit_bundle};
 
 /// Something that can render itself as evcxr display output (MIME-typed blocks on stdout).
 pub trait EvcxrDisplay {

@@ -41,7 +41,7 @@ impl PlotlyBootstrap {
     }
     /// evcxr display: emits the script as `text/html`.
     pub fn evcxr_display(&self) {
-        super::display::emit_bundle(&[("text/html", &self.to_html())]);
+        super::evcxr::emit_bundle(&[("text/html", &self.to_html())]);
     }
 }
 
@@ -136,7 +136,7 @@ impl Figure {
     /// evcxr display: `text/html` (drawn by the page's plotly.js, kept by nbconvert's HTML export) and
     /// `application/vnd.plotly.v1+json` (JupyterLab's native plotly renderer) in one output bundle.
     pub fn evcxr_display(&self) {
-        super::display::emit_bundle(&[
+        super::evcxr::emit_bundle(&[
             ("text/html", &self.to_inline_html()),
             ("application/vnd.plotly.v1+json", &self.to_json()),
         ]);

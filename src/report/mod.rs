@@ -1,9 +1,11 @@
 //! The report layer: DataFrames as HTML/text tables and CSV ([`table`]), plotly figures that display in
-//! evcxr and survive HTML export ([`figure`]), the analyses' charts ([`charts`]), and the checked claims as table and data ([`claims`]).
+//! evcxr and survive HTML export ([`figure`]), the analyses' charts ([`charts`]), the checked claims as table and
+//! data ([`claims`]), and evcxr's display protocol ([`evcxr`]) under all of them.
 
 pub mod charts;
 pub mod claims;
 pub mod display;
+pub mod evcxr;
 pub mod export;
 pub mod figure;
 pub mod figures;

@@ -317,7 +317,7 @@ impl Table {
     pub fn evcxr_display(&self) {
         match (self.to_html(), self.to_text()) {
             (Ok(html), Ok(text)) => {
-                super::display::emit_bundle(&[("text/html", &html), ("text/plain", &text)]);
+                super::evcxr::emit_bundle(&[("text/html", &html), ("text/plain", &text)]);
             }
             (Err(e), _) | (_, Err(e)) => println!("table could not be displayed: {e}"),
         }
