@@ -76,7 +76,7 @@ pub const KAPPA_THRESHOLD: f64 = 1e4;
 pub const MAX_SCANNED_DEPTH: usize = 64;
 
 /// The smallest `L ≤` [`MAX_SCANNED_DEPTH`] at which the closed-form shortcut-1 condition number (`D = 4`,
-/// default teacher, as in notebook 03) exceeds [`KAPPA_THRESHOLD`] (`None` if none does).
+/// default teacher: the prompt fixes `D = 4` in both modes) exceeds [`KAPPA_THRESHOLD`] (`None` if none does).
 pub fn n1_first_depth_above_value() -> Result<Option<usize>> {
     let data = DataSpec::default().load(4)?;
     for l in 1..=MAX_SCANNED_DEPTH {
@@ -91,7 +91,7 @@ pub fn n1_first_depth_above_value() -> Result<Option<usize>> {
 }
 
 /// **Exercise 3.3 (change a parameter).** Find the smallest depth `L` at which the shortcut-1 condition number
-/// at zero (closed form, `D = 4`, default teacher data, as in notebook 03) first exceeds [`KAPPA_THRESHOLD`]. Change the depth list
+/// at zero (closed form, `D = 4` as the prompt states, default teacher data) first exceeds [`KAPPA_THRESHOLD`]. Change the depth list
 /// of a `ConditionVsDepthConfig` (or call `theory::closed_form_spectrum(1, L, …)`) and look. Beware: κ is not
 /// monotone in `L`, so "first" means scanning every depth, not bisecting.
 pub fn n1_first_depth_above(answer: Option<usize>) -> Result<Feedback> {
