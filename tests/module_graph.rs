@@ -196,3 +196,24 @@ fn a_two_module_cycle_is_found() {
     assert_eq!(cycles(&edges).len(), 1);
     assert_eq!(paths("use crate::report::evcxr::emit_bundle;")[0].1, ["report", "evcxr", "emit_bundle"]);
 }
+
+/// Every table is declared with `table!`, which names each column once, next to the value a row gives it: no
+/// hand-written `Schema { … }` list that a frame builder has to repeat in the same order.
+#[test]
+fn tables_are_declared_once() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let hand_written: Vec<String> = files
+        .iter()
+        .filter(|f| !f.ends_with("experiments/schema.rs"))
+        .filter(|f| code(&std::fs::read_to_string(f).unwrap()).contains("Schema {"))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(hand_written.is_empty(), "Schema literals outside table!: {hand_written:?}");
+    let tables = files
+        .iter()
+        .map(|f| code(&std::fs::read_to_string(f).unwrap()).matches("table! {").count())
+        .sum::<usize>();
+    assert!(tables >= 16, "{tables} tables declared with table!");
+}

@@ -5,7 +5,7 @@
 
 use polars::prelude::DataFrame;
 
-use super::schema::{columns, Schema};
+use super::schema::{columns, table};
 use crate::error::Result;
 
 /// The outcome of checking a claim against the numbers.
@@ -79,31 +79,21 @@ columns! {
     VERDICT = "verdict": Str;
 }
 
-/// The "Claims checked here" table.
-pub const SCHEMA: Schema = Schema {
-    name: "claims",
-    columns: &[ID, CLAIM, EVIDENCE, CRITERION, VERDICT],
-};
+table! {
+    /// The "Claims checked here" table.
+    pub SCHEMA = "claims";
+    fn claims_table(Claim) {
+        ID => |c| c.id,
+        CLAIM => |c| c.claim.clone(),
+        EVIDENCE => |c| c.evidence.clone(),
+        CRITERION => |c| c.criterion.clone(),
+        VERDICT => |c| c.verdict.label(),
+    }
+}
 
 /// The claims as a table ([`SCHEMA`]), one row per claim.
 pub fn claims_frame(claims: &[Claim]) -> Result<DataFrame> {
-    SCHEMA.frame(vec![
-        ID.values(claims.iter().map(|c| c.id).collect::<Vec<_>>()),
-        CLAIM.values(claims.iter().map(|c| c.claim.clone()).collect::<Vec<_>>()),
-        EVIDENCE.values(
-            claims
-                .iter()
-                .map(|c| c.evidence.clone())
-                .collect::<Vec<_>>(),
-        ),
-        CRITERION.values(
-            claims
-                .iter()
-                .map(|c| c.criterion.clone())
-                .collect::<Vec<_>>(),
-        ),
-        VERDICT.values(claims.iter().map(|c| c.verdict.label()).collect::<Vec<_>>()),
-    ])
+    claims_table(claims)
 }
 
 /// The verdict of claim `id` (`None` when there is no such claim).

@@ -9,7 +9,7 @@ use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, AnyDataset, DataSpec, NetworkSpec, SUPPORTED_SHORTCUTS};
-use super::schema::{columns, shared, Schema};
+use super::schema::{columns, shared, table};
 use super::{count, ensure_nonempty};
 use crate::error::{ensure_positive_size, Error, Result};
 use crate::hessian::spectrum::DEFAULT_RELATIVE_TOLERANCE;
@@ -240,27 +240,30 @@ columns! {
     GRADIENT_NORM = "gradient_norm": F64, nullable;
 }
 
-/// The table of [`condition_vs_depth`], sorted by series, method, depth.
-pub const SCHEMA: Schema = Schema {
-    name: "condition_vs_depth",
-    columns: &[
-        SERIES,
-        FAMILY,
-        shared::SHORTCUT,
-        POINT,
-        shared::DEPTH,
-        shared::PARAMS,
-        METHOD,
-        shared::LAMBDA_MAX,
-        shared::LAMBDA_MIN,
-        MIN_ABS_EIGENVALUE,
-        shared::CONDITION_NUMBER,
-        shared::EFFECTIVE_CONDITION_NUMBER,
-        NEGATIVE_FRACTION,
-        FLAT,
-        GRADIENT_NORM,
-    ],
-};
+table! {
+    /// The table of [`condition_vs_depth`], sorted by series, method, depth.
+    pub SCHEMA = "condition_vs_depth";
+    fn condition_frame(ConditionRow) {
+        SERIES => ConditionRow::series,
+        FAMILY => |r| match r.architecture {
+            Architecture::Residual { .. } => "residual",
+            Architecture::Plain => "plain",
+        },
+        shared::SHORTCUT => |r| r.shortcut().map(count),
+        POINT => |r| point_label(&r.point),
+        shared::DEPTH => |r| count(r.depth),
+        shared::PARAMS => |r| count(r.params),
+        METHOD => |r| r.method.label(),
+        shared::LAMBDA_MAX => |r| r.summary.lambda_max,
+        shared::LAMBDA_MIN => |r| r.summary.lambda_min,
+        MIN_ABS_EIGENVALUE => |r| r.summary.min_abs,
+        shared::CONDITION_NUMBER => |r| r.summary.condition_number,
+        shared::EFFECTIVE_CONDITION_NUMBER => |r| r.summary.effective_condition_number,
+        NEGATIVE_FRACTION => |r| r.summary.negative_fraction,
+        FLAT => |r| r.summary.flat,
+        GRADIENT_NORM => |r| r.gradient_norm,
+    }
+}
 
 /// How a row's spectrum was obtained: the `method` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -431,7 +434,7 @@ pub(crate) fn run_checked(config: &Checked<ConditionVsDepthConfig>) -> Result<Co
 impl ConditionVsDepth {
     /// The rows as a table ([`SCHEMA`]), for display and CSV.
     pub fn to_frame(&self) -> Result<DataFrame> {
-        Self::frame_of(&self.rows)
+        condition_frame(&self.rows)
     }
 
     /// The table ([`SCHEMA`]) of the rows of shortcut depth `shortcut` at `W = 0`, of `method` when given: what
@@ -453,63 +456,7 @@ impl ConditionVsDepth {
     /// The table of the rows for which `keep` holds.
     fn frame_where(&self, keep: impl Fn(&ConditionRow) -> bool) -> Result<DataFrame> {
         let rows: Vec<ConditionRow> = self.rows.iter().filter(|r| keep(r)).cloned().collect();
-        Self::frame_of(&rows)
-    }
-
-    fn frame_of(rows: &[ConditionRow]) -> Result<DataFrame> {
-        let arch_name = |a: &Architecture| match a {
-            Architecture::Residual { .. } => "residual",
-            Architecture::Plain => "plain",
-        };
-        SCHEMA.frame(vec![
-            SERIES.values(rows.iter().map(ConditionRow::series).collect::<Vec<_>>()),
-            FAMILY.values(
-                rows.iter()
-                    .map(|r| arch_name(&r.architecture))
-                    .collect::<Vec<_>>(),
-            ),
-            shared::SHORTCUT.values(
-                rows.iter()
-                    .map(|r| r.shortcut().map(count))
-                    .collect::<Vec<_>>(),
-            ),
-            POINT.values(
-                rows.iter()
-                    .map(|r| point_label(&r.point))
-                    .collect::<Vec<_>>(),
-            ),
-            shared::DEPTH.values(rows.iter().map(|r| count(r.depth)).collect::<Vec<_>>()),
-            shared::PARAMS.values(rows.iter().map(|r| count(r.params)).collect::<Vec<_>>()),
-            METHOD.values(rows.iter().map(|r| r.method.label()).collect::<Vec<_>>()),
-            shared::LAMBDA_MAX.values(
-                rows.iter()
-                    .map(|r| r.summary.lambda_max)
-                    .collect::<Vec<_>>(),
-            ),
-            shared::LAMBDA_MIN.values(
-                rows.iter()
-                    .map(|r| r.summary.lambda_min)
-                    .collect::<Vec<_>>(),
-            ),
-            MIN_ABS_EIGENVALUE.values(rows.iter().map(|r| r.summary.min_abs).collect::<Vec<_>>()),
-            shared::CONDITION_NUMBER.values(
-                rows.iter()
-                    .map(|r| r.summary.condition_number)
-                    .collect::<Vec<_>>(),
-            ),
-            shared::EFFECTIVE_CONDITION_NUMBER.values(
-                rows.iter()
-                    .map(|r| r.summary.effective_condition_number)
-                    .collect::<Vec<_>>(),
-            ),
-            NEGATIVE_FRACTION.values(
-                rows.iter()
-                    .map(|r| r.summary.negative_fraction)
-                    .collect::<Vec<_>>(),
-            ),
-            FLAT.values(rows.iter().map(|r| r.summary.flat).collect::<Vec<_>>()),
-            GRADIENT_NORM.values(rows.iter().map(|r| r.gradient_norm).collect::<Vec<_>>()),
-        ])
+        condition_frame(&rows)
     }
 }
 

@@ -9,7 +9,7 @@ use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
-use super::schema::{columns, shared, Schema};
+use super::schema::{columns, shared, table};
 use super::{count, ensure_nonempty};
 use crate::error::{ensure_positive, Error, Result};
 use crate::hessian::theory::singular_values;
@@ -96,32 +96,32 @@ columns! {
     SIGMA_MAX = "sigma_max_of_m": F64;
 }
 
-/// [`EscapeTimes::times_frame`]: one row per run.
-pub const TIMES_SCHEMA: Schema = Schema {
-    name: "escape_times.times",
-    columns: &[
-        shared::SHORTCUT,
-        EPSILON,
-        shared::SEED,
-        ESCAPE_STEP,
-        CENSORED,
-        THEORY_STEP,
-    ],
-};
+table! {
+    /// [`EscapeTimes::times_frame`]: one row per run.
+    pub TIMES_SCHEMA = "escape_times.times";
+    fn times_frame(EscapeRun) {
+        shared::SHORTCUT => |r| count(r.shortcut),
+        EPSILON => |r| r.epsilon,
+        shared::SEED => |r| r.seed,
+        ESCAPE_STEP => |r| r.escape_step.map(count),
+        CENSORED => |r| r.escape_step.is_none(),
+        THEORY_STEP => |r| r.theory_step,
+    }
+}
 
-/// [`EscapeTimes::fits_frame`]: one row per shortcut depth.
-pub const FITS_SCHEMA: Schema = Schema {
-    name: "escape_times.fits",
-    columns: &[
-        shared::SHORTCUT,
-        MODEL,
-        shared::LEARNING_RATE,
-        SIGMA_MAX,
-        CONSTANT,
-        LOG_LOG_SLOPE,
-        RUNS_ESCAPED,
-    ],
-};
+table! {
+    /// [`EscapeTimes::fits_frame`]: one row per shortcut depth (with the run's η and σ_max(M)).
+    pub FITS_SCHEMA = "escape_times.fits";
+    fn fits_frame((&EscapeFit, f64, f64)) {
+        shared::SHORTCUT => |r| count(r.0.shortcut),
+        MODEL => |r| r.0.model.formula(),
+        shared::LEARNING_RATE => |r| r.1,
+        SIGMA_MAX => |r| r.2,
+        CONSTANT => |r| r.0.constant,
+        LOG_LOG_SLOPE => |r| r.0.log_log_slope,
+        RUNS_ESCAPED => |r| count(r.0.runs_escaped),
+    }
+}
 
 /// The theory model of one shortcut depth's escape time, up to the fitted constant (THEORY.md, "Escaping").
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -252,29 +252,14 @@ impl EscapeTimes {
     }
     /// One row per run ([`TIMES_SCHEMA`]), for display and CSV.
     pub fn times_frame(&self) -> Result<DataFrame> {
-        let r = &self.runs;
-        TIMES_SCHEMA.frame(vec![
-            shared::SHORTCUT.values(r.iter().map(|x| count(x.shortcut)).collect::<Vec<_>>()),
-            EPSILON.values(r.iter().map(|x| x.epsilon).collect::<Vec<_>>()),
-            shared::SEED.values(r.iter().map(|x| x.seed).collect::<Vec<_>>()),
-            ESCAPE_STEP.values(r.iter().map(|x| x.escape_step.map(count)).collect::<Vec<_>>()),
-            CENSORED.values(r.iter().map(|x| x.escape_step.is_none()).collect::<Vec<_>>()),
-            THEORY_STEP.values(r.iter().map(|x| x.theory_step).collect::<Vec<_>>()),
-        ])
+        times_frame(&self.runs)
     }
     /// One row per shortcut depth ([`FITS_SCHEMA`]), for display and CSV.
     pub fn fits_frame(&self) -> Result<DataFrame> {
-        let f = &self.fits;
         let eta = self.config.train.learning_rate;
-        FITS_SCHEMA.frame(vec![
-            shared::SHORTCUT.values(f.iter().map(|x| count(x.shortcut)).collect::<Vec<_>>()),
-            MODEL.values(f.iter().map(|x| x.model.formula()).collect::<Vec<_>>()),
-            shared::LEARNING_RATE.values(f.iter().map(|_| eta).collect::<Vec<_>>()),
-            SIGMA_MAX.values(f.iter().map(|_| self.sigma_max).collect::<Vec<_>>()),
-            CONSTANT.values(f.iter().map(|x| x.constant).collect::<Vec<_>>()),
-            LOG_LOG_SLOPE.values(f.iter().map(|x| x.log_log_slope).collect::<Vec<_>>()),
-            RUNS_ESCAPED.values(f.iter().map(|x| count(x.runs_escaped)).collect::<Vec<_>>()),
-        ])
+        let rows: Vec<(&EscapeFit, f64, f64)> =
+            self.fits.iter().map(|f| (f, eta, self.sigma_max)).collect();
+        fits_frame(&rows)
     }
 }
 

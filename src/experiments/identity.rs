@@ -6,7 +6,7 @@ use polars::prelude::DataFrame;
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
-use super::schema::{columns, shared, Schema};
+use super::schema::{columns, shared, table};
 use super::{count, ensure_nonempty};
 use crate::error::Result;
 use super::analysis::{analysis, Analysis};
@@ -19,17 +19,18 @@ columns! {
     DEVIATION_AT_XAVIER = "max_abs_f_minus_x_xavier": F64;
 }
 
-/// The table of [`identity_at_zero`].
-pub const SCHEMA: Schema = Schema {
-    name: "identity_at_zero",
-    columns: &[
-        shared::ARCHITECTURE,
-        shared::DEPTH,
-        shared::PARAMS,
-        DEVIATION_AT_START,
-        DEVIATION_AT_XAVIER,
-    ],
-};
+
+table! {
+    /// The table of [`identity_at_zero`]: one row per network.
+    pub SCHEMA = "identity_at_zero";
+    fn identity_frame(IdentityRow) {
+        shared::ARCHITECTURE => |r| r.architecture.label(),
+        shared::DEPTH => |r| count(r.depth),
+        shared::PARAMS => |r| count(r.params),
+        DEVIATION_AT_START => |r| r.deviation_at_start,
+        DEVIATION_AT_XAVIER => |r| r.deviation_at_xavier,
+    }
+}
 
 /// Settings of [`identity_at_zero`]. `Default`: width 4, shortcut depths 1–3 and the plain network, depths 2 and
 /// 16, the default teacher (notebook 01's table).
@@ -114,14 +115,7 @@ pub struct IdentityAtZero {
 impl IdentityAtZero {
     /// The result as a table ([`SCHEMA`]), for display and CSV.
     pub fn to_frame(&self) -> Result<DataFrame> {
-        let r = &self.rows;
-        SCHEMA.frame(vec![
-            shared::ARCHITECTURE.values(r.iter().map(|x| x.architecture.label()).collect::<Vec<_>>()),
-            shared::DEPTH.values(r.iter().map(|x| count(x.depth)).collect::<Vec<_>>()),
-            shared::PARAMS.values(r.iter().map(|x| count(x.params)).collect::<Vec<_>>()),
-            DEVIATION_AT_START.values(r.iter().map(|x| x.deviation_at_start).collect::<Vec<_>>()),
-            DEVIATION_AT_XAVIER.values(r.iter().map(|x| x.deviation_at_xavier).collect::<Vec<_>>()),
-        ])
+        identity_frame(&self.rows)
     }
 }
 

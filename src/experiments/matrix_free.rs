@@ -13,7 +13,7 @@ use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
 use super::count;
-use super::schema::{columns, Schema};
+use super::schema::{columns, table};
 use crate::error::{human_bytes, Result};
 use crate::hessian::lanczos::{
     extreme_eigenvalues, hutchinson_trace, spectral_density, LanczosOptions, SpectralDensity, Which,
@@ -119,19 +119,19 @@ columns! {
     HVPS = "hessian_vector_products": U64;
 }
 
-/// [`MatrixFreeResult::estimates_frame`]: one row per estimated quantity.
-pub const SCHEMA: Schema = Schema {
-    name: "matrix_free_spectrum",
-    columns: &[
-        QUANTITY,
-        METHOD,
-        MATRIX_FREE,
-        STD_ERROR,
-        DENSE,
-        AT_ZERO,
-        HVPS,
-    ],
-};
+table! {
+    /// [`MatrixFreeResult::estimates_frame`]: one row per estimated quantity.
+    pub SCHEMA = "matrix_free_spectrum";
+    fn estimates_frame(Estimate) {
+        QUANTITY => |e| e.quantity.label(),
+        METHOD => |e| e.method.label(),
+        MATRIX_FREE => |e| e.matrix_free,
+        STD_ERROR => |e| e.std_error,
+        DENSE => |e| e.dense,
+        AT_ZERO => |e| e.at_zero,
+        HVPS => |e| count(e.hessian_vector_products),
+    }
+}
 
 /// What a matrix-free method estimates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,16 +249,7 @@ impl MatrixFreeResult {
     }
     /// The estimates as a table ([`SCHEMA`]), for display and CSV.
     pub fn estimates_frame(&self) -> Result<DataFrame> {
-        let e = &self.estimates;
-        SCHEMA.frame(vec![
-            QUANTITY.values(e.iter().map(|x| x.quantity.label()).collect::<Vec<_>>()),
-            METHOD.values(e.iter().map(|x| x.method.label()).collect::<Vec<_>>()),
-            MATRIX_FREE.values(e.iter().map(|x| x.matrix_free).collect::<Vec<_>>()),
-            STD_ERROR.values(e.iter().map(|x| x.std_error).collect::<Vec<_>>()),
-            DENSE.values(e.iter().map(|x| x.dense).collect::<Vec<_>>()),
-            AT_ZERO.values(e.iter().map(|x| x.at_zero).collect::<Vec<_>>()),
-            HVPS.values(e.iter().map(|x| count(x.hessian_vector_products)).collect::<Vec<_>>()),
-        ])
+        estimates_frame(&self.estimates)
     }
 }
 

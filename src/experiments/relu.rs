@@ -7,7 +7,7 @@ use polars::prelude::DataFrame;
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
-use super::schema::{columns, shared, Schema};
+use super::schema::{columns, shared, table};
 use super::analysis::{analysis, Analysis};
 use crate::error::Result;
 use crate::hessian::{spectrum_of, theory, HessianMethod, HessianOptions, Spectrum};
@@ -22,17 +22,17 @@ columns! {
     LAMBDA_MAX_OVER_LINEAR = "lambda_max_over_linear": F64;
 }
 
-/// The table of [`relu_conventions`].
-pub const SCHEMA: Schema = Schema {
-    name: "relu_conventions",
-    columns: &[
-        CONVENTION,
-        shared::LAMBDA_MAX,
-        shared::CONDITION_NUMBER,
-        ASYMMETRY,
-        LAMBDA_MAX_OVER_LINEAR,
-    ],
-};
+table! {
+    /// The table of [`relu_conventions`]: one row per convention.
+    pub SCHEMA = "relu_conventions";
+    fn conventions_frame(ConventionRow) {
+        CONVENTION => |r| r.convention.label(),
+        shared::LAMBDA_MAX => |r| r.lambda_max,
+        shared::CONDITION_NUMBER => |r| r.condition_number,
+        ASYMMETRY => |r| r.asymmetry,
+        LAMBDA_MAX_OVER_LINEAR => |r| r.lambda_max_over_linear,
+    }
+}
 
 /// Settings of [`relu_conventions`]. `Default`: width 2, depth 2, the default teacher, default Hessian options
 /// (their finite-difference step and dense-size limit; the method is set per convention).
@@ -150,15 +150,7 @@ impl ReluConventions {
     }
     /// The result as a table ([`SCHEMA`]), for display and CSV.
     pub fn to_frame(&self) -> Result<DataFrame> {
-        let r = &self.rows;
-        SCHEMA.frame(vec![
-            CONVENTION.values(r.iter().map(|x| x.convention.label()).collect::<Vec<_>>()),
-            shared::LAMBDA_MAX.values(r.iter().map(|x| x.lambda_max).collect::<Vec<_>>()),
-            shared::CONDITION_NUMBER.values(r.iter().map(|x| x.condition_number).collect::<Vec<_>>()),
-            ASYMMETRY.values(r.iter().map(|x| x.asymmetry).collect::<Vec<_>>()),
-            LAMBDA_MAX_OVER_LINEAR
-                .values(r.iter().map(|x| x.lambda_max_over_linear).collect::<Vec<_>>()),
-        ])
+        conventions_frame(&self.rows)
     }
 }
 

@@ -1,8 +1,9 @@
-//! Typed table contracts: every analysis owns one [`Schema`] (its columns, in order, with their types and
-//! meanings) that builds its DataFrame ([`Schema::frame`] refuses a frame that does not match), documents it
-//! ([`Schema::describe`], [`Schema::markdown`], and the rustdoc of each [`ColumnDef`] constant, written from the
-//! same text) and is what charts and notebooks name columns by (`condition::SERIES.name`), so no string literal
-//! names a column in two places.
+//! Typed table contracts for the display edge: each table is declared once with `table!` (its [`Schema`]: the
+//! columns in order, each beside the value a typed row gives it), which builds its DataFrame ([`Schema::frame`]
+//! refuses a frame that does not match) and documents it ([`Schema::describe`], [`Schema::markdown`], and the
+//! rustdoc of each [`ColumnDef`] constant, written from the same text). Column constants are defined once with
+//! `columns!`, and notebooks name columns by them (`condition::SERIES.name`), so no string literal names a column in
+//! two places.
 
 use polars::prelude::{AnyValue, Column, DataFrame, DataType, NamedFrom, Series};
 
@@ -249,6 +250,39 @@ macro_rules! columns {
     (@nullable nullable) => { true };
 }
 pub(crate) use columns;
+
+/// Declares a table once: its [`Schema`] constant and the function that builds the checked DataFrame from typed
+/// rows, with each column named in one place, next to the value it takes from a row:
+///
+/// ```text
+/// table! {
+///     /// The table of `identity_at_zero`.
+///     pub SCHEMA = "identity_at_zero";
+///     fn identity_frame(IdentityRow) {
+///         shared::DEPTH => |r| count(r.depth),
+///         DEVIATION_AT_START => |r| r.deviation_at_start,
+///     }
+/// }
+/// ```
+macro_rules! table {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis $schema:ident = $name:literal;
+        $fvis:vis fn $builder:ident($row:ty) { $($col:path => $value:expr),+ $(,)? }
+    ) => {
+        $(#[doc = $doc])*
+        $vis const $schema: $crate::experiments::schema::Schema = $crate::experiments::schema::Schema {
+            name: $name,
+            columns: &[$($col),+],
+        };
+
+        #[doc = concat!("Builds the `", $name, "` table from its rows, checked against its schema.")]
+        $fvis fn $builder(rows: &[$row]) -> $crate::error::Result<polars::prelude::DataFrame> {
+            $schema.frame(vec![$($col.values(rows.iter().map($value).collect::<Vec<_>>())),+])
+        }
+    };
+}
+pub(crate) use table;
 
 /// Columns shared by several analyses (same name, type and meaning wherever they appear).
 pub mod shared {

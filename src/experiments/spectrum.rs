@@ -7,7 +7,7 @@ use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{Claim, Verdict};
 use super::network::{build_network, ActivationKind, DataSpec, NetworkSpec};
-use super::schema::{columns, shared, Schema};
+use super::schema::{columns, shared, table};
 use super::{count, ensure_nonempty};
 use crate::data::Moments;
 use crate::error::{ensure_positive, Result};
@@ -78,23 +78,34 @@ columns! {
     THEORY_SLOPE = "theory_slope": F64;
 }
 
-/// The table of [`spectrum_at_zero`]: row k holds the k-th smallest distinct eigenvalue of each method.
-pub const SCHEMA: Schema = Schema {
-    name: "spectrum_at_zero",
-    columns: &[
-        shared::SHORTCUT,
-        shared::DEPTH,
-        shared::PARAMS,
-        ACTIVATION,
-        EIGENVALUE_NUMERIC,
-        MULTIPLICITY_NUMERIC,
-        EIGENVALUE_THEORY,
-        MULTIPLICITY_THEORY,
-        GRADIENT_NORM_NUMERIC,
-        GRADIENT_NORM_THEORY,
-        THEORY_SLOPE,
-    ],
-};
+table! {
+    /// The table of [`spectrum_at_zero`]: row k of a shortcut depth holds the k-th smallest distinct eigenvalue of
+    /// each method.
+    pub SCHEMA = "spectrum_at_zero";
+    fn spectrum_frame(SpectrumRow) {
+        shared::SHORTCUT => |r| count(r.spectra.shortcut),
+        shared::DEPTH => |r| count(r.depth),
+        shared::PARAMS => |r| count(r.spectra.params),
+        ACTIVATION => |r| r.activation.name(),
+        EIGENVALUE_NUMERIC => |r| r.spectra.numeric.get(r.k).map(|c| c.0),
+        MULTIPLICITY_NUMERIC => |r| r.spectra.numeric.get(r.k).map(|c| count(c.1)),
+        EIGENVALUE_THEORY => |r| r.spectra.closed.get(r.k).map(|c| c.0),
+        MULTIPLICITY_THEORY => |r| r.spectra.closed.get(r.k).map(|c| count(c.1)),
+        GRADIENT_NORM_NUMERIC => |r| r.spectra.gradient_norm_numeric,
+        GRADIENT_NORM_THEORY => |r| r.spectra.gradient_norm_theory,
+        THEORY_SLOPE => |r| r.theory_slope,
+    }
+}
+
+/// One row of the [`SCHEMA`] table: the `k`-th distinct eigenvalue of one shortcut depth's spectra.
+struct SpectrumRow<'a> {
+    spectra: &'a ShortcutSpectrum,
+    k: usize,
+    depth: usize,
+    activation: ActivationKind,
+    theory_slope: f64,
+}
+
 
 /// For every shortcut depth `n`: the Hessian of the network's loss at `W = 0`, computed by `config.hessian`'s method
 /// (exact R-operator by default, finite differences of dfdx gradients on request), and THEORY.md's closed form, each reduced to distinct eigenvalues with multiplicities, side by
@@ -215,48 +226,20 @@ impl SpectrumAtZero {
     /// The result as a table ([`SCHEMA`]): row `k` of a shortcut depth holds the `k`-th smallest distinct
     /// eigenvalue of each method. For display and CSV.
     pub fn to_frame(&self) -> Result<DataFrame> {
-        let config = &self.config;
-        let slope = self.theory_slope;
-
-        let (mut shortcut, mut depth, mut params, mut act) = (vec![], vec![], vec![], vec![]);
-        let (mut ev_n, mut mult_n, mut ev_t, mut mult_t, mut g_n, mut g_t, mut sl) =
-            (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-        for r in &self.shortcuts {
-            let (n, p, numeric, closed, gn, gt) = (
-                r.shortcut,
-                r.params,
-                &r.numeric,
-                &r.closed,
-                r.gradient_norm_numeric,
-                r.gradient_norm_theory,
-            );
-            for k in 0..numeric.len().max(closed.len()) {
-                shortcut.push(count(n));
-                depth.push(count(config.depth));
-                params.push(count(p));
-                act.push(config.activation.name());
-                ev_n.push(numeric.get(k).map(|c| c.0));
-                mult_n.push(numeric.get(k).map(|c| count(c.1)));
-                ev_t.push(closed.get(k).map(|c| c.0));
-                mult_t.push(closed.get(k).map(|c| count(c.1)));
-                g_n.push(gn);
-                g_t.push(gt);
-                sl.push(slope);
-            }
-        }
-        SCHEMA.frame(vec![
-            shared::SHORTCUT.values(shortcut),
-            shared::DEPTH.values(depth),
-            shared::PARAMS.values(params),
-            ACTIVATION.values(act),
-            EIGENVALUE_NUMERIC.values(ev_n),
-            MULTIPLICITY_NUMERIC.values(mult_n),
-            EIGENVALUE_THEORY.values(ev_t),
-            MULTIPLICITY_THEORY.values(mult_t),
-            GRADIENT_NORM_NUMERIC.values(g_n),
-            GRADIENT_NORM_THEORY.values(g_t),
-            THEORY_SLOPE.values(sl),
-        ])
+        let rows: Vec<SpectrumRow> = self
+            .shortcuts
+            .iter()
+            .flat_map(|spectra| {
+                (0..spectra.numeric.len().max(spectra.closed.len())).map(move |k| SpectrumRow {
+                    spectra,
+                    k,
+                    depth: self.config.depth,
+                    activation: self.config.activation,
+                    theory_slope: self.theory_slope,
+                })
+            })
+            .collect();
+        spectrum_frame(&rows)
     }
 }
 
@@ -412,18 +395,18 @@ columns! {
     MULTIPLICITY_MINUS = "multiplicity_minus": U64, nullable;
 }
 
-/// The table of [`shortcut_two_block`].
-pub const BLOCK_SCHEMA: Schema = Schema {
-    name: "shortcut_two_block",
-    columns: &[
-        K,
-        SIGMA_M,
-        BLOCK_PLUS,
-        MULTIPLICITY_PLUS,
-        BLOCK_MINUS,
-        MULTIPLICITY_MINUS,
-    ],
-};
+table! {
+    /// The table of [`shortcut_two_block`].
+    pub BLOCK_SCHEMA = "shortcut_two_block";
+    fn block_frame(BlockRow) {
+        K => |r| count(r.k),
+        SIGMA_M => |r| r.sigma,
+        BLOCK_PLUS => |r| r.plus.map(|c| c.0),
+        MULTIPLICITY_PLUS => |r| r.plus.map(|c| count(c.1)),
+        BLOCK_MINUS => |r| r.minus.map(|c| c.0),
+        MULTIPLICITY_MINUS => |r| r.minus.map(|c| count(c.1)),
+    }
+}
 
 /// One row of [`shortcut_two_block`]: `σ_k(M)` beside the `k`-th largest positive and `k`-th most negative
 /// eigenvalue of the block, each `(λ, multiplicity)` (`None` when the block has fewer).
@@ -451,15 +434,7 @@ pub struct ShortcutTwoBlock {
 impl ShortcutTwoBlock {
     /// The result as a table ([`BLOCK_SCHEMA`]), for display and CSV.
     pub fn to_frame(&self) -> Result<DataFrame> {
-        let r = &self.rows;
-        BLOCK_SCHEMA.frame(vec![
-            K.values(r.iter().map(|x| count(x.k)).collect::<Vec<_>>()),
-            SIGMA_M.values(r.iter().map(|x| x.sigma).collect::<Vec<_>>()),
-            BLOCK_PLUS.values(r.iter().map(|x| x.plus.map(|c| c.0)).collect::<Vec<_>>()),
-            MULTIPLICITY_PLUS.values(r.iter().map(|x| x.plus.map(|c| count(c.1))).collect::<Vec<_>>()),
-            BLOCK_MINUS.values(r.iter().map(|x| x.minus.map(|c| c.0)).collect::<Vec<_>>()),
-            MULTIPLICITY_MINUS.values(r.iter().map(|x| x.minus.map(|c| count(c.1))).collect::<Vec<_>>()),
-        ])
+        block_frame(&self.rows)
     }
 }
 

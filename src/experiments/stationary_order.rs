@@ -22,7 +22,7 @@ use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
-use super::schema::{columns, shared, Schema};
+use super::schema::{columns, shared, table};
 use super::{count, ensure_nonempty};
 use crate::error::{Error, Result};
 use crate::hessian::taylor::{leading_coefficient_closed_form, loss_along_line, LineShape};
@@ -218,52 +218,29 @@ columns! {
     PHI_MINUS = "phi_minus": F64;
 }
 
-/// The table of [`StationaryOrder::to_frame`].
-pub const SCHEMA: Schema = Schema {
-    name: "stationary_order",
-    columns: &[
-        ACTIVATION,
-        shared::SHORTCUT,
-        shared::DEPTH,
-        DIRECTION,
-        LEADING_DEGREE,
-        LEADING_COEFFICIENT,
-        CLOSED_FORM,
-        RELATIVE_ERROR,
-        ALONG_LINE,
-        PROBE_STEP,
-        PHI_PLUS,
-        PHI_MINUS,
-    ],
-};
+table! {
+    /// The table of [`StationaryOrder::to_frame`]: one row per (activation, shortcut, depth, direction).
+    pub SCHEMA = "stationary_order";
+    fn order_frame(StationaryOrderRow) {
+        ACTIVATION => |r| r.activation.name(),
+        shared::SHORTCUT => |r| Some(count(r.shortcut)),
+        shared::DEPTH => |r| count(r.depth),
+        DIRECTION => |r| r.direction,
+        LEADING_DEGREE => |r| r.leading_degree.map(count),
+        LEADING_COEFFICIENT => StationaryOrderRow::leading_coefficient,
+        CLOSED_FORM => |r| r.closed_form,
+        RELATIVE_ERROR => StationaryOrderRow::relative_error,
+        ALONG_LINE => |r| r.along_line.label(),
+        PROBE_STEP => |r| r.probe_step,
+        PHI_PLUS => |r| r.phi_plus,
+        PHI_MINUS => |r| r.phi_minus,
+    }
+}
 
 impl StationaryOrder {
     /// The rows as a table ([`SCHEMA`]), for display and CSV.
     pub fn to_frame(&self) -> Result<DataFrame> {
-        let r = &self.rows;
-        let f = |g: fn(&StationaryOrderRow) -> f64| r.iter().map(g).collect::<Vec<f64>>();
-        SCHEMA.frame(vec![
-            ACTIVATION.values(r.iter().map(|x| x.activation.name()).collect::<Vec<_>>()),
-            shared::SHORTCUT.values(
-                r.iter()
-                    .map(|x| Some(count(x.shortcut)))
-                    .collect::<Vec<_>>(),
-            ),
-            shared::DEPTH.values(r.iter().map(|x| count(x.depth)).collect::<Vec<_>>()),
-            DIRECTION.values(r.iter().map(|x| x.direction).collect::<Vec<_>>()),
-            LEADING_DEGREE.values(
-                r.iter()
-                    .map(|x| x.leading_degree.map(count))
-                    .collect::<Vec<_>>(),
-            ),
-            LEADING_COEFFICIENT.values(f(StationaryOrderRow::leading_coefficient)),
-            CLOSED_FORM.values(f(|x| x.closed_form)),
-            RELATIVE_ERROR.values(f(StationaryOrderRow::relative_error)),
-            ALONG_LINE.values(r.iter().map(|x| x.along_line.label()).collect::<Vec<_>>()),
-            PROBE_STEP.values(f(|x| x.probe_step)),
-            PHI_PLUS.values(f(|x| x.phi_plus)),
-            PHI_MINUS.values(f(|x| x.phi_minus)),
-        ])
+        order_frame(&self.rows)
     }
 }
 

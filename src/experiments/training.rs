@@ -10,14 +10,14 @@
 //! - a configuration **left the start** when at some stable rate every seed ended at or below `½ ℓ(θ₀)` (the
 //!   escape criterion of notebook 05); one that did not is labelled [`Outcome::NeverLeftStart`].
 
-use polars::prelude::{Column, DataFrame};
+use polars::prelude::DataFrame;
 use rayon::prelude::*;
 
 use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, ActivationKind, AnyDataset, DataSpec, NetworkSpec};
-use super::schema::{columns, shared, Schema};
+use super::schema::{columns, shared, table};
 use super::{count, ensure_nonempty};
 use crate::error::{ensure_positive, ensure_positive_size, Error, Result};
 use crate::hessian::lanczos::{extreme_eigenvalues, LanczosOptions, Which};
@@ -25,7 +25,7 @@ use crate::hessian::HessianOptions;
 use crate::net::{Architecture, Init};
 use crate::progress::Progress;
 use crate::train::{
-    best_rate, History, RateBracket, RateOutcome, RateSearch, RunStatus, TrainConfig,
+    best_rate, History, RateBracket, RateOutcome, RateSearch, RunStatus, StepRecord, TrainConfig,
 };
 
 /// A configuration *left the start* when its runs end at or below this fraction of `ℓ(θ₀)` (½: the loss halved,
@@ -247,79 +247,83 @@ columns! {
     SEARCHED_TO = "searched_to": F64;
 }
 
-/// [`TrainingGrid::curves_frame`]: long format, one row per recorded step.
-pub const CURVES_SCHEMA: Schema = Schema {
-    name: "training_grid.curves",
-    columns: &[
-        shared::ARCHITECTURE,
-        shared::INIT,
-        shared::DEPTH,
-        shared::LEARNING_RATE,
-        shared::SEED,
-        shared::STEP,
-        shared::LOSS,
-    ],
-};
+table! {
+    /// [`TrainingGrid::curves_frame`]: long format, one row per recorded step.
+    pub CURVES_SCHEMA = "training_grid.curves";
+    fn curves_frame((&GridRun, &StepRecord)) {
+        shared::ARCHITECTURE => |r| r.0.configuration.architecture.label(),
+        shared::INIT => |r| r.0.configuration.init.label(),
+        shared::DEPTH => |r| count(r.0.configuration.depth),
+        shared::LEARNING_RATE => |r| r.0.learning_rate,
+        shared::SEED => |r| r.0.seed,
+        shared::STEP => |r| count(r.1.step),
+        shared::LOSS => |r| r.1.loss,
+    }
+}
 
-/// [`TrainingGrid::runs_frame`]: one row per run.
-pub const RUNS_SCHEMA: Schema = Schema {
-    name: "training_grid.runs",
-    columns: &[
-        shared::ARCHITECTURE,
-        shared::INIT,
-        shared::DEPTH,
-        shared::LEARNING_RATE,
-        shared::SEED,
-        shared::STATUS,
-        STABLE,
-        DIVERGED_AT,
-        MAX_LOSS,
-        FINAL_LOSS,
-        LOSS_AT_COMPARE,
-        STEPS_TO_THRESHOLD,
-    ],
-};
+table! {
+    /// [`TrainingGrid::runs_frame`]: one row per run (with the grid's comparison step and threshold).
+    pub RUNS_SCHEMA = "training_grid.runs";
+    fn runs_frame((&GridRun, usize, f64)) {
+        shared::ARCHITECTURE => |r| r.0.configuration.architecture.label(),
+        shared::INIT => |r| r.0.configuration.init.label(),
+        shared::DEPTH => |r| count(r.0.configuration.depth),
+        shared::LEARNING_RATE => |r| r.0.learning_rate,
+        shared::SEED => |r| r.0.seed,
+        shared::STATUS => |r| r.0.history.status.label(),
+        STABLE => |r| r.0.history.trained_stably(),
+        DIVERGED_AT => |r| match r.0.history.status {
+            RunStatus::Diverged { step, .. } => Some(count(step)),
+            _ => None,
+        },
+        MAX_LOSS => |r| r.0.history.max_loss(),
+        FINAL_LOSS => |r| r.0.history.final_loss(),
+        LOSS_AT_COMPARE => |r| r.0.history.loss_at(r.1),
+        STEPS_TO_THRESHOLD => |r| r.0.history.steps_to_reach(r.2).map(count),
+    }
+}
 
-/// [`TrainingGrid::summary_frame`]: across seeds, one row per (architecture, init, depth, learning rate).
-pub const SUMMARY_SCHEMA: Schema = Schema {
-    name: "training_grid.summary",
-    columns: &[
-        shared::ARCHITECTURE,
-        shared::INIT,
-        shared::DEPTH,
-        shared::LEARNING_RATE,
-        SEEDS,
-        UNSTABLE_RUNS,
-        MEAN_FINAL_LOSS,
-        MIN_FINAL_LOSS,
-        MAX_FINAL_LOSS,
-        MEAN_LOSS_AT_COMPARE,
-        MEAN_STEPS_TO_THRESHOLD,
-        REACHED_THRESHOLD,
-    ],
-};
+table! {
+    /// [`TrainingGrid::summary_frame`]: across seeds, one row per (architecture, init, depth, learning rate).
+    pub SUMMARY_SCHEMA = "training_grid.summary";
+    fn summary_frame(&RateSummary) {
+        shared::ARCHITECTURE => |r| r.configuration.architecture.label(),
+        shared::INIT => |r| r.configuration.init.label(),
+        shared::DEPTH => |r| count(r.configuration.depth),
+        shared::LEARNING_RATE => |r| r.learning_rate,
+        SEEDS => |r| count(r.seeds),
+        UNSTABLE_RUNS => |r| count(r.unstable_runs),
+        MEAN_FINAL_LOSS => |r| r.mean_final_loss,
+        MIN_FINAL_LOSS => |r| r.min_final_loss,
+        MAX_FINAL_LOSS => |r| r.max_final_loss,
+        MEAN_LOSS_AT_COMPARE => |r| r.mean_loss_at_compare,
+        MEAN_STEPS_TO_THRESHOLD => |r| r.mean_steps_to_threshold,
+        REACHED_THRESHOLD => |r| count(r.reached_threshold),
+    }
+}
 
-/// [`TrainingGrid::best_frame`] (and [`super::DepthScale::to_frame`]): one row per (architecture, init, depth): its outcome,
-/// the edge of stability next to `2/λ_max(H(θ₀))`, the range searched, and its best rate's statistics over seeds.
-pub const BEST_SCHEMA: Schema = Schema {
-    name: "training_grid.best",
-    columns: &[
-        shared::ARCHITECTURE,
-        shared::INIT,
-        shared::DEPTH,
-        OUTCOME,
-        LARGEST_STABLE_RATE,
-        SMALLEST_UNSTABLE_RATE,
-        TWO_OVER_LAMBDA_MAX,
-        SEARCHED_FROM,
-        SEARCHED_TO,
-        BEST_LEARNING_RATE,
-        MEAN_STEPS_TO_THRESHOLD,
-        MEAN_LOSS_AT_COMPARE,
-        MEAN_FINAL_LOSS,
-        REACHED_THRESHOLD,
-    ],
-};
+table! {
+    /// [`TrainingGrid::best_frame`] (and [`super::DepthScale::to_frame`]): one row per (architecture, init, depth):
+    /// its outcome, the edge of stability next to `2/λ_max(H(θ₀))`, the range searched, and its best rate's
+    /// statistics over seeds.
+    pub BEST_SCHEMA = "training_grid.best";
+    pub(crate) fn best_frame_of(ConfigurationResult) {
+        shared::ARCHITECTURE => |r| r.configuration.architecture.label(),
+        shared::INIT => |r| r.configuration.init.label(),
+        shared::DEPTH => |r| count(r.configuration.depth),
+        OUTCOME => |r| r.outcome.label(),
+        LARGEST_STABLE_RATE => |r| r.largest_stable_rate,
+        SMALLEST_UNSTABLE_RATE => |r| r.smallest_unstable_rate,
+        TWO_OVER_LAMBDA_MAX => |r| r.two_over_lambda_max,
+        SEARCHED_FROM => |r| r.searched_from,
+        SEARCHED_TO => |r| r.searched_to,
+        BEST_LEARNING_RATE => |r| r.best_learning_rate,
+        MEAN_STEPS_TO_THRESHOLD => |r| r.mean_steps_to_threshold,
+        MEAN_LOSS_AT_COMPARE => |r| r.mean_loss_at_compare,
+        MEAN_FINAL_LOSS => |r| r.mean_final_loss,
+        REACHED_THRESHOLD => |r| count(r.reached_threshold),
+    }
+}
 
 /// One configuration of a training grid: a network family, its initialisation and its depth.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -437,36 +441,6 @@ pub struct TrainingGrid {
     pub configurations: Vec<ConfigurationResult>,
 }
 
-/// The three key columns (architecture, init, depth) of a list of configurations.
-fn key_columns<'a>(keys: impl Iterator<Item = &'a Configuration>) -> Vec<Column> {
-    let keys: Vec<&Configuration> = keys.collect();
-    vec![
-        shared::ARCHITECTURE.values(keys.iter().map(|k| k.architecture.label()).collect::<Vec<_>>()),
-        shared::INIT.values(keys.iter().map(|k| k.init.label()).collect::<Vec<_>>()),
-        shared::DEPTH.values(keys.iter().map(|k| count(k.depth)).collect::<Vec<_>>()),
-    ]
-}
-
-/// The per-configuration table ([`BEST_SCHEMA`]) of a list of results; shared with [`super::depth_scale`].
-pub(crate) fn best_frame_of(results: &[ConfigurationResult]) -> Result<DataFrame> {
-    let c = results;
-    let mut columns = key_columns(c.iter().map(|r| &r.configuration));
-    columns.extend([
-        OUTCOME.values(c.iter().map(|r| r.outcome.label()).collect::<Vec<_>>()),
-        LARGEST_STABLE_RATE.values(c.iter().map(|r| r.largest_stable_rate).collect::<Vec<_>>()),
-        SMALLEST_UNSTABLE_RATE.values(c.iter().map(|r| r.smallest_unstable_rate).collect::<Vec<_>>()),
-        TWO_OVER_LAMBDA_MAX.values(c.iter().map(|r| r.two_over_lambda_max).collect::<Vec<_>>()),
-        SEARCHED_FROM.values(c.iter().map(|r| r.searched_from).collect::<Vec<_>>()),
-        SEARCHED_TO.values(c.iter().map(|r| r.searched_to).collect::<Vec<_>>()),
-        BEST_LEARNING_RATE.values(c.iter().map(|r| r.best_learning_rate).collect::<Vec<_>>()),
-        MEAN_STEPS_TO_THRESHOLD.values(c.iter().map(|r| r.mean_steps_to_threshold).collect::<Vec<_>>()),
-        MEAN_LOSS_AT_COMPARE.values(c.iter().map(|r| r.mean_loss_at_compare).collect::<Vec<_>>()),
-        MEAN_FINAL_LOSS.values(c.iter().map(|r| r.mean_final_loss).collect::<Vec<_>>()),
-        REACHED_THRESHOLD.values(c.iter().map(|r| count(r.reached_threshold)).collect::<Vec<_>>()),
-    ]);
-    BEST_SCHEMA.frame(columns)
-}
-
 impl TrainingGrid {
     /// The result of `configuration` (`None` when the grid has no such configuration).
     pub fn configuration(&self, configuration: &Configuration) -> Option<&ConfigurationResult> {
@@ -484,84 +458,39 @@ impl TrainingGrid {
     }
     /// Long format, one row per recorded step ([`CURVES_SCHEMA`]), for display and CSV.
     pub fn curves_frame(&self) -> Result<DataFrame> {
-        let mut keys = Vec::new();
-        let (mut lr, mut seed, mut step, mut loss) = (vec![], vec![], vec![], vec![]);
-        for r in &self.runs {
-            for rec in &r.history.records {
-                keys.push(&r.configuration);
-                lr.push(r.learning_rate);
-                seed.push(r.seed);
-                step.push(count(rec.step));
-                loss.push(rec.loss);
-            }
-        }
-        let mut columns = key_columns(keys.into_iter());
-        columns.extend([
-            shared::LEARNING_RATE.values(lr),
-            shared::SEED.values(seed),
-            shared::STEP.values(step),
-            shared::LOSS.values(loss),
-        ]);
-        CURVES_SCHEMA.frame(columns)
+        let rows: Vec<(&GridRun, &StepRecord)> = self
+            .runs
+            .iter()
+            .flat_map(|r| r.history.records.iter().map(move |rec| (r, rec)))
+            .collect();
+        curves_frame(&rows)
     }
     /// One row per run ([`RUNS_SCHEMA`]), for display and CSV.
     pub fn runs_frame(&self) -> Result<DataFrame> {
-        let r = &self.runs;
-        let compare = self.config.compare_at_step;
-        let mut columns = key_columns(r.iter().map(|x| &x.configuration));
-        columns.extend([
-            shared::LEARNING_RATE.values(r.iter().map(|x| x.learning_rate).collect::<Vec<_>>()),
-            shared::SEED.values(r.iter().map(|x| x.seed).collect::<Vec<_>>()),
-            shared::STATUS.values(r.iter().map(|x| x.history.status.label()).collect::<Vec<_>>()),
-            STABLE.values(r.iter().map(|x| x.history.trained_stably()).collect::<Vec<_>>()),
-            DIVERGED_AT.values(
-                r.iter()
-                    .map(|x| match x.history.status {
-                        RunStatus::Diverged { step, .. } => Some(count(step)),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-            ),
-            MAX_LOSS.values(r.iter().map(|x| x.history.max_loss()).collect::<Vec<_>>()),
-            FINAL_LOSS.values(r.iter().map(|x| x.history.final_loss()).collect::<Vec<_>>()),
-            LOSS_AT_COMPARE.values(r.iter().map(|x| x.history.loss_at(compare)).collect::<Vec<_>>()),
-            STEPS_TO_THRESHOLD.values(
-                r.iter()
-                    .map(|x| x.history.steps_to_reach(self.threshold).map(count))
-                    .collect::<Vec<_>>(),
-            ),
-        ]);
-        RUNS_SCHEMA.frame(columns)
+        let rows: Vec<(&GridRun, usize, f64)> = self
+            .runs
+            .iter()
+            .map(|r| (r, self.config.compare_at_step, self.threshold))
+            .collect();
+        runs_frame(&rows)
     }
     /// Across seeds, one row per (configuration, rate) ([`SUMMARY_SCHEMA`]), for display and CSV.
     pub fn summary_frame(&self) -> Result<DataFrame> {
-        summary_frame_of(self.rates.iter())
+        summary_frame(&self.rates.iter().collect::<Vec<_>>())
     }
     /// [`TrainingGrid::summary_frame`] restricted to depth `depth`.
     pub fn summary_frame_at_depth(&self, depth: usize) -> Result<DataFrame> {
-        summary_frame_of(self.rates.iter().filter(|r| r.configuration.depth == depth))
+        let rows: Vec<&RateSummary> = self
+            .rates
+            .iter()
+            .filter(|r| r.configuration.depth == depth)
+            .collect();
+        summary_frame(&rows)
     }
     /// One row per configuration ([`BEST_SCHEMA`]), for display and CSV.
     pub fn best_frame(&self) -> Result<DataFrame> {
         best_frame_of(&self.configurations)
     }
-}
-
-fn summary_frame_of<'a>(rates: impl Iterator<Item = &'a RateSummary>) -> Result<DataFrame> {
-    let g: Vec<&RateSummary> = rates.collect();
-    let mut columns = key_columns(g.iter().map(|x| &x.configuration));
-    columns.extend([
-        shared::LEARNING_RATE.values(g.iter().map(|x| x.learning_rate).collect::<Vec<_>>()),
-        SEEDS.values(g.iter().map(|x| count(x.seeds)).collect::<Vec<_>>()),
-        UNSTABLE_RUNS.values(g.iter().map(|x| count(x.unstable_runs)).collect::<Vec<_>>()),
-        MEAN_FINAL_LOSS.values(g.iter().map(|x| x.mean_final_loss).collect::<Vec<_>>()),
-        MIN_FINAL_LOSS.values(g.iter().map(|x| x.min_final_loss).collect::<Vec<_>>()),
-        MAX_FINAL_LOSS.values(g.iter().map(|x| x.max_final_loss).collect::<Vec<_>>()),
-        MEAN_LOSS_AT_COMPARE.values(g.iter().map(|x| x.mean_loss_at_compare).collect::<Vec<_>>()),
-        MEAN_STEPS_TO_THRESHOLD.values(g.iter().map(|x| x.mean_steps_to_threshold).collect::<Vec<_>>()),
-        REACHED_THRESHOLD.values(g.iter().map(|x| count(x.reached_threshold)).collect::<Vec<_>>()),
-    ]);
-    SUMMARY_SCHEMA.frame(columns)
 }
 
 /// One configuration of the grid: its rates tried so far, each with one history per seed.

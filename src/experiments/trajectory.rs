@@ -8,7 +8,7 @@ use super::analysis::{analysis, Analysis};
 use super::checked::{Checked, Validate};
 use super::claims::{num, Claim, Verdict};
 use super::network::{build_network, DataSpec, NetworkSpec};
-use super::schema::{columns, shared, Schema};
+use super::schema::{columns, shared, table};
 use super::{count, ensure_nonempty};
 use crate::error::{ensure_len, ensure_positive_size, Result};
 use crate::hessian::blocks::unit_block_spectra;
@@ -133,44 +133,50 @@ columns! {
     UNIT = "unit": U64;
 }
 
-/// [`HessianTrajectory::summary`]: one row per (run, checkpoint).
-pub const SUMMARY_SCHEMA: Schema = Schema {
-    name: "hessian_along_training.summary",
-    columns: &[
-        RUN,
-        shared::LEARNING_RATE,
-        shared::STEP,
-        shared::LOSS,
-        METHOD,
-        shared::LAMBDA_MAX,
-        shared::LAMBDA_MIN,
-        MIN_ABS_EIGENVALUE,
-        shared::CONDITION_NUMBER,
-        shared::EFFECTIVE_CONDITION_NUMBER,
-        NEGATIVE_FRACTION,
-        RUN_DIVERGED,
-    ],
-};
+table! {
+    /// [`HessianTrajectory::summary_frame`]: one row per (run, checkpoint).
+    pub SUMMARY_SCHEMA = "hessian_along_training.summary";
+    fn summary_frame((&RunTrajectory, &Checkpoint)) {
+        RUN => |r| r.0.run.label.clone(),
+        shared::LEARNING_RATE => |r| r.0.learning_rate,
+        shared::STEP => |r| count(r.1.step),
+        shared::LOSS => |r| r.1.loss,
+        METHOD => |r| r.1.method.label(),
+        shared::LAMBDA_MAX => |r| r.1.lambda_max,
+        shared::LAMBDA_MIN => |r| r.1.lambda_min,
+        MIN_ABS_EIGENVALUE => |r| r.1.min_abs_eigenvalue,
+        shared::CONDITION_NUMBER => |r| r.1.condition_number,
+        shared::EFFECTIVE_CONDITION_NUMBER => |r| r.1.effective_condition_number,
+        NEGATIVE_FRACTION => |r| r.1.negative_fraction,
+        RUN_DIVERGED => |r| r.0.diverged,
+    }
+}
 
-/// [`HessianTrajectory::top_eigenvalues`]: one row per (run, checkpoint, rank).
-pub const TOP_EIGENVALUES_SCHEMA: Schema = Schema {
-    name: "hessian_along_training.top_eigenvalues",
-    columns: &[RUN, shared::STEP, RANK, EIGENVALUE],
-};
+table! {
+    /// [`HessianTrajectory::top_eigenvalues_frame`]: one row per (run, checkpoint, rank).
+    pub TOP_EIGENVALUES_SCHEMA = "hessian_along_training.top_eigenvalues";
+    fn top_eigenvalues_frame((&RunTrajectory, &Checkpoint, usize)) {
+        RUN => |r| r.0.run.label.clone(),
+        shared::STEP => |r| count(r.1.step),
+        RANK => |r| count(r.2 + 1),
+        EIGENVALUE => |r| r.1.top_eigenvalues[r.2],
+    }
+}
 
-/// [`HessianTrajectory::unit_blocks`]: one row per (run, dense checkpoint, unit): the spectrum of that unit's
-/// diagonal block of the Hessian (at `W = 0` with shortcut 2 the blocks carry the whole spectrum, ±σ_i(M) each).
-pub const UNIT_BLOCKS_SCHEMA: Schema = Schema {
-    name: "hessian_along_training.unit_blocks",
-    columns: &[
-        RUN,
-        shared::STEP,
-        UNIT,
-        shared::LAMBDA_MAX,
-        shared::LAMBDA_MIN,
-        NEGATIVE_FRACTION,
-    ],
-};
+table! {
+    /// [`HessianTrajectory::unit_blocks_frame`]: one row per (run, dense checkpoint, unit): the spectrum of that
+    /// unit's diagonal block of the Hessian (at `W = 0` with shortcut 2 the blocks carry the whole spectrum,
+    /// ±σ_i(M) each).
+    pub UNIT_BLOCKS_SCHEMA = "hessian_along_training.unit_blocks";
+    fn unit_blocks_frame((&RunTrajectory, &Checkpoint, &UnitBlock)) {
+        RUN => |r| r.0.run.label.clone(),
+        shared::STEP => |r| count(r.1.step),
+        UNIT => |r| count(r.2.unit),
+        shared::LAMBDA_MAX => |r| r.2.lambda_max,
+        shared::LAMBDA_MIN => |r| r.2.lambda_min,
+        NEGATIVE_FRACTION => |r| Some(r.2.negative_fraction),
+    }
+}
 
 /// How a checkpoint's spectrum was computed: the `method` column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -324,43 +330,20 @@ impl HessianTrajectory {
             .iter()
             .flat_map(|r| r.checkpoints.iter().map(move |c| (r, c)))
             .collect();
-        let col = |f: &dyn Fn(&Checkpoint) -> Option<f64>| -> Vec<Option<f64>> {
-            rows.iter().map(|(_, c)| f(c)).collect()
-        };
-        SUMMARY_SCHEMA.frame(vec![
-            RUN.values(rows.iter().map(|(r, _)| r.run.label.clone()).collect::<Vec<_>>()),
-            shared::LEARNING_RATE.values(rows.iter().map(|(r, _)| r.learning_rate).collect::<Vec<_>>()),
-            shared::STEP.values(rows.iter().map(|(_, c)| count(c.step)).collect::<Vec<_>>()),
-            shared::LOSS.values(rows.iter().map(|(_, c)| c.loss).collect::<Vec<_>>()),
-            METHOD.values(rows.iter().map(|(_, c)| c.method.label()).collect::<Vec<_>>()),
-            shared::LAMBDA_MAX.values(rows.iter().map(|(_, c)| c.lambda_max).collect::<Vec<_>>()),
-            shared::LAMBDA_MIN.values(rows.iter().map(|(_, c)| c.lambda_min).collect::<Vec<_>>()),
-            MIN_ABS_EIGENVALUE.values(col(&|c| c.min_abs_eigenvalue)),
-            shared::CONDITION_NUMBER.values(col(&|c| c.condition_number)),
-            shared::EFFECTIVE_CONDITION_NUMBER.values(col(&|c| c.effective_condition_number)),
-            NEGATIVE_FRACTION.values(col(&|c| c.negative_fraction)),
-            RUN_DIVERGED.values(rows.iter().map(|(r, _)| r.diverged).collect::<Vec<_>>()),
-        ])
+        summary_frame(&rows)
     }
     /// One row per (run, checkpoint, rank) ([`TOP_EIGENVALUES_SCHEMA`]), for display and CSV.
     pub fn top_eigenvalues_frame(&self) -> Result<DataFrame> {
-        let (mut run, mut step, mut rank, mut value) = (vec![], vec![], vec![], vec![]);
-        for r in &self.runs {
-            for c in &r.checkpoints {
-                for (k, v) in c.top_eigenvalues.iter().enumerate() {
-                    run.push(r.run.label.clone());
-                    step.push(count(c.step));
-                    rank.push(count(k + 1));
-                    value.push(*v);
-                }
-            }
-        }
-        TOP_EIGENVALUES_SCHEMA.frame(vec![
-            RUN.values(run),
-            shared::STEP.values(step),
-            RANK.values(rank),
-            EIGENVALUE.values(value),
-        ])
+        let rows: Vec<(&RunTrajectory, &Checkpoint, usize)> = self
+            .runs
+            .iter()
+            .flat_map(|r| {
+                r.checkpoints
+                    .iter()
+                    .flat_map(move |c| (0..c.top_eigenvalues.len()).map(move |k| (r, c, k)))
+            })
+            .collect();
+        top_eigenvalues_frame(&rows)
     }
     /// One row per (run, dense checkpoint, unit) ([`UNIT_BLOCKS_SCHEMA`]) at the checkpoints `keep` accepts, for
     /// display and CSV.
@@ -375,14 +358,7 @@ impl HessianTrajectory {
                     .flat_map(move |c| c.unit_blocks.iter().map(move |b| (r, c, b)))
             })
             .collect();
-        UNIT_BLOCKS_SCHEMA.frame(vec![
-            RUN.values(rows.iter().map(|x| x.0.run.label.clone()).collect::<Vec<_>>()),
-            shared::STEP.values(rows.iter().map(|x| count(x.1.step)).collect::<Vec<_>>()),
-            UNIT.values(rows.iter().map(|x| count(x.2.unit)).collect::<Vec<_>>()),
-            shared::LAMBDA_MAX.values(rows.iter().map(|x| x.2.lambda_max).collect::<Vec<_>>()),
-            shared::LAMBDA_MIN.values(rows.iter().map(|x| x.2.lambda_min).collect::<Vec<_>>()),
-            NEGATIVE_FRACTION.values(rows.iter().map(|x| Some(x.2.negative_fraction)).collect::<Vec<_>>()),
-        ])
+        unit_blocks_frame(&rows)
     }
     /// Every run's unit blocks at every dense checkpoint ([`UNIT_BLOCKS_SCHEMA`]).
     pub fn unit_blocks_frame(&self) -> Result<DataFrame> {
