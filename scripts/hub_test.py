@@ -42,14 +42,14 @@ DEPTH_LISTS = [[1, 2, 3], [1, 2, 5], [1, 3, 6], [2, 3, 4], [1, 4, 7], [2, 5, 6],
 # worked it out), wrong, or left blank. The teacher's roll-up must say correct, not yet, not attempted.
 ANSWERS = {
     "correct": {
-        "3.1": "let answer_3_1: Option<f64> = Some(theory::spectrum_at_zero(2, 1, cfg.data.load(cfg.width)?.moments(), "
+        "3.1": "let answer_3_1: Option<f64> = Some(theory::closed_form_spectrum(2, 1, cfg.data.load(cfg.width)?.moments(), "
                "1.0)?.condition_number().unwrap_or(f64::NAN)); // depth does not matter for shortcut 2",
         "3.2": "let answer_3_2: Option<f64> = Some(1.0);",
         "3.3": "let answer_3_3: Option<usize> = {\n"
                "    let data = DataSpec::default().load(4)?;\n"
                "    let mut first = None;\n"
                "    for l in 1..=200 {\n"
-               "        if first.is_none() && theory::spectrum_at_zero(1, l, data.moments(), 1.0)?.condition_number()"
+               "        if first.is_none() && theory::closed_form_spectrum(1, l, data.moments(), 1.0)?.condition_number()"
                ".unwrap_or(f64::INFINITY) > 1e4 { first = Some(l); }\n"
                "    }\n"
                "    first\n"
