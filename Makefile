@@ -24,7 +24,7 @@ ifneq ($(OPENBLAS_CORETYPE),)
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: reports test test-rust test-notebooks test-classroom classroom-bench examples bench peer check-rust clean
+.PHONY: reports test test-rust test-wasm test-notebooks test-classroom classroom-bench examples bench peer check-rust clean
 
 check-rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
@@ -34,7 +34,7 @@ reports: check-rust
 	scripts/setup.sh notebooks
 	$(PYTHON) scripts/run_notebooks.py $(QUICK_FLAG) $(SOLUTIONS_FLAG) --out reports
 
-test: test-rust test-notebooks test-classroom
+test: test-rust test-wasm test-notebooks test-classroom
 
 # The classroom (docs/classroom.md): the image's build script (scripts/classroom.sh build, what the image recipes
 # run), then a real JupyterHub with configurable-http-proxy on 127.0.0.1 and 3 students running notebook 03 at once
@@ -64,6 +64,10 @@ test-rust: check-rust
 	$(CARGO) test --all-targets $$features; \
 	$(CARGO) test --test hessian; \
 	$(CARGO) test --doc
+
+# The browser crate (core/) builds for WebAssembly and depends on nothing a page cannot run.
+test-wasm: check-rust
+	scripts/wasm_core.sh
 
 test-notebooks: check-rust
 	@$(PYTHON) scripts/stage_costs.py plan --quick --solutions

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::sync::Arc;
 
+use demystify_core::Error as CoreError;
+
 /// Everything that can go wrong in this crate, with the offending field or value named.
 #[derive(Debug, Clone)]
 pub enum Error {
@@ -86,32 +88,10 @@ pub enum Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(core) = self.as_core() {
+            return core.fmt(f);
+        }
         match self {
-            Error::ZeroSize { field } => write!(f, "`{field}` must be at least 1, got 0"),
-            Error::OutOfRange {
-                field,
-                value,
-                expected,
-            } => write!(f, "`{field}` = {value} is invalid: {expected}"),
-            Error::ShapeMismatch {
-                what,
-                expected,
-                found,
-            } => write!(f, "shape mismatch in {what}: expected {expected}, found {found}"),
-            Error::NonFinite { location } => write!(f, "non-finite value (NaN or ±inf) at {location}"),
-            Error::TooLarge {
-                what,
-                params,
-                bytes_needed,
-                limit,
-                alternative,
-            } => write!(
-                f,
-                "{what} with P = {params} parameters needs about {} but the dense-size limit is {} (raise \
-                 `HessianOptions::max_dense_bytes`, or use {alternative})",
-                human_bytes(*bytes_needed),
-                human_bytes(*limit)
-            ),
             Error::Io { path, source } => write!(f, "cannot access `{path}`: {source}"),
             Error::Parse {
                 path,
@@ -123,13 +103,99 @@ impl fmt::Display for Error {
                 line: None,
                 message,
             } => write!(f, "cannot parse `{path}`: {message}"),
-            Error::LinearAlgebra(m) => write!(f, "linear algebra failed: {m}"),
             Error::Device(e) => write!(f, "dfdx device error: {e}"),
             Error::Optimizer(m) => write!(f, "dfdx optimiser: {m}"),
             Error::Unsupported(m) => write!(f, "unsupported: {m}"),
             Error::Table(m) => write!(f, "table: {m}"),
             Error::Polars(e) => write!(f, "polars failed while building a table: {e}"),
             Error::Exercise(m) => write!(f, "exercise checker: {m}"),
+            // The variants shared with the core crate are written by `as_core` above.
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Error {
+    /// The core crate's error of the same variant and fields, for the variants the two crates share.
+    fn as_core(&self) -> Option<CoreError> {
+        Some(match self.clone() {
+            Error::ZeroSize { field } => CoreError::ZeroSize { field },
+            Error::OutOfRange {
+                field,
+                value,
+                expected,
+            } => CoreError::OutOfRange {
+                field,
+                value,
+                expected,
+            },
+            Error::ShapeMismatch {
+                what,
+                expected,
+                found,
+            } => CoreError::ShapeMismatch {
+                what,
+                expected,
+                found,
+            },
+            Error::NonFinite { location } => CoreError::NonFinite { location },
+            Error::TooLarge {
+                what,
+                params,
+                bytes_needed,
+                limit,
+                alternative,
+            } => CoreError::TooLarge {
+                what,
+                params,
+                bytes_needed,
+                limit,
+                alternative,
+            },
+            Error::LinearAlgebra(m) => CoreError::LinearAlgebra(m),
+            _ => return None,
+        })
+    }
+}
+
+/// A core-crate error as the variant of the same name and fields.
+impl From<CoreError> for Error {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::ZeroSize { field } => Error::ZeroSize { field },
+            CoreError::OutOfRange {
+                field,
+                value,
+                expected,
+            } => Error::OutOfRange {
+                field,
+                value,
+                expected,
+            },
+            CoreError::ShapeMismatch {
+                what,
+                expected,
+                found,
+            } => Error::ShapeMismatch {
+                what,
+                expected,
+                found,
+            },
+            CoreError::NonFinite { location } => Error::NonFinite { location },
+            CoreError::TooLarge {
+                what,
+                params,
+                bytes_needed,
+                limit,
+                alternative,
+            } => Error::TooLarge {
+                what,
+                params,
+                bytes_needed,
+                limit,
+                alternative,
+            },
+            CoreError::LinearAlgebra(m) => Error::LinearAlgebra(m),
         }
     }
 }
@@ -162,21 +228,8 @@ impl PartialEq for Error {
     }
 }
 
-/// `1.5 GiB`, `320 MiB`, `12 KiB`: a byte count for people.
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
-    }
-}
+/// `1.5 GiB`, `320 MiB`, `12 KiB`: a byte count for people ([`demystify_core::error::human_bytes`]).
+pub use demystify_core::error::human_bytes;
 
 impl From<polars::error::PolarsError> for Error {
     fn from(e: polars::error::PolarsError) -> Self {
@@ -189,48 +242,20 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Checks that a size is positive.
 pub(crate) fn ensure_positive_size(field: &'static str, value: usize) -> Result<()> {
-    if value == 0 {
-        Err(Error::ZeroSize { field })
-    } else {
-        Ok(())
-    }
+    Ok(demystify_core::error::ensure_positive_size(field, value)?)
 }
 
 /// Checks that a real setting is finite and strictly positive.
 pub(crate) fn ensure_positive(field: &'static str, value: f64) -> Result<()> {
-    if value.is_finite() && value > 0.0 {
-        Ok(())
-    } else {
-        Err(Error::OutOfRange {
-            field,
-            value,
-            expected: "must be finite and > 0",
-        })
-    }
+    Ok(demystify_core::error::ensure_positive(field, value)?)
 }
 
 /// Checks that a real setting is finite and non-negative.
 pub(crate) fn ensure_non_negative(field: &'static str, value: f64) -> Result<()> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(())
-    } else {
-        Err(Error::OutOfRange {
-            field,
-            value,
-            expected: "must be finite and >= 0",
-        })
-    }
+    Ok(demystify_core::error::ensure_non_negative(field, value)?)
 }
 
 /// Checks that two sizes agree.
 pub(crate) fn ensure_len(what: impl Into<String>, expected: usize, found: usize) -> Result<()> {
-    if expected == found {
-        Ok(())
-    } else {
-        Err(Error::ShapeMismatch {
-            what: what.into(),
-            expected,
-            found,
-        })
-    }
+    Ok(demystify_core::error::ensure_len(what, expected, found)?)
 }

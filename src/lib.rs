@@ -49,7 +49,7 @@ pub use error::{Error, Result};
 
 /// Everything a notebook or example usually needs, in one import.
 pub mod prelude {
-    pub use crate::data::{digits::digits, Dataset, Moments, Teacher, TeacherData};
+    pub use crate::data::{digits::digits, Dataset, GenerateTeacher, Moments, Teacher, TeacherData};
     pub use crate::error::{Error, Result};
     pub use crate::exercises::{self, Feedback};
     pub use crate::experiments::schema::shared;

@@ -18,7 +18,7 @@ use crate::error::{ensure_len, ensure_positive_size, Error, Result};
 /// gradient tape: what a dataset hands to a network (`crate::net` re-exports it).
 pub type Batch<const D: usize, T = NoneTape> = Tensor<(usize, Const<D>), f64, Cpu, T>;
 
-pub use teacher::{Teacher, TeacherData};
+pub use teacher::{GenerateTeacher, Teacher, TeacherData};
 
 /// `m ≥ 1` samples `(x_i, y_i)` with `x_i, y_i ∈ R^D`, all finite, stored row-major.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,54 +28,24 @@ pub struct Dataset<const D: usize> {
     targets: Vec<f64>,
 }
 
-/// Second moments of a dataset (THEORY.md, "Data moments"); all matrices are `D×D`.
-#[derive(Debug, Clone)]
-pub struct Moments {
-    /// `Σ_xx = (1/m) Σ_i x_i x_iᵀ`.
-    pub sxx: Mat<f64>,
-    /// `Σ_xy = (1/m) Σ_i x_i y_iᵀ`.
-    pub sxy: Mat<f64>,
-    /// `M = Σ_xy − Σ_xx = E[x (y − x)ᵀ]`: the only data the Hessian at zero depends on.
-    pub m: Mat<f64>,
-    /// `E‖y‖²`.
-    pub mean_sq_target: f64,
-    /// `ℓ(0) = (1/2m) Σ_i ‖y_i − x_i‖²`: the loss at the zero point, where `f(x) = x`.
-    pub loss_at_zero: f64,
-}
+/// Second moments of a dataset ([`demystify_core::moments`]); all matrices are `D×D`.
+pub use demystify_core::Moments;
 
-impl Moments {
-    /// `Err(Error::NonFinite)` naming the first moment that is not finite (the data overflow it); `data` names
-    /// the largest value in the error.
-    fn ensure_finite<const D: usize>(&self, data: &Dataset<D>) -> Result<()> {
-        let finite =
-            |m: &Mat<f64>| (0..m.nrows()).all(|i| (0..m.ncols()).all(|j| m[(i, j)].is_finite()));
-        let bad = [
-            ("Σ_xx", finite(&self.sxx)),
-            ("Σ_xy", finite(&self.sxy)),
-            ("M = Σ_xy − Σ_xx", finite(&self.m)),
-            ("E‖y‖²", self.mean_sq_target.is_finite()),
-            ("ℓ(0)", self.loss_at_zero.is_finite()),
-        ]
-        .into_iter()
-        .find(|(_, ok)| !ok);
-        match bad {
-            None => Ok(()),
-            Some((name, _)) => {
-                let largest = data
-                    .inputs
-                    .iter()
-                    .chain(&data.targets)
-                    .fold(0.0f64, |a, v| a.max(v.abs()));
-                Err(Error::NonFinite {
-                    location: format!(
-                        "the second moment {name} of dataset `{}`: its values (up to |{largest:e}|) are too large for \
-                         f64 products; rescale the data",
-                        data.name
-                    ),
-                })
-            }
-        }
+/// `Err(Error::NonFinite)` naming the first moment of `data` that is not finite (the data overflow it), with the
+/// largest value in the message.
+fn ensure_finite_moments<const D: usize>(moments: &Moments, data: &Dataset<D>) -> Result<()> {
+    if moments.first_non_finite().is_none() {
+        return Ok(());
     }
+    let largest = data
+        .inputs
+        .iter()
+        .chain(&data.targets)
+        .fold(0.0f64, |a, v| a.max(v.abs()));
+    Ok(moments.ensure_finite(&format!(
+        "dataset `{}` (values up to |{largest:e}|)",
+        data.name
+    ))?)
 }
 
 impl<const D: usize> Dataset<D> {
@@ -111,7 +81,7 @@ impl<const D: usize> Dataset<D> {
             inputs,
             targets,
         };
-        data.moments().ensure_finite(&data)?;
+        ensure_finite_moments(&data.moments(), &data)?;
         Ok(data)
     }
 
@@ -206,29 +176,10 @@ impl<const D: usize> Dataset<D> {
         device.tensor_from_vec(self.targets.clone(), (self.len(), Const::<D>))
     }
 
-    /// `Σ_xx`, `Σ_xy`, `M = Σ_xy − Σ_xx`, `E‖y‖²` and `ℓ(0)`.
+    /// `Σ_xx`, `Σ_xy`, `M = Σ_xy − Σ_xx`, `E‖y‖²` and `ℓ(0)` ([`Moments::of_samples`]).
     pub fn moments(&self) -> Moments {
-        let m = self.len() as f64;
-        let x = Mat::from_fn(self.len(), D, |i, j| self.inputs[i * D + j]);
-        let y = Mat::from_fn(self.len(), D, |i, j| self.targets[i * D + j]);
-        let sxx = (x.transpose() * &x) * faer::Scale(1.0 / m);
-        let sxy = (x.transpose() * &y) * faer::Scale(1.0 / m);
-        let mdiff = &sxy - &sxx;
-        let mean_sq_target = self.targets.iter().map(|v| v * v).sum::<f64>() / m;
-        let loss_at_zero = self
-            .inputs
-            .iter()
-            .zip(&self.targets)
-            .map(|(a, b)| (b - a) * (b - a))
-            .sum::<f64>()
-            / (2.0 * m);
-        Moments {
-            sxx,
-            sxy,
-            m: mdiff,
-            mean_sq_target,
-            loss_at_zero,
-        }
+        Moments::of_samples(&self.inputs, &self.targets, D)
+            .expect("a dataset has D ≥ 1 and m ≥ 1 samples of D values (checked when it was built)")
     }
 }
 

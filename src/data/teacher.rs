@@ -1,41 +1,12 @@
-//! The linear teacher problem: `x ~ N(0, I)`, `y = A x (+ noise)` with `A = I + s·G/√D`, `G` standard Gaussian.
-//! With exact whitening (`(1/m) Σ x xᵀ = I`) and no noise, `M = (A − I)ᵀ` and the shortcut-2 condition number
-//! at zero is `cond(A − I)` (THEORY.md).
+//! The linear teacher problem ([`demystify_core::teacher`]): `x ~ N(0, I)`, `y = A x (+ noise)` with
+//! `A = I + s·G/√D`. The core crate draws the samples as arrays; here they become a [`Dataset`] of width `D`.
 
 use faer::Mat;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
 
 use super::Dataset;
-use crate::error::{ensure_non_negative, ensure_positive_size, Error, Result};
-use crate::random::gaussian;
+use crate::error::Result;
 
-/// Settings of a teacher problem. `Default`: 256 samples, `s = 0.5`, no noise, whitened, seed 0.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Teacher {
-    /// Number of samples `m ≥ 1` (`m ≥ D` when whitening).
-    pub samples: usize,
-    /// Teacher distance from the identity, `s ≥ 0` in `A = I + s·G/√D`.
-    pub scale: f64,
-    /// Standard deviation of Gaussian noise added to `y` (≥ 0).
-    pub noise_std: f64,
-    /// Whiten the inputs exactly so that `(1/m) Σ x xᵀ = I` (via the Cholesky factor of the sample moment).
-    pub whiten: bool,
-    /// Seed of the one RNG that draws `x`, then `G`, then the noise.
-    pub seed: u64,
-}
-
-impl Default for Teacher {
-    fn default() -> Self {
-        Self {
-            samples: 256,
-            scale: 0.5,
-            noise_std: 0.0,
-            whiten: true,
-            seed: 0,
-        }
-    }
-}
+pub use demystify_core::teacher::{whiten_rows, Teacher, TeacherSamples};
 
 /// A generated teacher problem: the data and the teacher matrix `A` (row-major `D×D` as a faer matrix).
 #[derive(Debug, Clone)]
@@ -46,66 +17,19 @@ pub struct TeacherData<const D: usize> {
     pub teacher: Mat<f64>,
 }
 
-impl Teacher {
-    /// Checks the settings; `D` is needed for the whitening rule `m ≥ D`.
-    pub fn validate(&self, d: usize) -> Result<()> {
-        ensure_positive_size("samples", self.samples)?;
-        ensure_non_negative("scale", self.scale)?;
-        ensure_non_negative("noise_std", self.noise_std)?;
-        if self.whiten && self.samples < d {
-            return Err(Error::OutOfRange {
-                field: "samples",
-                value: self.samples as f64,
-                expected: "whitening needs at least D samples",
-            });
-        }
-        Ok(())
-    }
-
-    /// Draws the problem for width `D`.
-    pub fn generate<const D: usize>(&self) -> Result<TeacherData<D>> {
-        ensure_positive_size("width D", D)?;
-        self.validate(D)?;
-        let m = self.samples;
-        let mut rng = StdRng::seed_from_u64(self.seed);
-        let raw = gaussian(m * D, 1.0, &mut rng);
-        let mut x = Mat::from_fn(m, D, |i, j| raw[i * D + j]);
-        if self.whiten {
-            x = whiten_rows(&x)?;
-        }
-        let g = gaussian(D * D, 1.0, &mut rng);
-        let a = Mat::from_fn(D, D, |i, j| {
-            (if i == j { 1.0 } else { 0.0 }) + self.scale * g[i * D + j] / (D as f64).sqrt()
-        });
-        // Rows are samples: y_iᵀ = x_iᵀ Aᵀ.
-        let y = &x * a.transpose();
-        let noise = gaussian(m * D, self.noise_std, &mut rng);
-        let inputs = (0..m * D).map(|k| x[(k / D, k % D)]).collect();
-        let targets = (0..m * D).map(|k| y[(k / D, k % D)] + noise[k]).collect();
-        let name = format!("teacher(s={}, m={m})", self.scale);
-        Ok(TeacherData {
-            data: Dataset::from_flat(name, inputs, targets)?,
-            teacher: a,
-        })
-    }
+/// Draws a [`Teacher`] problem as a dataset of compile-time width `D` (in the prelude, so
+/// `Teacher::default().generate::<4>()` reads as a method).
+pub trait GenerateTeacher {
+    /// The samples of [`Teacher::samples`] for width `D`, as a [`Dataset`].
+    fn generate<const D: usize>(&self) -> Result<TeacherData<D>>;
 }
 
-/// Whitens the rows of `x` (`m×d`, samples as rows) so that `xᵀx/m = I` exactly: with `xᵀx/m = L Lᵀ`
-/// (Cholesky), returns `x L⁻ᵀ`.
-pub(crate) fn whiten_rows(x: &Mat<f64>) -> Result<Mat<f64>> {
-    let m = x.nrows() as f64;
-    let c = (x.transpose() * x) * faer::Scale(1.0 / m);
-    let llt = c.llt(faer::Side::Lower).map_err(|e| {
-        Error::LinearAlgebra(format!(
-            "whitening: second moment not positive definite ({e:?})"
-        ))
-    })?;
-    // Solve L z_i = x_i for every sample (column of xᵀ).
-    let mut xt = x.transpose().to_owned();
-    faer::linalg::triangular_solve::solve_lower_triangular_in_place(
-        llt.L(),
-        xt.as_mut(),
-        faer::Par::Seq,
-    );
-    Ok(xt.transpose().to_owned())
+impl GenerateTeacher for Teacher {
+    fn generate<const D: usize>(&self) -> Result<TeacherData<D>> {
+        let s = self.samples(D)?;
+        Ok(TeacherData {
+            data: Dataset::from_flat(s.name, s.inputs, s.targets)?,
+            teacher: s.teacher,
+        })
+    }
 }

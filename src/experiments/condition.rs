@@ -100,7 +100,7 @@ impl Validate for ConditionVsDepthConfig {
         for init in &self.random_inits {
             init.validate()?;
         }
-        self.hessian.validate()
+        Ok(self.hessian.validate()?)
     }
 }
 

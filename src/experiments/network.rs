@@ -11,7 +11,7 @@ use std::any::Any;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::data::{digits::digits, idx::mnist, Dataset, Moments, Teacher};
+use crate::data::{GenerateTeacher, digits::digits, idx::mnist, Dataset, Moments, Teacher};
 
 use crate::error::{ensure_positive_size, Error, Result};
 use crate::hessian::{

@@ -158,7 +158,7 @@ impl Validate for SpectrumAtZeroConfig {
     fn validate(&self) -> Result<()> {
         ensure_nonempty("shortcuts", &self.shortcuts)?;
         ensure_positive("cluster_tol", self.cluster_tol)?;
-        self.hessian.validate()
+        Ok(self.hessian.validate()?)
     }
 }
 

@@ -3,9 +3,9 @@
 //! uses LAPACK when the feature is on, faer otherwise. Matrices with block-diagonal structure (e.g. the
 //! shortcut-2 Hessian at zero, one block per residual unit) can be split first with [`block_diagonal_eigenvalues`].
 
-use faer::{MatRef, Side};
+use faer::MatRef;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Which dense eigensolver to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,33 +42,18 @@ pub fn symmetric_eigenvalues(a: MatRef<'_, f64>) -> Result<Vec<f64>> {
 /// All eigenvalues of the symmetric matrix `a` with the chosen backend, ascending.
 /// Errors: a non-square or non-finite matrix, a backend not compiled in, or a solver failure.
 pub fn symmetric_eigenvalues_with(a: MatRef<'_, f64>, backend: EigenBackend) -> Result<Vec<f64>> {
-    if a.nrows() != a.ncols() {
-        return Err(Error::ShapeMismatch {
-            what: "symmetric matrix (columns)".into(),
-            expected: a.nrows(),
-            found: a.ncols(),
-        });
-    }
-    for j in 0..a.ncols() {
-        for i in j..a.nrows() {
-            if !a[(i, j)].is_finite() {
-                return Err(Error::NonFinite {
-                    location: format!("matrix entry ({i}, {j})"),
-                });
+    match backend {
+        EigenBackend::Faer => Ok(demystify_core::eigen::symmetric_eigenvalues(a)?),
+        EigenBackend::Lapack => {
+            demystify_core::eigen::check_symmetric_input(a)?;
+            if a.nrows() == 0 {
+                return Ok(Vec::new());
             }
+            let mut values = lapack::dsyevd_eigenvalues(a)?;
+            values.sort_by(f64::total_cmp);
+            Ok(values)
         }
     }
-    if a.nrows() == 0 {
-        return Ok(Vec::new());
-    }
-    let mut values = match backend {
-        EigenBackend::Faer => a
-            .self_adjoint_eigenvalues(Side::Lower)
-            .map_err(|e| Error::LinearAlgebra(format!("faer eigenvalues: {e:?}")))?,
-        EigenBackend::Lapack => lapack::dsyevd_eigenvalues(a)?,
-    };
-    values.sort_by(f64::total_cmp);
-    Ok(values)
 }
 
 /// Eigenvalues of a matrix made of `a.nrows() / block` diagonal blocks of size `block`, if every entry outside

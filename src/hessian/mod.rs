@@ -10,10 +10,14 @@ pub mod lanczos;
 pub mod matrix;
 mod model;
 pub mod operator;
-pub mod options;
-pub mod spectrum;
 pub mod taylor;
-pub mod theory;
+
+/// How a Hessian is computed, and the dense-size guard ([`demystify_core::options`]).
+pub use demystify_core::options;
+/// Spectra and their summaries ([`demystify_core::spectrum`]).
+pub use demystify_core::spectrum;
+/// Closed forms at the zero point ([`demystify_core::theory`]).
+pub use demystify_core::theory;
 
 use faer::MatRef;
 

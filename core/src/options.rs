@@ -26,7 +26,7 @@ pub fn dense_spectrum_bytes(p: usize) -> u64 {
 /// How Hessians (dense, and Hessian-vector products) are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HessianMethod {
-    /// Exact, by the R-operator on the forward and backward passes ([`super::exact`]); relu'(0) = 0 as in
+    /// Exact, by the R-operator on the forward and backward passes (the main crate's `hessian::exact`); relu'(0) = 0 as in
     /// autodiff. Accurate to rounding (about 1e-15 relative).
     #[default]
     Exact,

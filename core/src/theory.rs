@@ -13,11 +13,11 @@
 
 use faer::Mat;
 
-use super::options::{dense_matrix_bytes, dense_spectrum_bytes};
-use super::spectrum::Spectrum;
-use super::HessianOptions;
-use crate::data::Moments;
+use crate::eigen::symmetric_eigenvalues;
 use crate::error::{ensure_positive_size, Error, Result};
+use crate::moments::Moments;
+use crate::options::{dense_matrix_bytes, dense_spectrum_bytes, HessianOptions};
+use crate::spectrum::Spectrum;
 
 /// The size of a residual network's parameter vector, `P = n·L·d²`.
 pub fn num_params(shortcut: usize, depth: usize, d: usize) -> usize {
@@ -65,8 +65,8 @@ fn put_cross_block(h: &mut Mat<f64>, row0: usize, col0: usize, m: &Mat<f64>, c: 
 }
 
 /// The dense Hessian at `W = 0` (`P×P`) for shortcut depth `n`, `L` units and activation slope `c = σ'(0)`
-/// (1 for linear and tanh). Memory is `P²` doubles, refused above [`DEFAULT_MAX_DENSE_BYTES`](super::options::DEFAULT_MAX_DENSE_BYTES) with
-/// [`crate::Error::TooLarge`] (see [`hessian_at_zero_with`] to change the limit): use [`closed_form_spectrum`] for
+/// (1 for linear and tanh). Memory is `P²` doubles, refused above [`DEFAULT_MAX_DENSE_BYTES`](crate::options::DEFAULT_MAX_DENSE_BYTES) with
+/// [`Error::TooLarge`] (see [`hessian_at_zero_with`] to change the limit): use [`closed_form_spectrum`] for
 /// large `n = 2` networks.
 pub fn hessian_at_zero(
     shortcut: usize,
@@ -128,7 +128,7 @@ pub fn hessian_at_zero_with(
 ///   `O(d³)` at any depth (try `L = 10⁴`).
 /// - `n ≥ 3`: flat (all `P` eigenvalues 0).
 /// - `n = 1`: dense eigendecomposition of [`hessian_at_zero`] (`O(P³)` time, two `P×P` matrices of memory;
-///   `P = L·d²`), refused above [`DEFAULT_MAX_DENSE_BYTES`](super::options::DEFAULT_MAX_DENSE_BYTES) (see [`closed_form_spectrum_with`]).
+///   `P = L·d²`), refused above [`DEFAULT_MAX_DENSE_BYTES`](crate::options::DEFAULT_MAX_DENSE_BYTES) (see [`closed_form_spectrum_with`]).
 pub fn closed_form_spectrum(
     shortcut: usize,
     depth: usize,
@@ -156,9 +156,7 @@ pub fn closed_form_spectrum_with(
                 dense_spectrum_bytes(p),
             )?;
             let h = hessian_at_zero_with(1, depth, moments, slope, options)?;
-            Ok(Spectrum::from_eigenvalues(
-                super::eigen::symmetric_eigenvalues(h.as_ref())?,
-            ))
+            Ok(Spectrum::from_eigenvalues(symmetric_eigenvalues(h.as_ref())?))
         }
         2 => {
             let sv = singular_values(&moments.m)?;
