@@ -94,6 +94,12 @@ def main():
                 raw = page.evaluate("(() => { const t = document.body.innerText; return (t.match(/\\$/g) || []).length + (t.match(/\\*\\*/g) || []).length; })()")
                 if raw:
                     problems.append(f"{raw} raw $ or ** markers visible")
+            # A table or figure that evcxr showed as Rust debug text instead of its display (a cell whose last
+            # expression holds a `?` can fall back to `Debug`).
+            debug_text = page.evaluate("(() => { const t = document.body.innerText; "
+                                       "return (t.match(/\\b(Table|Figure|ClaimsTable) \\{/g) || []).length; })()")
+            if debug_text:
+                problems.append(f"{debug_text} outputs shown as Rust debug text (Table {{ … }}) instead of a table or figure")
             layout = page.evaluate(LAYOUT)
             if layout["pageWidth"] > 1280:
                 problems.append(f"page is {layout['pageWidth']} px wide at a 1280-px window")

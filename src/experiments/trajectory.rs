@@ -548,8 +548,8 @@ pub fn unit_block_claims(result: &HessianTrajectory) -> Result<Vec<Claim>> {
         "Near the zero point every unit's Hessian block has the zero point's spectrum: its extremes are ±σ_max(M).",
         "at step 0, |λ_max − σ_max(M)| and |λ_min + σ_max(M)| ≤ 0.01·σ_max(M) for every unit",
     );
-    let blocks = result
-        .small_shortcut_two()
+    let run = result.small_shortcut_two();
+    let blocks = run
         .and_then(RunTrajectory::start)
         .map(|c| c.unit_blocks.as_slice())
         .unwrap_or_default();
@@ -573,8 +573,9 @@ pub fn unit_block_claims(result: &HessianTrajectory) -> Result<Vec<Claim>> {
         id,
         claim: claim.into(),
         evidence: format!(
-            "{} units at step 0; σ_max(M) = {}; largest relative deviation of a unit's extremes {}",
+            "{} units at step 0 (D = {}); σ_max(M) = {}; largest relative deviation of a unit's extremes {}",
             blocks.len(),
+            run.map_or(0, |r| r.run.network.width),
             num(sigma_max),
             num(worst)
         ),

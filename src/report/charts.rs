@@ -181,7 +181,8 @@ pub fn loss_curves_figure(runs: &[&GridRun], title: &str) -> Result<Figure> {
         .name(&group)
         .legend_group(&group)
         .show_legend(first)
-        .mode(Mode::Lines)
+        // A run that diverged at once has one record: a marker shows it where a line could not.
+        .mode(if records.len() < 2 { Mode::Markers } else { Mode::Lines })
         .line(Line::new().width(1.2))
         .opacity(0.8);
         plot.add_trace(trace);
@@ -610,7 +611,7 @@ pub fn escape_figure(result: &EscapeTimes) -> Result<Figure> {
         layout(
             &with_notes(
                 "Steps to escape the zero point vs initial scale ε",
-                &["runs that had not escaped within the step budget are omitted (see the table: censored)".into()],
+                &["runs that had not escaped within the step budget are omitted (the fits table's runs_escaped counts the others)".into()],
             ),
             axis("initial weight scale ε (W ~ N(0, ε²))", true),
             axis("GD steps until the loss has dropped by half", true),
