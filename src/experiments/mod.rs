@@ -4,16 +4,8 @@
 //! Every analysis implements [`Analysis`]: `run`, and `claims` on the typed result. Configurations run in
 //! parallel (rayon); every number depends only on the config and its seeds, never on the number of threads.
 //!
-//! | function | paper claim it tests |
-//! |---|---|
-//! | [`spectrum_at_zero`] | spectrum of H(0) per shortcut depth: ±σ_i(M) for n = 2, flat for n ≥ 3 |
-//! | [`condition_vs_depth`] | cond H(0) is depth-invariant for n = 2, explodes for n = 1 and plain |
-//! | [`training_grid`] | small init + shortcut 2 trains better than Xavier/orthogonal and other shortcuts |
-//! | [`hessian_along_training`] | the Hessian's behaviour along the learning process |
-//! | [`escape_times`] | escaping the zero point: log(1/ε) for n = 2, ε^−(n−2) for n ≥ 3 |
-//! | [`depth_scale`] | training very deep models is no harder than shallow ones (n = 2) |
-//! | [`stationary_order`] | the zero point is a stationary point of order n − 1 (a high-order saddle for n ≥ 3) |
-//! | [`matrix_free_spectrum`] | the same spectra without storing the Hessian (Lanczos, Hutchinson, SLQ) |
+//! Which notebook runs which analysis, and what each shows, is the course's one list, [`crate::course::NOTEBOOKS`];
+//! each module's documentation states the paper claim it tests.
 
 pub mod analysis;
 pub mod checked;
