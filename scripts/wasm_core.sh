@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
-# Builds the browser crate (core/, demystify-resnet-core) for WebAssembly and checks what it depends on.
-# Installs the wasm32-unknown-unknown target with rustup when it is missing. Run by `make test`.
+# Builds what the report pages run for WebAssembly: the browser crate (core/, demystify-resnet-core) and its C ABI
+# (web/, demystify-resnet-web, a cdylib), and checks that neither depends on anything a page cannot run.
+# Installs the wasm32-unknown-unknown target with rustup when it is missing. Run by `make test` and, through
+# scripts/run_notebooks.py, by `make reports`; prints the path of the .wasm module on its last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=wasm32-unknown-unknown
 if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
-  echo "wasm_core: installing the $target target (rustup)"
-  rustup target add "$target"
+  echo "wasm_core: installing the $target target (rustup)" >&2
+  rustup target add "$target" >&2
 fi
 # Nothing a browser cannot run, and none of the heavy crates of the notebooks.
-deps=$(cargo tree -p demystify-resnet-core -e normal --target "$target" --prefix none --format '{p}' | awk '{print $1}' | sort -u)
-for heavy in dfdx polars plotly rayon getrandom; do
-  if grep -qx "$heavy" <<<"$deps"; then
-    echo "wasm_core: FAIL: demystify-resnet-core depends on $heavy" >&2
-    exit 1
-  fi
+for crate in demystify-resnet-core demystify-resnet-web; do
+  deps=$(cargo tree -p "$crate" -e normal --target "$target" --prefix none --format '{p}' | awk '{print $1}' | sort -u)
+  for heavy in dfdx polars plotly rayon getrandom; do
+    if grep -qx "$heavy" <<<"$deps"; then
+      echo "wasm_core: FAIL: $crate depends on $heavy" >&2
+      exit 1
+    fi
+  done
 done
 started=$(date +%s)
-cargo build -p demystify-resnet-core --target "$target" --release
-lib="${CARGO_TARGET_DIR:-target}/$target/release/libdemystify_core.rlib"
-echo "wasm_core: built for $target in $(( $(date +%s) - started )) s ($(du -h "$lib" | cut -f1) rlib); dependencies: $(tr '\n' ' ' <<<"$deps")"
+# The wasm profile (Cargo.toml): size-optimised, LTO, one codegen unit.
+cargo build -p demystify-resnet-core -p demystify-resnet-web --target "$target" --profile wasm >&2
+module="${CARGO_TARGET_DIR:-$PWD/target}/$target/wasm/demystify_web.wasm"
+echo "wasm_core: built for $target in $(( $(date +%s) - started )) s: $(du -h "$module" | cut -f1) module; core depends on: $(tr '\n' ' ' <<<"$deps")" >&2
+echo "$module"

@@ -1,0 +1,326 @@
+//! What an exported report page computes: the closed forms of the Hessian at the zero point
+//! (`demystify_core::theory`) on the seeded teacher problem, behind a C ABI that a page calls from JavaScript
+//! (`web/explorer.js`). The same functions are public Rust, so the native tests call exactly what the page runs.
+//!
+//! # The ABI
+//! Numbers cross as `f64` buffers in the module's memory, no strings except an error message:
+//! 1. the page asks for an input buffer of `n` values ([`input_buffer`]) and writes them;
+//! 2. it calls one computation ([`condition_curve_abi`], [`spectrum_at_zero_abi`], [`dense_memory_abi`]), which
+//!    returns the number of output values, or `-1` on an error;
+//! 3. it reads the output ([`output_ptr`], [`output_len`]) or the error's UTF-8 message ([`error_ptr`],
+//!    [`error_len`]).
+//!
+//! Seeds are whole numbers below 2⁵³ (a JavaScript number holds them exactly).
+
+use std::cell::RefCell;
+
+use demystify_core::error::{Error, Result};
+use demystify_core::options::{dense_matrix_bytes, dense_spectrum_bytes};
+use demystify_core::theory::{closed_form_spectrum_with, num_params};
+use demystify_core::{HessianOptions, Moments, Teacher};
+
+/// The largest number of parameters `P` the page's shortcut-1 explorer accepts by default: the dense `P×P`
+/// closed form and its eigenvalues (`O(P³)`), which must update in under a second in a browser.
+pub const PAGE_MAX_DENSE_PARAMS: usize = 1024;
+
+/// The largest depth the explorers accept (shortcut 2 and ≥ 3 are `O(D³)` or exactly zero at any depth).
+pub const PAGE_MAX_DEPTH: usize = 100_000;
+
+/// The widths the explorers offer.
+pub const PAGE_WIDTHS: [usize; 3] = [2, 4, 8];
+
+/// One point of the condition-number curve: `κ(H(0)) = max|λ| / min|λ|` of the closed-form spectrum at one
+/// depth (THEORY.md §2–4).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CurvePoint {
+    /// Depth `L` (number of residual units).
+    pub depth: usize,
+    /// Number of parameters `P = n·L·D²`.
+    pub params: usize,
+    /// `max|λ| / min|λ|`; `None` when the spectrum is flat (shortcut ≥ 3), `+∞` when some eigenvalue is 0.
+    pub condition_number: Option<f64>,
+    /// `λ_max(H(0))`.
+    pub lambda_max: f64,
+    /// `min|λ(H(0))|`.
+    pub min_abs_eigenvalue: f64,
+}
+
+/// The moments of the teacher problem `teacher` at width `d` (`Teacher::samples`, then `Moments::of_samples`):
+/// the same numbers as the notebooks' `DataSpec::Teacher`.
+pub fn teacher_moments(teacher: &Teacher, d: usize) -> Result<Moments> {
+    let samples = teacher.samples(d)?;
+    let moments = Moments::of_samples(&samples.inputs, &samples.targets, d)?;
+    moments.ensure_finite(&samples.name)?;
+    Ok(moments)
+}
+
+fn page_options(max_dense_params: usize) -> HessianOptions {
+    HessianOptions {
+        max_dense_bytes: dense_spectrum_bytes(max_dense_params),
+        ..HessianOptions::default()
+    }
+}
+
+fn check_depth(depth: usize) -> Result<()> {
+    if depth > PAGE_MAX_DEPTH {
+        return Err(Error::OutOfRange {
+            field: "depth L",
+            value: depth as f64,
+            expected: "the page accepts L up to 100 000",
+        });
+    }
+    Ok(())
+}
+
+/// The closed-form condition number of `H(0)` at each depth of `depths`, for shortcut depth `shortcut` and width
+/// `d` on `teacher`'s data (`theory::closed_form_spectrum`, slope 1: the linear network). Shortcut 1 is a dense
+/// `P×P` eigenproblem and is refused above `max_dense_params` parameters; shortcut 2 is one SVD of `M` at any
+/// depth; shortcut ≥ 3 is flat (no condition number).
+pub fn condition_curve(
+    shortcut: usize,
+    d: usize,
+    teacher: &Teacher,
+    depths: &[usize],
+    max_dense_params: usize,
+) -> Result<Vec<CurvePoint>> {
+    let moments = teacher_moments(teacher, d)?;
+    let options = page_options(max_dense_params);
+    depths
+        .iter()
+        .map(|&depth| {
+            check_depth(depth)?;
+            let spectrum = closed_form_spectrum_with(shortcut, depth, &moments, 1.0, &options)?;
+            Ok(CurvePoint {
+                depth,
+                params: num_params(shortcut, depth, d),
+                condition_number: spectrum.condition_number(),
+                lambda_max: spectrum.lambda_max(),
+                min_abs_eigenvalue: spectrum.min_abs(),
+            })
+        })
+        .collect()
+}
+
+/// The distinct eigenvalues of the closed-form `H(0)` with their multiplicities, ascending: `±σ_i(M)`, each
+/// `D·L` times, for shortcut 2; `0` with multiplicity `P` for shortcut ≥ 3; the dense spectrum (each eigenvalue
+/// once) for shortcut 1, refused above `max_dense_params`.
+pub fn spectrum_at_zero(
+    shortcut: usize,
+    depth: usize,
+    d: usize,
+    teacher: &Teacher,
+    max_dense_params: usize,
+) -> Result<Vec<(f64, usize)>> {
+    check_depth(depth)?;
+    let moments = teacher_moments(teacher, d)?;
+    let spectrum =
+        closed_form_spectrum_with(shortcut, depth, &moments, 1.0, &page_options(max_dense_params))?;
+    Ok(spectrum.distinct().to_vec())
+}
+
+/// Memory of the dense route at `P` parameters: one `P×P` f64 matrix (`8P²` bytes) and the peak of assembling it
+/// and taking its eigenvalues (two copies, `16P²`); the matrix-free route holds `vectors` vectors of `P` values
+/// (`8·vectors·P` bytes).
+pub fn dense_memory(p: usize, vectors: usize) -> [f64; 3] {
+    [
+        dense_matrix_bytes(p) as f64,
+        dense_spectrum_bytes(p) as f64,
+        8.0 * vectors as f64 * p as f64,
+    ]
+}
+
+// ---- the C ABI -------------------------------------------------------------------------------------------
+
+#[derive(Default)]
+struct Buffers {
+    input: Vec<f64>,
+    output: Vec<f64>,
+    error: String,
+}
+
+thread_local! {
+    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
+}
+
+/// A zeroed input buffer of `len` values for the next call; its address (valid until the next `input_buffer`).
+#[no_mangle]
+pub extern "C" fn input_buffer(len: usize) -> *mut f64 {
+    BUFFERS.with(|b| {
+        let mut b = b.borrow_mut();
+        b.input = vec![0.0; len];
+        b.input.as_mut_ptr()
+    })
+}
+
+/// Address of the last call's output values.
+#[no_mangle]
+pub extern "C" fn output_ptr() -> *const f64 {
+    BUFFERS.with(|b| b.borrow().output.as_ptr())
+}
+
+/// Number of the last call's output values.
+#[no_mangle]
+pub extern "C" fn output_len() -> usize {
+    BUFFERS.with(|b| b.borrow().output.len())
+}
+
+/// Address of the last error's message (UTF-8).
+#[no_mangle]
+pub extern "C" fn error_ptr() -> *const u8 {
+    BUFFERS.with(|b| b.borrow().error.as_ptr())
+}
+
+/// Length in bytes of the last error's message.
+#[no_mangle]
+pub extern "C" fn error_len() -> usize {
+    BUFFERS.with(|b| b.borrow().error.len())
+}
+
+fn respond(result: Result<Vec<f64>>) -> i32 {
+    BUFFERS.with(|b| {
+        let mut b = b.borrow_mut();
+        match result {
+            Ok(values) => {
+                b.output = values;
+                b.error.clear();
+                b.output.len() as i32
+            }
+            Err(e) => {
+                b.output.clear();
+                b.error = e.to_string();
+                -1
+            }
+        }
+    })
+}
+
+/// A whole number from the page: finite, `≥ 0`, integral and below 2⁵³; otherwise an error naming `field`.
+fn whole(field: &'static str, value: f64) -> Result<u64> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 9.007_199_254_740_992e15 {
+        Ok(value as u64)
+    } else {
+        Err(Error::OutOfRange {
+            field,
+            value,
+            expected: "a whole number from 0 to 2^53",
+        })
+    }
+}
+
+fn teacher_from(samples: f64, scale: f64, seed: f64) -> Result<Teacher> {
+    if !scale.is_finite() {
+        return Err(Error::NonFinite {
+            location: "the teacher's scale".into(),
+        });
+    }
+    Ok(Teacher {
+        samples: whole("samples", samples)? as usize,
+        scale,
+        seed: whole("seed", seed)?,
+        ..Teacher::default()
+    })
+}
+
+fn input_depths() -> Result<Vec<usize>> {
+    BUFFERS.with(|b| {
+        b.borrow()
+            .input
+            .iter()
+            .map(|&v| whole("depth L", v).map(|l| l as usize))
+            .collect()
+    })
+}
+
+/// [`condition_curve`] for the depths in the input buffer; output: per depth `[L, P, κ, λ_max, min|λ|]`, with
+/// `κ = NaN` for a flat spectrum.
+#[no_mangle]
+pub extern "C" fn condition_curve_abi(
+    shortcut: f64,
+    width: f64,
+    samples: f64,
+    scale: f64,
+    seed: f64,
+    max_dense_params: f64,
+) -> i32 {
+    respond((|| {
+        let teacher = teacher_from(samples, scale, seed)?;
+        let points = condition_curve(
+            whole("shortcut depth n", shortcut)? as usize,
+            whole("width D", width)? as usize,
+            &teacher,
+            &input_depths()?,
+            whole("max_dense_params", max_dense_params)? as usize,
+        )?;
+        Ok(points
+            .iter()
+            .flat_map(|p| {
+                [
+                    p.depth as f64,
+                    p.params as f64,
+                    p.condition_number.unwrap_or(f64::NAN),
+                    p.lambda_max,
+                    p.min_abs_eigenvalue,
+                ]
+            })
+            .collect())
+    })())
+}
+
+/// [`spectrum_at_zero`]; output: `[λ_1, m_1, λ_2, m_2, …]`, distinct eigenvalues ascending with multiplicities.
+#[no_mangle]
+pub extern "C" fn spectrum_at_zero_abi(
+    shortcut: f64,
+    depth: f64,
+    width: f64,
+    samples: f64,
+    scale: f64,
+    seed: f64,
+    max_dense_params: f64,
+) -> i32 {
+    respond((|| {
+        let teacher = teacher_from(samples, scale, seed)?;
+        let pairs = spectrum_at_zero(
+            whole("shortcut depth n", shortcut)? as usize,
+            whole("depth L", depth)? as usize,
+            whole("width D", width)? as usize,
+            &teacher,
+            whole("max_dense_params", max_dense_params)? as usize,
+        )?;
+        Ok(pairs
+            .iter()
+            .flat_map(|&(value, count)| [value, count as f64])
+            .collect())
+    })())
+}
+
+/// [`dense_memory`]; output: `[8P², 16P², 8·vectors·P]` bytes.
+#[no_mangle]
+pub extern "C" fn dense_memory_abi(params: f64, vectors: f64) -> i32 {
+    respond((|| {
+        let p = whole("parameters P", params)? as usize;
+        let k = whole("vectors", vectors)? as usize;
+        Ok(dense_memory(p, k).to_vec())
+    })())
+}
+
+/// The page's limits: `[PAGE_MAX_DENSE_PARAMS, PAGE_MAX_DEPTH]`.
+#[no_mangle]
+pub extern "C" fn page_limits_abi() -> i32 {
+    respond(Ok(vec![
+        PAGE_MAX_DENSE_PARAMS as f64,
+        PAGE_MAX_DEPTH as f64,
+    ]))
+}
+
+/// `P = n·L·D²` (`theory::num_params`), for labels in the page.
+#[no_mangle]
+pub extern "C" fn num_params_abi(shortcut: f64, depth: f64, width: f64) -> f64 {
+    match (
+        whole("n", shortcut),
+        whole("L", depth),
+        whole("D", width),
+    ) {
+        (Ok(n), Ok(l), Ok(d)) => num_params(n as usize, l as usize, d as usize) as f64,
+        _ => f64::NAN,
+    }
+}
