@@ -2,7 +2,8 @@
 #   make reports   – execute the notebooks on the evcxr kernel, write offline HTML reports to reports/
 #   make test      – the whole test suite (what CI runs): Rust tests, the notebooks and the exercises' worked
 #                    solutions in quick mode through Jupyter, the exported reports checked in headless
-#                    Chromium with no network, two notebooks run through the JupyterLab UI (Run All), and a
+#                    Chromium with no network (and their explorers driven there, their values compared with
+#                    the native crate's), two notebooks run through the JupyterLab UI (Run All), and a
 #                    class of 3 students on a real JupyterHub (scripts/hub_test.py)
 # and: make examples (each analysis without Jupyter), make bench, make peer (side-by-side with JAX),
 # make classroom-bench (1, 4 and 8 students on the hub).
@@ -65,9 +66,10 @@ test-rust: check-rust
 	$(CARGO) test --test hessian; \
 	$(CARGO) test --doc
 
-# The browser crate (core/) builds for WebAssembly and depends on nothing a page cannot run.
+# What the pages run (core/ and its C ABI web/) builds for WebAssembly and depends on nothing a page cannot run.
 test-wasm: check-rust
 	scripts/wasm_core.sh
+	$(CARGO) test -p demystify-resnet-web
 
 test-notebooks: check-rust
 	@$(PYTHON) scripts/stage_costs.py plan --quick --solutions
@@ -75,9 +77,11 @@ test-notebooks: check-rust
 	scripts/setup.sh browser
 	$(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test
 	$(PYTHON) scripts/displayed_answers.py reports/test > reports/test/displayed_answers.json
-	@if scripts/ensure-openblas.sh; then features="--features lapack"; else features=""; fi; \
-	DEMYSTIFY_DISPLAYED=reports/test/displayed_answers.json $(CARGO) test $$features --test displayed_answers
 	$(PYTHON) scripts/check_reports.py reports/test
+	$(PYTHON) scripts/explorer_test.py reports/test > reports/test/explorer_values.json
+	@if scripts/ensure-openblas.sh; then features="--features lapack"; else features=""; fi; \
+	DEMYSTIFY_DISPLAYED=reports/test/displayed_answers.json DEMYSTIFY_EXPLORER_VALUES=reports/test/explorer_values.json \
+	  $(CARGO) test $$features --test displayed_answers --test explorer_values
 	$(PYTHON) scripts/interrupt_test.py --out reports/interrupt-test
 	$(PYTHON) scripts/lab_test.py --out reports/test $(LAB_NOTEBOOKS)
 	$(PYTHON) scripts/lab_test.py --out reports/test --full --expect-progress 04_training_dynamics 04_training_dynamics

@@ -74,8 +74,12 @@ def main():
             if name != "index":
                 want = expected_figures(page_path.parent / "executed" / f"{name}.ipynb")
                 page.wait_for_timeout(1500)
-                drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot svg.main-svg').length > 0 ? "
-                                      "Array.from(document.querySelectorAll('.js-plotly-plot')).filter(d => d.querySelector('svg.main-svg')).length : 0")
+                # The notebook's figures; an explorer's own figure (scripts/explorer_test.py checks those) is not one.
+                drawn = page.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot'))"
+                                      ".filter(d => !d.closest('.demystify-explorer') && d.querySelector('svg.main-svg')).length")
+                explorers = page.evaluate("document.querySelectorAll('.demystify-explorer').length")
+                if explorers and page.evaluate("document.body.dataset.explorers") != "ready":
+                    problems.append(f"{explorers} explorers did not start")
                 if drawn != want:
                     problems.append(f"{drawn} of {want} figures drawn")
                 has_math = page.evaluate("document.body.innerText.includes('$') || document.querySelectorAll('mjx-container').length > 0")

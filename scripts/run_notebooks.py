@@ -26,7 +26,7 @@ Usage: python3 scripts/run_notebooks.py [--quick] [--solutions] [--out reports] 
   every kernel the build started is killed with its process group (found by JPY_PARENT_PID, which jupyter_client
   gives each kernel and its children inherit) and the staging folder is removed.
 """
-import argparse, datetime, functools, html, json, os, platform, re, shutil, signal, subprocess, sys, time
+import argparse, base64, datetime, functools, html, json, os, platform, re, shutil, signal, subprocess, sys, time
 from pathlib import Path
 
 import nbformat
@@ -80,6 +80,27 @@ def offline(page: str, mathjax: str) -> str:
     page = EXTERNAL_LINK.sub("", page)
     inline = f"{MATHJAX_CONFIG}\n<script type=\"text/javascript\">{mathjax}</script>\n"
     return page.replace("</head>", inline + "</head>", 1)
+
+
+EXPLORER_BOX = 'class="demystify-explorer"'  # demystify_resnet::report::explorer::EXPLORER_CLASS
+
+
+@functools.cache
+def web_module() -> str:
+    """The page's WebAssembly module (web/, built by scripts/wasm_core.sh, which prints its path last), base64."""
+    built = subprocess.run([str(ROOT / "scripts" / "wasm_core.sh")], cwd=ROOT, check=True, capture_output=True, text=True)
+    return base64.b64encode(Path(built.stdout.strip().splitlines()[-1]).read_bytes()).decode()
+
+
+def with_explorers(page: str) -> str:
+    """A page with an explorer box gets the WebAssembly module and web/explorer.js inlined before </body> (nothing
+    to fetch: the page stays one offline file); other pages are unchanged."""
+    if EXPLORER_BOX not in page:
+        return page
+    script = (ROOT / "web" / "explorer.js").read_text()
+    inline = (f'<script type="text/javascript">window.DEMYSTIFY_WEB_WASM = "{web_module()}";</script>\n'
+              f'<script type="text/javascript">{script}</script>\n')
+    return page.replace("</body>", inline + "</body>", 1)
 
 
 def standalone(paragraph: str) -> str:
@@ -183,7 +204,7 @@ def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> di
     body = body.replace("</main>", provenance_footer(record) + "</main>", 1)
     if record["mode"] == "quick":
         body = body.replace("<main>", "<main>" + QUICK_BANNER, 1)
-    (out / f"{path.stem}.html").write_text(offline(body, run.mathjax))
+    (out / f"{path.stem}.html").write_text(with_explorers(offline(body, run.mathjax)))
     (out / "executed" / f"{path.stem}.json").write_text(json.dumps(record, indent=1))
     print(f"{path.name}: {seconds:.1f} s, {figures} figures", flush=True)
     return record

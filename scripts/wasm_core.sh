@@ -22,7 +22,10 @@ for crate in demystify-resnet-core demystify-resnet-web; do
 done
 started=$(date +%s)
 # The wasm profile (Cargo.toml): size-optimised, LTO, one codegen unit.
+# Scalar WebAssembly, no simd128: with it the dense shortcut-1 spectrum at P = 1024 took 374 ms instead of 513 ms
+# under node, but its rounding moved κ near 1e6 by 2e-12 relative from the native value (the pages must agree
+# with the native crate to 1e-12; scalar code did, to 7e-13).
 cargo build -p demystify-resnet-core -p demystify-resnet-web --target "$target" --profile wasm >&2
 module="${CARGO_TARGET_DIR:-$PWD/target}/$target/wasm/demystify_web.wasm"
-echo "wasm_core: built for $target in $(( $(date +%s) - started )) s: $(du -h "$module" | cut -f1) module; core depends on: $(tr '\n' ' ' <<<"$deps")" >&2
+echo "wasm_core: built for $target in $(( $(date +%s) - started )) s: $(du -h "$module" | cut -f1) module; dependencies for the page: $(tr '\n' ' ' <<<"$deps")" >&2
 echo "$module"

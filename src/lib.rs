@@ -49,7 +49,9 @@ pub use error::{Error, Result};
 
 /// Everything a notebook or example usually needs, in one import.
 pub mod prelude {
-    pub use crate::data::{digits::digits, Dataset, GenerateTeacher, Moments, Teacher, TeacherData};
+    pub use crate::data::{
+        digits::digits, Dataset, GenerateTeacher, Moments, Teacher, TeacherData,
+    };
     pub use crate::error::{Error, Result};
     pub use crate::exercises::{self, Feedback};
     pub use crate::experiments::schema::shared;
@@ -66,7 +68,7 @@ pub mod prelude {
     pub use crate::report::charts::*;
     pub use crate::report::{
         filter_rows, matrix_table, plotly_bootstrap, save_outputs, write_csv, Cell, ClaimsTable,
-        EvcxrDisplay, Figure, Table,
+        EvcxrDisplay, Explorer, Figure, Table,
     };
     pub use crate::train::{train, History, Optimiser, RunStatus, TrainConfig};
     pub use polars::prelude::DataFrame;

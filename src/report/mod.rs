@@ -1,11 +1,13 @@
 //! The report layer: DataFrames as HTML/text tables and CSV ([`table`]), plotly figures that display in
 //! evcxr and survive HTML export ([`figure`]), the analyses' charts ([`charts`]), the checked claims as table and
-//! data ([`claims`]), and evcxr's display protocol ([`evcxr`]) under all of them.
+//! data ([`claims`]), the in-page explorers of the exported reports ([`explorer`]), and evcxr's display protocol
+//! ([`evcxr`]) under all of them.
 
 pub mod charts;
 pub mod claims;
 pub mod display;
 pub mod evcxr;
+pub mod explorer;
 pub mod export;
 pub mod figure;
 pub mod figures;
@@ -14,6 +16,7 @@ pub mod table;
 pub use charts::*;
 pub use claims::{ClaimsTable, CLAIMS_MIME};
 pub use display::EvcxrDisplay;
+pub use explorer::Explorer;
 pub use export::save_outputs;
 pub use figure::{plotly_bootstrap, Figure, PlotlyBootstrap};
 pub use figures::Figures;

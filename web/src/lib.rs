@@ -19,9 +19,10 @@ use demystify_core::options::{dense_matrix_bytes, dense_spectrum_bytes};
 use demystify_core::theory::{closed_form_spectrum_with, num_params};
 use demystify_core::{HessianOptions, Moments, Teacher};
 
-/// The largest number of parameters `P` the page's shortcut-1 explorer accepts by default: the dense `P×P`
-/// closed form and its eigenvalues (`O(P³)`), which must update in under a second in a browser.
-pub const PAGE_MAX_DENSE_PARAMS: usize = 1024;
+/// The largest number of parameters `P` the page's shortcut-1 explorer accepts: the dense `P×P` closed form and
+/// its eigenvalues (`O(P³)`), which must update in under a second in a browser. At P = 1024 one update took
+/// 0.56–1.04 s in headless Chromium on a 2-core AMD EPYC; P = 768 needs about 0.42× of that.
+pub const PAGE_MAX_DENSE_PARAMS: usize = 768;
 
 /// The largest depth the explorers accept (shortcut 2 and ≥ 3 are `O(D³)` or exactly zero at any depth).
 pub const PAGE_MAX_DEPTH: usize = 100_000;
@@ -113,8 +114,13 @@ pub fn spectrum_at_zero(
 ) -> Result<Vec<(f64, usize)>> {
     check_depth(depth)?;
     let moments = teacher_moments(teacher, d)?;
-    let spectrum =
-        closed_form_spectrum_with(shortcut, depth, &moments, 1.0, &page_options(max_dense_params))?;
+    let spectrum = closed_form_spectrum_with(
+        shortcut,
+        depth,
+        &moments,
+        1.0,
+        &page_options(max_dense_params),
+    )?;
     Ok(spectrum.distinct().to_vec())
 }
 
@@ -196,7 +202,8 @@ fn respond(result: Result<Vec<f64>>) -> i32 {
 
 /// A whole number from the page: finite, `≥ 0`, integral and below 2⁵³; otherwise an error naming `field`.
 fn whole(field: &'static str, value: f64) -> Result<u64> {
-    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 9.007_199_254_740_992e15 {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value < 9.007_199_254_740_992e15
+    {
         Ok(value as u64)
     } else {
         Err(Error::OutOfRange {
@@ -315,12 +322,93 @@ pub extern "C" fn page_limits_abi() -> i32 {
 /// `P = n·L·D²` (`theory::num_params`), for labels in the page.
 #[no_mangle]
 pub extern "C" fn num_params_abi(shortcut: f64, depth: f64, width: f64) -> f64 {
-    match (
-        whole("n", shortcut),
-        whole("L", depth),
-        whole("D", width),
-    ) {
+    match (whole("n", shortcut), whole("L", depth), whole("D", width)) {
         (Ok(n), Ok(l), Ok(d)) => num_params(n as usize, l as usize, d as usize) as f64,
         _ => f64::NAN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output() -> Vec<f64> {
+        BUFFERS.with(|b| b.borrow().output.clone())
+    }
+
+    fn error() -> String {
+        BUFFERS.with(|b| b.borrow().error.clone())
+    }
+
+    #[test]
+    fn shortcut_two_curve_is_flat_in_depth_and_equals_the_closed_form() {
+        let teacher = Teacher::default();
+        let points = condition_curve(2, 4, &teacher, &[1, 10, PAGE_MAX_DEPTH], 1024).unwrap();
+        let expected = demystify_core::theory::shortcut_two_condition_number(
+            &teacher_moments(&teacher, 4).unwrap(),
+        )
+        .unwrap()
+        .unwrap();
+        for p in &points {
+            assert_eq!(p.condition_number, Some(expected), "L = {}", p.depth);
+            assert_eq!(p.params, 2 * p.depth * 16);
+        }
+    }
+
+    #[test]
+    fn shortcut_three_is_flat_and_shortcut_one_is_refused_above_the_page_limit() {
+        let teacher = Teacher::default();
+        let flat = condition_curve(3, 4, &teacher, &[1, 1000], 1024).unwrap();
+        assert!(flat
+            .iter()
+            .all(|p| p.condition_number.is_none() && p.lambda_max == 0.0));
+        let limit = PAGE_MAX_DENSE_PARAMS;
+        assert!(condition_curve(1, 4, &teacher, &[limit / 16], limit).is_ok()); // P = limit
+        let refused = condition_curve(1, 4, &teacher, &[limit / 16 + 1], limit).unwrap_err();
+        assert!(
+            matches!(refused, Error::TooLarge { params, .. } if params == limit + 16),
+            "{refused}"
+        );
+        assert!(condition_curve(2, 4, &teacher, &[PAGE_MAX_DEPTH + 1], 1024).is_err());
+    }
+
+    #[test]
+    fn spectrum_multiplicities_add_up_to_p() {
+        for n in 1..=3 {
+            let pairs = spectrum_at_zero(n, 3, 2, &Teacher::default(), 1024).unwrap();
+            assert_eq!(
+                pairs.iter().map(|p| p.1).sum::<usize>(),
+                n * 3 * 4,
+                "n = {n}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_abi_answers_bad_numbers_with_a_message_not_a_panic() {
+        let depths = input_buffer(2);
+        unsafe {
+            *depths = 1.0;
+            *depths.add(1) = 2.0
+        };
+        assert_eq!(condition_curve_abi(2.0, 4.0, 256.0, 0.5, 0.5, 1024.0), -1);
+        assert!(error().contains("`seed` = 0.5"), "{}", error());
+        assert_eq!(
+            condition_curve_abi(2.0, 4.0, 256.0, f64::NAN, 0.0, 1024.0),
+            -1
+        );
+        assert!(error().contains("scale"), "{}", error());
+        assert_eq!(condition_curve_abi(2.0, 0.0, 256.0, 0.5, 0.0, 1024.0), -1);
+        assert_eq!(condition_curve_abi(2.0, 4.0, 256.0, 0.5, 0.0, 1024.0), 10);
+        assert_eq!(output()[0..2], [1.0, 32.0]);
+        assert_eq!(dense_memory_abi(131_072.0, 150.0), 3);
+        assert_eq!(
+            output(),
+            vec![
+                8.0 * 131_072f64.powi(2),
+                16.0 * 131_072f64.powi(2),
+                8.0 * 150.0 * 131_072.0
+            ]
+        );
     }
 }
