@@ -25,7 +25,7 @@ prefix_of() { echo "${1:-/opt/demystify-resnet}"; }
 copy_crate() {
   local dest="$1"
   mkdir -p "$dest"
-  (cd "$REPO" && tar -cf - Cargo.toml Cargo.lock src core data THEORY.md README.md) | (cd "$dest" && tar -xf -)
+  (cd "$REPO" && tar -cf - Cargo.toml Cargo.lock src core web data THEORY.md README.md) | (cd "$dest" && tar -xf -)
 }
 
 # The students' notebooks: the course's notebooks with `:dep … path = ".."` pointing at the installed crate.
