@@ -5,7 +5,8 @@
 #                    Chromium with no network (and their explorers driven there, their values compared with
 #                    the native crate's), two notebooks run through the JupyterLab UI (Run All), and a
 #                    class of 3 students on a real JupyterHub (scripts/hub_test.py)
-# and: make examples (each analysis without Jupyter), make bench, make peer (side-by-side with JAX),
+# and: make examples (each analysis without Jupyter), make bench, make bench-pages (the explorers' update times),
+# make peer (side-by-side with JAX),
 # make classroom-bench (1, 4 and 8 students on the hub).
 CARGO ?= cargo
 PYTHON ?= python3
@@ -25,7 +26,7 @@ ifneq ($(OPENBLAS_CORETYPE),)
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: reports test test-rust test-wasm test-notebooks test-classroom classroom-bench examples bench peer check-rust clean
+.PHONY: reports test test-rust test-wasm test-notebooks test-classroom classroom-bench examples bench bench-pages peer check-rust clean
 
 check-rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
@@ -93,6 +94,13 @@ examples: check-rust
 bench: check-rust
 	scripts/ensure-openblas.sh
 	$(CARGO) bench --features lapack --bench hessian
+
+# The explorers' update times in Chromium against the issue's budgets (50 ms for shortcut 2 and 3 at L = 10^5, 1 s for
+# shortcut 1 at the page's largest P), on the quick reports that make test exported.
+bench-pages:
+	scripts/setup.sh browser
+	test -f reports/test/03_condition_number_vs_depth.html || $(PYTHON) scripts/run_notebooks.py --quick --out reports/test
+	$(PYTHON) scripts/explorer_test.py --enforce-budgets reports/test > /dev/null
 
 peer: check-rust
 	benches/peer_compare.sh
