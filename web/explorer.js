@@ -38,14 +38,14 @@
     const t = String(text).trim();
     if (!/^[0-9]+$/.test(t)) throw new Error(`${label}: "${t}" is not a whole number; type digits only, from ${min} to ${max}.`);
     const v = Number(t);
-    if (v < min || v > max) throw new Error(`${label}: ${v} is outside ${min}–${max}.`);
+    if (v < min || v > max) throw new Error(`${label}: ${t} is outside ${min}–${max}.`);
     return v;
   }
   function realNumber(label, text, min, max) {
     const t = String(text).trim();
     const v = t === "" ? NaN : Number(t);
     if (!Number.isFinite(v)) throw new Error(`${label}: "${t}" is not a number; type a decimal number such as 0.5.`);
-    if (v < min || v > max) throw new Error(`${label}: ${v} is outside ${min}–${max}.`);
+    if (v < min || v > max) throw new Error(`${label}: ${t} is outside ${min}–${max}.`);
     return v;
   }
 
@@ -107,9 +107,12 @@
         // The settings this picture was computed at (the browser test recomputes the values natively from them).
         box.dataset.used = JSON.stringify(used);
         parts.status.style.color = "#333";
+        parts.plot.style.opacity = "1";
         parts.status.textContent = `${note} Computed in this page in ${(computed - started).toFixed(1)} ms, drawn in ${ms.toFixed(1)} ms.`;
       } catch (err) {
         box.dataset.state = "error";
+        parts.title.textContent = "Not updated: the picture below is for the previous setting. Fix the setting above.";
+        parts.plot.style.opacity = "0.35";
         parts.status.style.color = "#b71c1c";
         parts.status.textContent = err.message;
       }
@@ -124,10 +127,11 @@
   // ---- notebook 03: κ(H(0)) against L ----------------------------------------------------------------------
   function conditionVsDepth(box, module, s, limits) {
     const [maxDense, maxDepth] = limits;
-    const parts = frame(box, `κ(H(0)) = max|λ|/min|λ| against the depth L, from the closed forms, computed in this page
-      (WebAssembly). It starts at this notebook's settings, so its first picture repeats the dashed closed-form lines of
-      the figure above. Shortcut 1 is a dense P×P eigenproblem: the page draws it up to P = ${maxDense}; shortcut 2 is
-      one SVD of the D×D matrix M at any L up to ${maxDepth.toLocaleString("en")}.`);
+    const parts = frame(box, `κ(H(0)) against the depth L, from the closed forms, computed in this page (WebAssembly), as the
+      figure above plots it: max|λ| / min|λ| over the eigenvalues above 1e-9·max|λ|. It starts at this notebook's
+      settings (D = ${s.width}), so its first picture repeats the figure's dashed shortcut-2 line, and its dashed
+      shortcut-1 line up to the page's limit: shortcut 1 is a dense P×P eigenproblem, which the page computes up to
+      P = ${maxDense}. Shortcut 2 is one SVD of the D×D matrix M, at any L up to ${maxDepth.toLocaleString("en")}.`);
     const n = [1, 2, 3].map((k) => checkbox(`shortcut ${k}`, s.shortcuts.includes(k) && k !== 3));
     const width = select("width D", [2, 4, 8], s.width);
     const scale = textBox("teacher scale s", s.teacher.scale);
@@ -149,13 +153,23 @@
         if (!c.checked) return;
         const shortcut = k + 1;
         if (shortcut === 3) { notes.push("Shortcut 3: H(0) = 0 at every depth (flat), so it has no condition number and no line."); return; }
-        const ls = shortcut === 1 ? depths.filter((l) => l * d * d <= maxDense) : depths;
-        if (shortcut === 1 && ls.length < depths.length)
-          notes.push(`Shortcut 1 is drawn up to L = ${Math.floor(maxDense / (d * d))} (P = L·D² ≤ ${maxDense}).`);
+        let ls = depths;
+        if (shortcut === 1) {
+          const deepest = Math.floor(maxDense / (d * d));
+          ls = depths.filter((l) => l <= deepest);
+          if (ls.length < depths.length) {
+            ls = [...new Set([...ls, deepest])].sort((a, b) => a - b);
+            notes.push(`Shortcut 1 is drawn up to L = ${deepest} (P = L·D² ≤ ${maxDense}, the page's dense limit).`);
+          }
+        }
         if (!ls.length) return;
         const out = module.call("condition_curve_abi", ls, shortcut, d, s.teacher.samples, sc, sd, maxDense);
         const x = [], y = [];
         for (let i = 0; i < out.length; i += 5) { x.push(out[i]); y.push(Number.isFinite(out[i + 2]) ? out[i + 2] : null); }
+        if (y.every((v) => v === null)) {
+          notes.push(`Shortcut ${shortcut}: H(0) = 0 at this setting (with s = 0 the teacher is the identity and M = 0), so there is no condition number and no line.`);
+          return;
+        }
         shown.push(shortcut);
         traces.push({ x, y, meta: { shortcut }, name: `shortcut ${shortcut} (closed form, in page)`, mode: "lines+markers",
                       line: { dash: "dash" }, marker: { size: 6 } });
@@ -173,9 +187,10 @@
   function spectrumAtZero(box, module, s, limits) {
     const [maxDense, maxDepth] = limits;
     const parts = frame(box, `The spectrum of the closed-form H(0): each distinct eigenvalue and how many times it
-      occurs, computed in this page (WebAssembly). It starts at this notebook's D, L and data. Shortcut 1 is a dense
-      P×P eigenproblem, allowed up to P = ${maxDense}; shortcut 2 is ±σ_i(M), each D·L times, at any L up to
-      ${maxDepth.toLocaleString("en")}; shortcut 3 is 0, P times.`);
+      occurs (eigenvalues within 1e-9·max|λ| counted as one), computed in this page (WebAssembly). It starts at the
+      spectrum table's D = ${s.width}, L = ${s.depth} and data (the step-by-step part below uses D = 2). Shortcut 1 is a
+      dense P×P eigenproblem, which the page computes up to P = ${maxDense}; shortcut 2 is ±σᵢ(M), each D·L times, at
+      any L up to ${maxDepth.toLocaleString("en")}; shortcut 3 is 0, P times.`);
     const shortcut = select("shortcut depth n", [1, 2, 3], s.shortcut);
     const depth = textBox("depth L", s.depth);
     const width = select("width D", [2, 4, 8], s.width);
@@ -183,7 +198,7 @@
     const seed = textBox("seed", s.teacher.seed);
     parts.controls.append(label("shortcut depth n", shortcut), label("depth L", depth), label("width D", width),
                           label("teacher scale s", scale), label("seed", seed));
-    const layout = { xaxis: { title: { text: "eigenvalue λ" }, zeroline: true }, yaxis: { title: { text: "multiplicity" } },
+    const layout = { xaxis: { title: { text: "eigenvalue λ" }, zeroline: true }, yaxis: { title: { text: "multiplicity" }, tickformat: "d", rangemode: "tozero" },
                      margin: { t: 20 } };
     wire(box, parts, [shortcut, depth, width, scale, seed], layout, () => {
       const n = Number(shortcut.value), d = Number(width.value);
@@ -214,18 +229,19 @@
   }
   function denseMemory(box, module, s) {
     const parts = frame(box, `What a dense Hessian of P parameters costs, next to the matrix-free route, computed in
-      this page (WebAssembly, the crate's own size rules). It starts at this notebook's first network (P = ${s.params}) and
-      its ${s.vectors} Lanczos steps.`);
-    const params = textBox("parameters P", s.params, 10);
+      this page (WebAssembly, the crate's own size rules). It starts at this notebook's first network (P = ${s.params})
+      and k = ${s.vectors}, the most Lanczos steps its config allows (Lanczos stops earlier when it converges).`);
+    const params = textBox("parameters P", s.params, 14);
     const vectors = textBox("Lanczos vectors k", s.vectors);
     parts.controls.append(label("parameters P", params), label("Lanczos vectors k", vectors));
     const layout = { xaxis: axisLog("parameters P"), yaxis: axisLog("bytes"), margin: { t: 20 },
                      legend: { orientation: "h", y: -0.25 } };
     wire(box, parts, [params, vectors], layout, () => {
-      const p = wholeNumber("parameters P", params.value, 1, 2 ** 40);
+      const p = wholeNumber("parameters P", params.value, 1, 1e9);
       const k = wholeNumber("Lanczos vectors k", vectors.value, 1, 1e6);
+      if (k > p) throw new Error(`Lanczos vectors k: ${k} is more than P = ${p}; Lanczos takes at most P steps.`);
       const grid = [];
-      for (let q = 16; q <= Math.max(2 ** 20, 2 * p); q *= 2) grid.push(q);
+      for (let q = 16; q <= Math.min(1e9, Math.max(2 ** 20, 2 * p)); q *= 2) if (q >= k) grid.push(q);
       const ps = [...new Set([...grid, p])].sort((a, b) => a - b);
       const dense = [], withEig = [], free = [];
       for (const q of ps) {
@@ -236,16 +252,16 @@
       return {
         title: `Memory against P (k = ${k})`,
         traces: [
-          { x: ps, y: withEig, name: "dense: H and its eigenvalues (16P² bytes)", mode: "lines" },
+          { x: ps, y: withEig, name: "dense: H and the eigensolver's working copy (16P² bytes)", mode: "lines" },
           { x: ps, y: dense, name: "dense: H alone (8P² bytes)", mode: "lines", line: { dash: "dot" } },
           { x: ps, y: free, name: `matrix-free: k = ${k} Lanczos vectors (8kP bytes)`, mode: "lines" },
           { x: [p, p], y: [e, f], name: `P = ${p}`, mode: "markers", marker: { size: 10, color: "#000" } },
           { x: [ps[0], ps[ps.length - 1]], y: [s.limit_bytes, s.limit_bytes], name: `the crate's dense-size limit (${humanBytes(s.limit_bytes)})`,
             mode: "lines", line: { color: "#b71c1c", dash: "dash" } },
         ],
-        note: `At P = ${p.toLocaleString("en")}: dense H ${humanBytes(m)}, with its eigenvalues ${humanBytes(e)}` +
+        note: `At P = ${p.toLocaleString("en")}: dense H ${humanBytes(m)}, with the eigensolver's working copy ${humanBytes(e)}` +
               `${e > s.limit_bytes ? " (over the limit: the crate refuses it)" : ""}; matrix-free ${humanBytes(f)}, ` +
-              `${k} Hessian-vector products instead of the ${p.toLocaleString("en")} that assembling H takes.`,
+              `at most ${k} Hessian-vector product${k === 1 ? "" : "s"} instead of the ${p.toLocaleString("en")} that assembling H takes.`,
         used: { params: p, vectors: k },
       };
     });

@@ -16,6 +16,7 @@ use std::cell::RefCell;
 
 use demystify_core::error::{Error, Result};
 use demystify_core::options::{dense_matrix_bytes, dense_spectrum_bytes};
+use demystify_core::spectrum::DEFAULT_RELATIVE_TOLERANCE;
 use demystify_core::theory::{closed_form_spectrum_with, num_params};
 use demystify_core::{HessianOptions, Moments, Teacher};
 
@@ -30,16 +31,23 @@ pub const PAGE_MAX_DEPTH: usize = 100_000;
 /// The widths the explorers offer.
 pub const PAGE_WIDTHS: [usize; 3] = [2, 4, 8];
 
-/// One point of the condition-number curve: `κ(H(0)) = max|λ| / min|λ|` of the closed-form spectrum at one
-/// depth (THEORY.md §2–4).
+/// The largest `P` the memory explorer accepts: `16P²` bytes stays below `u64::MAX` (and `P` below a 32-bit
+/// `usize`, the WebAssembly one).
+pub const PAGE_MAX_MEMORY_PARAMS: usize = 1_000_000_000;
+
+/// One point of the condition-number curve of the closed-form spectrum at one depth (THEORY.md §2–4), with the
+/// condition number as notebook 03's figure plots it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CurvePoint {
     /// Depth `L` (number of residual units).
     pub depth: usize,
     /// Number of parameters `P = n·L·D²`.
     pub params: usize,
-    /// `max|λ| / min|λ|`; `None` when the spectrum is flat (shortcut ≥ 3), `+∞` when some eigenvalue is 0.
-    pub condition_number: Option<f64>,
+    /// `max|λ| / min{|λ| : |λ| > 1e-9·max|λ|}` (`Spectrum::effective_condition_number` with
+    /// `DEFAULT_RELATIVE_TOLERANCE`): eigenvalues that are zero up to rounding are left out, as in notebook 03's
+    /// figure; equal to `max|λ| / min|λ|` when no eigenvalue is that small. `None` when the spectrum is flat
+    /// (shortcut ≥ 3, or `M = 0`).
+    pub effective_condition_number: Option<f64>,
     /// `λ_max(H(0))`.
     pub lambda_max: f64,
     /// `min|λ(H(0))|`.
@@ -94,7 +102,8 @@ pub fn condition_curve(
             Ok(CurvePoint {
                 depth,
                 params: num_params(shortcut, depth, d),
-                condition_number: spectrum.condition_number(),
+                effective_condition_number: spectrum
+                    .effective_condition_number(DEFAULT_RELATIVE_TOLERANCE),
                 lambda_max: spectrum.lambda_max(),
                 min_abs_eigenvalue: spectrum.min_abs(),
             })
@@ -102,9 +111,10 @@ pub fn condition_curve(
         .collect()
 }
 
-/// The distinct eigenvalues of the closed-form `H(0)` with their multiplicities, ascending: `±σ_i(M)`, each
-/// `D·L` times, for shortcut 2; `0` with multiplicity `P` for shortcut ≥ 3; the dense spectrum (each eigenvalue
-/// once) for shortcut 1, refused above `max_dense_params`.
+/// The eigenvalues of the closed-form `H(0)` with their multiplicities, ascending, eigenvalues within
+/// `1e-9·max|λ|` of each other counted as one (`Spectrum::clustered` with `DEFAULT_RELATIVE_TOLERANCE`: a dense
+/// solver's rounding does not split a multiple eigenvalue): `±σ_i(M)`, each `D·L` times, for shortcut 2; `0` with multiplicity `P` for
+/// shortcut ≥ 3; the dense spectrum for shortcut 1, refused above `max_dense_params`.
 pub fn spectrum_at_zero(
     shortcut: usize,
     depth: usize,
@@ -121,18 +131,32 @@ pub fn spectrum_at_zero(
         1.0,
         &page_options(max_dense_params),
     )?;
-    Ok(spectrum.distinct().to_vec())
+    Ok(spectrum.clustered(DEFAULT_RELATIVE_TOLERANCE))
 }
 
 /// Memory of the dense route at `P` parameters: one `P×P` f64 matrix (`8P²` bytes) and the peak of assembling it
 /// and taking its eigenvalues (two copies, `16P²`); the matrix-free route holds `vectors` vectors of `P` values
 /// (`8·vectors·P` bytes).
-pub fn dense_memory(p: usize, vectors: usize) -> [f64; 3] {
-    [
+pub fn dense_memory(p: usize, vectors: usize) -> Result<[f64; 3]> {
+    if p > PAGE_MAX_MEMORY_PARAMS {
+        return Err(Error::OutOfRange {
+            field: "parameters P",
+            value: p as f64,
+            expected: "the page accepts P up to 1 000 000 000",
+        });
+    }
+    if vectors > p {
+        return Err(Error::OutOfRange {
+            field: "Lanczos vectors k",
+            value: vectors as f64,
+            expected: "Lanczos takes at most P steps (k ≤ P)",
+        });
+    }
+    Ok([
         dense_matrix_bytes(p) as f64,
         dense_spectrum_bytes(p) as f64,
         8.0 * vectors as f64 * p as f64,
-    ]
+    ])
 }
 
 // ---- the C ABI -------------------------------------------------------------------------------------------
@@ -193,11 +217,23 @@ fn respond(result: Result<Vec<f64>>) -> i32 {
             }
             Err(e) => {
                 b.output.clear();
-                b.error = e.to_string();
+                b.error = page_message(&e);
                 -1
             }
         }
     })
+}
+
+/// An error as a reader of the page should read it: the dense-size refusal names the page's limit (the crate's
+/// own message is about `HessianOptions`, which a page reader cannot change); other errors as the crate words them.
+fn page_message(e: &Error) -> String {
+    match e {
+        Error::TooLarge { params, .. } => format!(
+            "P = {params} parameters: this page computes the dense shortcut-1 spectrum (an O(P³) eigenproblem) up to \
+             P = {PAGE_MAX_DENSE_PARAMS}; the notebook's crate goes further, up to its 2 GiB dense-size limit."
+        ),
+        other => other.to_string(),
+    }
 }
 
 /// A whole number from the page: finite, `≥ 0`, integral and below 2⁵³; otherwise an error naming `field`.
@@ -264,7 +300,7 @@ pub extern "C" fn condition_curve_abi(
                 [
                     p.depth as f64,
                     p.params as f64,
-                    p.condition_number.unwrap_or(f64::NAN),
+                    p.effective_condition_number.unwrap_or(f64::NAN),
                     p.lambda_max,
                     p.min_abs_eigenvalue,
                 ]
@@ -306,7 +342,7 @@ pub extern "C" fn dense_memory_abi(params: f64, vectors: f64) -> i32 {
     respond((|| {
         let p = whole("parameters P", params)? as usize;
         let k = whole("vectors", vectors)? as usize;
-        Ok(dense_memory(p, k).to_vec())
+        Ok(dense_memory(p, k)?.to_vec())
     })())
 }
 
@@ -350,7 +386,12 @@ mod tests {
         .unwrap()
         .unwrap();
         for p in &points {
-            assert_eq!(p.condition_number, Some(expected), "L = {}", p.depth);
+            assert_eq!(
+                p.effective_condition_number,
+                Some(expected),
+                "L = {}",
+                p.depth
+            );
             assert_eq!(p.params, 2 * p.depth * 16);
         }
     }
@@ -361,7 +402,7 @@ mod tests {
         let flat = condition_curve(3, 4, &teacher, &[1, 1000], 1024).unwrap();
         assert!(flat
             .iter()
-            .all(|p| p.condition_number.is_none() && p.lambda_max == 0.0));
+            .all(|p| p.effective_condition_number.is_none() && p.lambda_max == 0.0));
         let limit = PAGE_MAX_DENSE_PARAMS;
         assert!(condition_curve(1, 4, &teacher, &[limit / 16], limit).is_ok()); // P = limit
         let refused = condition_curve(1, 4, &teacher, &[limit / 16 + 1], limit).unwrap_err();
@@ -370,6 +411,26 @@ mod tests {
             "{refused}"
         );
         assert!(condition_curve(2, 4, &teacher, &[PAGE_MAX_DEPTH + 1], 1024).is_err());
+    }
+
+    #[test]
+    fn a_zero_teacher_is_flat_for_shortcut_two_and_clusters_rounding_for_shortcut_one() {
+        // s = 0: A = I, M = 0, so H(0) = 0 for n = 2; for n = 1 two eigenvalues only, however the solver rounds.
+        let identity = Teacher {
+            scale: 0.0,
+            ..Teacher::default()
+        };
+        let two = condition_curve(2, 4, &identity, &[1, 8], 768).unwrap();
+        assert!(two.iter().all(|p| p.effective_condition_number.is_none()));
+        let one = spectrum_at_zero(1, 3, 4, &identity, 768).unwrap();
+        assert_eq!(one.len(), 2, "{one:?}");
+    }
+
+    #[test]
+    fn memory_is_refused_beyond_the_page_limits_not_wrapped() {
+        assert!(dense_memory(PAGE_MAX_MEMORY_PARAMS + 1, 10).is_err());
+        assert!(dense_memory(100, 101).is_err());
+        assert_eq!(dense_memory(PAGE_MAX_MEMORY_PARAMS, 1).unwrap()[0], 8e18);
     }
 
     #[test]
