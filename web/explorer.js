@@ -171,7 +171,7 @@
           return;
         }
         shown.push(shortcut);
-        traces.push({ x, y, meta: { shortcut }, name: `shortcut ${shortcut} (closed form, in page)`, mode: "lines+markers",
+        traces.push({ x, y, meta: { shortcut }, name: `residual n=${shortcut} @ zero (closed form, in page)`, mode: "lines+markers",
                       line: { dash: "dash" }, marker: { size: 6 } });
       });
       return {
