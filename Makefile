@@ -100,7 +100,7 @@ bench: check-rust
 bench-pages:
 	scripts/setup.sh browser
 	test -f reports/test/03_condition_number_vs_depth.html || $(PYTHON) scripts/run_notebooks.py --quick --out reports/test
-	$(PYTHON) scripts/explorer_test.py --enforce-budgets reports/test > /dev/null
+	$(PYTHON) scripts/explorer_test.py --enforce-budgets --table docs/performance.md reports/test > /dev/null
 
 peer: check-rust
 	benches/peer_compare.sh

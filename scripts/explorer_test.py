@@ -1,7 +1,7 @@
 """The explorers of the exported reports, driven in headless Chromium with the network cut off.
 
-Usage: python3 scripts/explorer_test.py [--enforce-budgets] [REPORTS_DIR] > REPORTS_DIR/explorer_values.json
-       (default: reports/test)
+Usage: python3 scripts/explorer_test.py [--enforce-budgets] [--table docs/performance.md] [REPORTS_DIR]
+       > REPORTS_DIR/explorer_values.json   (default: reports/test)
 
 For each page with explorer boxes (notebooks 02, 03 and 07): the page must start its explorers from the inlined
 WebAssembly module with no network request and no console error. Each explorer's controls are moved to three
@@ -11,15 +11,18 @@ compares them to 1e-12. Text typed into a number box must give a message in the 
 times of the issue's budgets are measured, five updates each (computing and plotly's redraw), and the median is
 held to the budget (shortcut 2 and 3 at L = 10^5, D = 8: under 50 ms; shortcut 1 at the page's largest P: under
 1 s); each is printed on standard error with PASS or FAIL. Times are a benchmark, not a test: they fail the run only
-with --enforce-budgets (`make bench-pages`), never in `make test`, where other work may share the cores; a screenshot of each explorer
+with --enforce-budgets (`make bench-pages`), never in `make test`, where other work may share the cores. With
+--table FILE, the times go into FILE between `<!-- page-results:start -->` and `<!-- page-results:end -->`, headed
+by the date, commit, machine and Chromium version of the run; a screenshot of each explorer
 after a change goes to REPORTS_DIR/screenshots/explorer-<kind>.png. Exits non-zero on any failure.
 """
-import json, statistics, sys
+import datetime, json, statistics, sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from check_reports import chromium_path
+from run_notebooks import commit, machine
 
 # Sets the explorer's controls (by their aria-label) without an event each, then sends one change event, and
 # resolves once the explorer has redrawn (its update counter moved).
@@ -80,8 +83,15 @@ BAD_INPUT = {"condition_vs_depth": {"seed": "abc"}, "spectrum_at_zero": {"depth 
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--enforce-budgets"]
-    enforce = "--enforce-budgets" in sys.argv[1:]
+    argv = sys.argv[1:]
+    table = None
+    if "--table" in argv:
+        i = argv.index("--table")
+        table = Path(argv[i + 1])
+        del argv[i:i + 2]
+    args = [a for a in argv if a != "--enforce-budgets"]
+    enforce = "--enforce-budgets" in argv
+    measured = []
     reports = Path(args[0] if args else "reports/test").resolve()
     pages = [p for p in sorted(reports.glob("[0-9][0-9]_*.html")) if 'class="demystify-explorer"' in p.read_text()]
     (reports / "screenshots").mkdir(exist_ok=True)
@@ -134,6 +144,8 @@ def main():
                     verdict = "PASS" if typical < budget else "FAIL"
                     if verdict == "FAIL" and enforce:
                         failures.append(f"{what}: median {typical:.1f} ms, budget {budget} ms")
+                    measured.append((what, typical, max(times), statistics.median(r['compute_ms'] for r in runs),
+                                     budget, verdict))
                     print(f"{verdict} update time, {what}: median of 5 {typical:.1f} ms (computing "
                           f"{statistics.median(r['compute_ms'] for r in runs):.1f} ms, the rest is plotly's redraw), "
                           f"slowest {max(times):.1f} ms; budget {budget} ms", file=sys.stderr)
@@ -142,7 +154,10 @@ def main():
             if errors:
                 failures.append(f"{path.stem}: {len(errors)} console errors, e.g. {errors[0][:200]}")
             page.close()
+        version = browser.version
         browser.close()
+    if table:
+        write_table(table, measured, version, reports)
     missing = set(SETTINGS) - kinds_seen
     if missing:
         failures.append(f"no page has the explorers {sorted(missing)}")
@@ -152,6 +167,25 @@ def main():
     print(f"explorers: {len(kinds_seen)} checked on {len(pages)} pages, {len(values)} pictures recorded, "
           f"{len(failures)} failures", file=sys.stderr)
     sys.exit(1 if failures else 0)
+
+
+def write_table(path: Path, measured: list, version: str, reports: Path) -> None:
+    """The update times as a Markdown table between the page-results markers of `path`."""
+    start, end = "<!-- page-results:start -->", "<!-- page-results:end -->"
+    rows = "\n".join(f"| {what} | {typical:.1f} ms | {worst:.1f} ms | {compute:.1f} ms | {budget} ms | {verdict} |"
+                     for what, typical, worst, compute, budget, verdict in measured)
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    block = (f"{start}\nMeasured by `make bench-pages` on {when}, commit {commit()}, on the pages in `{reports.name}/`: "
+             f"{machine()}, headless Chromium {version}. Each update is a change of setting (computing in WebAssembly, "
+             f"then plotly's redraw); the median of 5 is held to the budget.\n\n"
+             f"| update | median of 5 | slowest | computing (median) | budget | verdict |\n|---|---|---|---|---|---|\n"
+             f"{rows}\n{end}")
+    text = path.read_text()
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n## Explorers in the report pages\n\n" + block + "\n"
+    path.write_text(text)
 
 
 if __name__ == "__main__":

@@ -99,7 +99,7 @@
         const { title, traces, note, used } = update();
         const computed = performance.now();
         parts.title.textContent = title;
-        Plotly.react(parts.plot, traces, layout, { displaylogo: false, responsive: true });
+        Plotly.react(parts.plot, traces, layout, PLOT_CONFIG);
         const ms = performance.now() - started;
         box.dataset.updateMs = ms.toFixed(1);
         box.dataset.computeMs = (computed - started).toFixed(1);
@@ -122,6 +122,8 @@
     run();
   }
 
+  // One config object for every redraw (plotly redraws from scratch when the config changes).
+  const PLOT_CONFIG = { displaylogo: false, responsive: true };
   const axisLog = (title) => ({ title: { text: title }, type: "log", exponentformat: "power" });
 
   // ---- notebook 03: κ(H(0)) against L ----------------------------------------------------------------------
