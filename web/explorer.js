@@ -124,7 +124,9 @@
 
   // One config object for every redraw (plotly redraws from scratch when the config changes).
   const PLOT_CONFIG = { displaylogo: false, responsive: true };
-  const axisLog = (title) => ({ title: { text: title }, type: "log", exponentformat: "power" });
+  // Log axes labelled once per decade: plotly's default minor labels (2, 5 between decades) made each redraw of the
+  // condition-number figure take about 50 ms instead of 20 ms in headless Chromium.
+  const axisLog = (title) => ({ title: { text: title }, type: "log", exponentformat: "power", dtick: 1 });
 
   // ---- notebook 03: κ(H(0)) against L ----------------------------------------------------------------------
   function conditionVsDepth(box, module, s, limits) {
