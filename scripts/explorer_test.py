@@ -175,7 +175,7 @@ def write_table(path: Path, measured: list, version: str, reports: Path) -> None
     rows = "\n".join(f"| {what} | {typical:.1f} ms | {worst:.1f} ms | {compute:.1f} ms | {budget} ms | {verdict} |"
                      for what, typical, worst, compute, budget, verdict in measured)
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    block = (f"{start}\nMeasured by `make bench-pages` on {when}, commit {commit()}, on the pages in `{reports.name}/`: "
+    block = (f"{start}\nMeasured by `make bench-pages` on {when}, commit {commit()}, on the pages in `{reports.relative_to(Path.cwd()) if reports.is_relative_to(Path.cwd()) else reports}/`: "
              f"{machine()}, headless Chromium {version}. Each update is a change of setting (computing in WebAssembly, "
              f"then plotly's redraw); the median of 5 is held to the budget.\n\n"
              f"| update | median of 5 | slowest | computing (median) | budget | verdict |\n|---|---|---|---|---|---|\n"
