@@ -67,6 +67,19 @@ impl Default for ConditionVsDepthConfig {
 }
 
 impl ConditionVsDepthConfig {
+    /// Every depth the closed forms are computed at: `depths` and `closed_form_depths`, ascending, each once.
+    pub fn all_depths(&self) -> Vec<usize> {
+        let mut depths: Vec<usize> = self
+            .depths
+            .iter()
+            .chain(&self.closed_form_depths)
+            .copied()
+            .collect();
+        depths.sort_unstable();
+        depths.dedup();
+        depths
+    }
+
     /// A smaller version (width 2, depths up to 8, one extra closed-form depth) with the same code path.
     pub fn quick() -> Self {
         Self {
@@ -346,15 +359,7 @@ pub(crate) fn run_checked(config: &Checked<ConditionVsDepthConfig>) -> Result<Co
                 }
             }
         }
-        let mut closed_depths: Vec<usize> = config
-            .depths
-            .iter()
-            .chain(&config.closed_form_depths)
-            .copied()
-            .collect();
-        closed_depths.sort_unstable();
-        closed_depths.dedup();
-        for depth in closed_depths {
+        for depth in config.all_depths() {
             let dense = matches!(
                 architecture,
                 Architecture::Plain | Architecture::Residual { shortcut: 1 }

@@ -48,20 +48,12 @@ impl Explorer {
     /// Notebook 03's explorer: `κ(H(0))` against `L` from the closed forms (`theory::closed_form_spectrum`) for
     /// shortcut depths 1, 2, 3, at `config`'s width and teacher data, over its depths and closed-form depths.
     pub fn condition_vs_depth(config: &ConditionVsDepthConfig) -> Result<Explorer> {
-        let mut depths: Vec<usize> = config
-            .depths
-            .iter()
-            .chain(&config.closed_form_depths)
-            .copied()
-            .collect();
-        depths.sort_unstable();
-        depths.dedup();
         Ok(Explorer {
             kind: "condition_vs_depth",
             settings: json!({
                 "width": config.width,
                 "teacher": teacher_settings(&config.data)?,
-                "depths": depths,
+                "depths": config.all_depths(),
                 "shortcuts": config.shortcuts.iter().filter(|&&n| n <= 3).collect::<Vec<_>>(),
             }),
         })

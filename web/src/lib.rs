@@ -28,9 +28,6 @@ pub const PAGE_MAX_DENSE_PARAMS: usize = 768;
 /// The largest depth the explorers accept (shortcut 2 and ≥ 3 are `O(D³)` or exactly zero at any depth).
 pub const PAGE_MAX_DEPTH: usize = 100_000;
 
-/// The widths the explorers offer.
-pub const PAGE_WIDTHS: [usize; 3] = [2, 4, 8];
-
 /// The largest `P` the memory explorer accepts: `16P²` bytes stays below `u64::MAX` (and `P` below a 32-bit
 /// `usize`, the WebAssembly one).
 pub const PAGE_MAX_MEMORY_PARAMS: usize = 1_000_000_000;
@@ -353,15 +350,6 @@ pub extern "C" fn page_limits_abi() -> i32 {
         PAGE_MAX_DENSE_PARAMS as f64,
         PAGE_MAX_DEPTH as f64,
     ]))
-}
-
-/// `P = n·L·D²` (`theory::num_params`), for labels in the page.
-#[no_mangle]
-pub extern "C" fn num_params_abi(shortcut: f64, depth: f64, width: f64) -> f64 {
-    match (whole("n", shortcut), whole("L", depth), whole("D", width)) {
-        (Ok(n), Ok(l), Ok(d)) => num_params(n as usize, l as usize, d as usize) as f64,
-        _ => f64::NAN,
-    }
 }
 
 #[cfg(test)]
