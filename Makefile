@@ -80,6 +80,7 @@ test-notebooks: check-rust
 	$(PYTHON) scripts/displayed_answers.py reports/test > reports/test/displayed_answers.json
 	$(PYTHON) scripts/check_reports.py reports/test
 	$(PYTHON) scripts/explorer_test.py reports/test > reports/test/explorer_values.json
+	$(PYTHON) scripts/exercise_test.py reports/test > reports/test/exercise_checks.json
 	@if scripts/ensure-openblas.sh; then features="--features lapack"; else features=""; fi; \
 	DEMYSTIFY_DISPLAYED=reports/test/displayed_answers.json DEMYSTIFY_EXPLORER_VALUES=reports/test/explorer_values.json \
 	  $(CARGO) test $$features --test displayed_answers --test explorer_values

@@ -77,9 +77,9 @@ def main():
                 # The notebook's figures; an explorer's own figure (scripts/explorer_test.py checks those) is not one.
                 drawn = page.evaluate("Array.from(document.querySelectorAll('.js-plotly-plot'))"
                                       ".filter(d => !d.closest('.demystify-explorer') && d.querySelector('svg.main-svg')).length")
-                explorers = page.evaluate("document.querySelectorAll('.demystify-explorer').length")
-                if explorers and page.evaluate("document.body.dataset.explorers") != "ready":
-                    problems.append(f"{explorers} explorers did not start")
+                boxes = page.evaluate("document.querySelectorAll('.demystify-explorer, .demystify-exercise').length")
+                if boxes and page.evaluate("document.body.dataset.pageBoxes") != "ready":
+                    problems.append(f"{boxes} explorer and exercise boxes did not start")
                 if drawn != want:
                     problems.append(f"{drawn} of {want} figures drawn")
                 has_math = page.evaluate("document.body.innerText.includes('$') || document.querySelectorAll('mjx-container').length > 0")

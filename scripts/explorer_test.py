@@ -21,7 +21,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from check_reports import chromium_path
+from offline_page import launch, open_page
 from run_notebooks import commit, machine
 
 # Sets the explorer's controls (by their aria-label) without an event each, then sends one change event, and
@@ -97,19 +97,10 @@ def main():
     (reports / "screenshots").mkdir(exist_ok=True)
     failures, values, kinds_seen = [], [], set()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND"])
+        browser = launch(p)
         for path in pages:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            external, errors = [], []
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:", "blob:"))
-                       else (external.append(route.request.url), route.abort()))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(path.as_uri(), wait_until="load", timeout=120_000)
-            page.wait_for_function("document.body.dataset.explorers !== undefined", timeout=30_000)
-            if page.evaluate("document.body.dataset.explorers") != "ready":
+            page, external, errors, started = open_page(browser, path)
+            if not started:
                 failures.append(f"{path.stem}: explorers did not start")
                 continue
             kinds = page.evaluate("[...document.querySelectorAll('.demystify-explorer')].map(b => JSON.parse(b.dataset.explorer).kind)")

@@ -83,6 +83,7 @@ def offline(page: str, mathjax: str) -> str:
 
 
 EXPLORER_BOX = 'class="demystify-explorer"'  # demystify_resnet::report::explorer::EXPLORER_CLASS
+EXERCISE_BOX = 'class="demystify-exercise"'  # demystify_resnet::exercises::EXERCISE_CLASS
 
 
 @functools.cache
@@ -92,12 +93,12 @@ def web_module() -> str:
     return base64.b64encode(Path(built.stdout.strip().splitlines()[-1]).read_bytes()).decode()
 
 
-def with_explorers(page: str) -> str:
-    """A page with an explorer box gets the WebAssembly module and web/explorer.js inlined before </body> (nothing
-    to fetch: the page stays one offline file); other pages are unchanged."""
-    if EXPLORER_BOX not in page:
+def with_page_script(page: str) -> str:
+    """A page with an explorer or an exercise box gets the WebAssembly module and web/page.js inlined before
+    </body> (nothing to fetch: the page stays one offline file); other pages are unchanged."""
+    if EXPLORER_BOX not in page and EXERCISE_BOX not in page:
         return page
-    script = (ROOT / "web" / "explorer.js").read_text()
+    script = (ROOT / "web" / "page.js").read_text()
     inline = (f'<script type="text/javascript">window.DEMYSTIFY_WEB_WASM = "{web_module()}";</script>\n'
               f'<script type="text/javascript">{script}</script>\n')
     return page.replace("</body>", inline + "</body>", 1)
@@ -204,7 +205,7 @@ def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> di
     body = body.replace("</main>", provenance_footer(record) + "</main>", 1)
     if record["mode"] == "quick":
         body = body.replace("<main>", "<main>" + QUICK_BANNER, 1)
-    (out / f"{path.stem}.html").write_text(with_explorers(offline(body, run.mathjax)))
+    (out / f"{path.stem}.html").write_text(with_page_script(offline(body, run.mathjax)))
     (out / "executed" / f"{path.stem}.json").write_text(json.dumps(record, indent=1))
     print(f"{path.name}: {seconds:.1f} s, {figures} figures", flush=True)
     return record

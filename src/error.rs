@@ -196,6 +196,11 @@ impl From<CoreError> for Error {
                 alternative,
             },
             CoreError::LinearAlgebra(m) => Error::LinearAlgebra(m),
+            CoreError::Parse { source, message } => Error::Parse {
+                path: source,
+                line: None,
+                message,
+            },
         }
     }
 }

@@ -22,7 +22,7 @@ fn number(v: &Value, path: &[&str]) -> f64 {
         .unwrap_or_else(|| panic!("no displayed value at {path:?}"))
 }
 
-fn expect_correct(exercise: &str, feedback: Feedback) {
+fn expect_correct(exercise: &str, feedback: exercises::ExerciseCheck) {
     assert!(
         feedback.is_correct(),
         "exercise {exercise}, answered with the displayed digits: {feedback}"

@@ -1,17 +1,55 @@
 //! The exercises' checkers: each worked solution (computed here with the library, as in
 //! `notebooks/solutions/`) is accepted, a wrong answer gets a hint, a blank answer is "not attempted", and no
-//! answer — NaN, infinite, huge, zero — makes a checker panic.
+//! answer — NaN, infinite, huge, zero — makes a checker panic. The report page's check of the same exercise
+//! (`exercises::check_in_page`, from demystify-resnet-core, on the box's bytes, what the page's WebAssembly runs) gives the
+//! same verdict and the same message for the same typed answer.
 
-use demystify_resnet::exercises::{ch01, ch02, ch03, ch04, ch05, ch06, ch07, Feedback};
+use demystify_resnet::exercises::{
+    ch01, ch02, ch03, ch04, ch05, ch06, ch07, feedback_json, AnswerKind, ExerciseCheck, Feedback,
+    PageAnswer, PageTruth,
+};
 use demystify_resnet::experiments::escape::{self, EscapeConfig};
 use demystify_resnet::prelude::*;
 use proptest::prelude::*;
 
-/// The worked solution is accepted, the wrong answer gets a hint, a blank is "not attempted".
-fn assert_checker<T>(check: impl Fn(Option<T>) -> Result<Feedback>, solution: T, wrong: T) {
-    if let Err(e) = demystify_resnet::exercises::confirm(check, solution, wrong) {
+/// The worked solution is accepted, the wrong answer gets a hint, a blank is "not attempted" — in the notebook
+/// and in the page, with the same message.
+fn assert_checker<T: PageAnswer + Clone>(
+    check: impl Fn(Option<T>) -> Result<ExerciseCheck>,
+    solution: T,
+    wrong: T,
+) {
+    if let Err(e) = demystify_resnet::exercises::confirm(&check, solution.clone(), wrong.clone()) {
         panic!("{e}");
     }
+    let page = check(None)
+        .unwrap()
+        .page
+        .expect("every exercise has a page box");
+    let bytes = page.truth.to_bytes(page.id);
+    let in_page = |text: &str| {
+        let truth = PageTruth::from_bytes(&bytes, page.id).unwrap();
+        demystify_resnet::exercises::check_in_page(page.id, text, &truth).unwrap()
+    };
+    for answer in [solution, wrong] {
+        let notebook = check(Some(answer.clone())).unwrap().feedback;
+        assert_eq!(
+            in_page(&answer.page_text()),
+            notebook,
+            "exercise {}: the page and the notebook differ on {:?}",
+            page.id.number(),
+            answer.page_text()
+        );
+    }
+    assert_eq!(in_page("  "), Feedback::NotAttempted);
+    let typed = in_page("seven");
+    assert_eq!(typed.label(), "not yet", "exercise {}", page.id.number());
+    let expected = match page.id.answer_kind() {
+        AnswerKind::Real => "is not a number",
+        AnswerKind::Count => "is not a number",
+        AnswerKind::Choice => "is not an initialisation",
+    };
+    assert!(typed.message().contains(expected), "{typed}");
 }
 
 /// `confirm` itself fails when a checker accepts everything, or rejects the solution.
@@ -142,14 +180,8 @@ fn chapter_05() {
     let sigma = theory::singular_values(&data.moments().m).unwrap()[0];
     let eta = EscapeConfig::quick().train.learning_rate;
     // η and σ_max(M) are in the fits table the student reads.
-    assert_eq!(
-        shared::LEARNING_RATE.f64s(&fits).unwrap()[0],
-        Some(eta)
-    );
-    assert_eq!(
-        escape::SIGMA_MAX.f64s(&fits).unwrap()[0],
-        Some(sigma)
-    );
+    assert_eq!(shared::LEARNING_RATE.f64s(&fits).unwrap()[0], Some(eta));
+    assert_eq!(escape::SIGMA_MAX.f64s(&fits).unwrap()[0], Some(sigma));
     let predicted = (1.0 / ch05::ESCAPE_EPSILON).ln() / (1.0 + eta * sigma).ln() + c;
     let quick = EscapeConfig::quick();
     assert_checker(
@@ -239,7 +271,7 @@ fn feedback_as_json_carries_the_verdict_and_message() {
         Feedback::NotYet("line one\nline two \\ done".into()),
         Feedback::NotAttempted,
     ] {
-        let v: serde_json::Value = serde_json::from_str(&f.to_json()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&feedback_json(&f)).unwrap();
         assert_eq!(v["verdict"], f.label());
         assert_eq!(v["message"], f.message());
     }

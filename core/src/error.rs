@@ -49,6 +49,13 @@ pub enum Error {
     },
     /// A linear-algebra step failed (e.g. Cholesky of a singular covariance when whitening).
     LinearAlgebra(String),
+    /// Bytes that should hold a known format do not (an exercise box's data in a page).
+    Parse {
+        /// What was being read, e.g. `"exercise 3.1's data"`.
+        source: String,
+        /// What was wrong.
+        message: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -80,6 +87,7 @@ impl fmt::Display for Error {
                 human_bytes(*limit)
             ),
             Error::LinearAlgebra(m) => write!(f, "linear algebra failed: {m}"),
+            Error::Parse { source, message } => write!(f, "cannot parse `{source}`: {message}"),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The part of demystify-resnet that a browser can run: the closed forms of the Hessian at the zero point
 //! ([`theory`]), spectra and their summaries ([`spectrum`]), dense-size guards ([`options`]), data moments from
 //! plain arrays ([`moments`]), the seeded teacher problem ([`teacher`]) and how numbers are shown and fitted
-//! ([`format`], [`fit`]).
+//! ([`format`], [`fit`]), and the exercises' checking logic ([`exercises`]: verdicts, truths, judges and hints).
 //!
 //! It depends on faer (without rayon) and rand only, so it builds for `wasm32-unknown-unknown`. The main crate,
 //! `demystify_resnet`, re-exports every item at its usual path (`hessian::theory`, `hessian::Spectrum`,
@@ -9,6 +9,7 @@
 
 pub mod eigen;
 pub mod error;
+pub mod exercises;
 pub mod fit;
 pub mod format;
 pub mod moments;

@@ -7,6 +7,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use crate::error::{ensure_non_negative, ensure_positive_size, Error, Result};
+use crate::moments::Moments;
 use crate::random::gaussian;
 
 /// Settings of a teacher problem. `Default`: 256 samples, `s = 0.5`, no noise, whitened, seed 0.
@@ -92,6 +93,17 @@ impl Teacher {
             targets: (0..m * d).map(|k| y[(k / d, k % d)] + noise[k]).collect(),
             teacher: a,
         })
+    }
+}
+
+impl Teacher {
+    /// The second moments of the problem at width `d` ([`Teacher::samples`], then [`Moments::of_samples`]),
+    /// checked finite: the same numbers as the notebooks' `DataSpec::Teacher`, natively and in a page.
+    pub fn moments(&self, d: usize) -> Result<Moments> {
+        let samples = self.samples(d)?;
+        let moments = Moments::of_samples(&samples.inputs, &samples.targets, d)?;
+        moments.ensure_finite(&samples.name)?;
+        Ok(moments)
     }
 }
 

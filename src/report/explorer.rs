@@ -1,5 +1,5 @@
 //! Explorers: boxes in the exported report pages that recompute a closed form in the page, in WebAssembly, when a
-//! reader changes a setting (the `web/` crate, loaded by `web/explorer.js`). In a notebook an explorer is a short
+//! reader changes a setting (the `web/` crate, loaded by `web/page.js`). In a notebook an explorer is a short
 //! note and its settings; `scripts/run_notebooks.py` inlines the module and the script into each page that has
 //! one, and the script turns the box into controls and a figure.
 //!
@@ -17,14 +17,14 @@ use crate::net::Architecture;
 use crate::report::display::EvcxrDisplay;
 use crate::report::table::escape_html;
 
-/// The HTML class of an explorer's box (`web/explorer.js` looks for it; `scripts/check_reports.py` does not count
+/// The HTML class of an explorer's box (`web/page.js` looks for it; `scripts/check_reports.py` does not count
 /// its figure among the notebook's).
 pub const EXPLORER_CLASS: &str = "demystify-explorer";
 
 /// An explorer and the settings it starts from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Explorer {
-    /// `condition_vs_depth`, `spectrum_at_zero` or `dense_memory`: which box `web/explorer.js` builds.
+    /// `condition_vs_depth`, `spectrum_at_zero` or `dense_memory`: which box `web/page.js` builds.
     pub kind: &'static str,
     /// The starting settings, as the page reads them.
     pub settings: Value,

@@ -9,23 +9,7 @@ use polars::prelude::{AnyValue, BooleanChunked, Column, DataFrame, NewChunkedArr
 
 use crate::error::Result;
 
-pub use crate::numbers::format::format_float;
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::numbers::format::{escape_html, format_float};
 
 /// The column called `name`, found by a linear scan (see [`crate::experiments::schema::column_named`]: polars'
 /// hashed lookup fails across evcxr cells); the error lists the columns that are there.

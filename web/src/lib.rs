@@ -1,6 +1,6 @@
 //! What an exported report page computes: the closed forms of the Hessian at the zero point
 //! (`demystify_core::theory`) on the seeded teacher problem, behind a C ABI that a page calls from JavaScript
-//! (`web/explorer.js`). The same functions are public Rust, so the native tests call exactly what the page runs.
+//! (`web/page.js`). The same functions are public Rust, so the native tests call exactly what the page runs.
 //!
 //! # The ABI
 //! Numbers cross as `f64` buffers in the module's memory, no strings except an error message:
@@ -10,15 +10,20 @@
 //! 3. it reads the output ([`output_ptr`], [`output_len`]) or the error's UTF-8 message ([`error_ptr`],
 //!    [`error_len`]).
 //!
+//! An exercise's *Check* passes bytes instead: the box's data ([`exercise_data_buffer`]) and the typed answer
+//! ([`answer_buffer`]), then [`check_exercise_abi`], which returns the verdict and leaves the feedback box's HTML
+//! at [`feedback_ptr`] / [`feedback_len`].
+//!
 //! Seeds are whole numbers below 2⁵³ (a JavaScript number holds them exactly).
 
 use std::cell::RefCell;
 
 use demystify_core::error::{Error, Result};
+use demystify_core::exercises::{check_in_page, ExerciseId, Feedback, PageTruth};
 use demystify_core::options::{dense_matrix_bytes, dense_spectrum_bytes};
 use demystify_core::spectrum::DEFAULT_RELATIVE_TOLERANCE;
 use demystify_core::theory::{closed_form_spectrum_with, num_params};
-use demystify_core::{HessianOptions, Moments, Teacher};
+use demystify_core::{HessianOptions, Teacher};
 
 /// The largest number of parameters `P` the page's shortcut-1 explorer accepts: the dense `P×P` closed form and
 /// its eigenvalues (`O(P³)`), which must update in under a second in a browser. At P = 1024 one update took
@@ -51,15 +56,6 @@ pub struct CurvePoint {
     pub min_abs_eigenvalue: f64,
 }
 
-/// The moments of the teacher problem `teacher` at width `d` (`Teacher::samples`, then `Moments::of_samples`):
-/// the same numbers as the notebooks' `DataSpec::Teacher`.
-pub fn teacher_moments(teacher: &Teacher, d: usize) -> Result<Moments> {
-    let samples = teacher.samples(d)?;
-    let moments = Moments::of_samples(&samples.inputs, &samples.targets, d)?;
-    moments.ensure_finite(&samples.name)?;
-    Ok(moments)
-}
-
 fn page_options(max_dense_params: usize) -> HessianOptions {
     HessianOptions {
         max_dense_bytes: dense_spectrum_bytes(max_dense_params),
@@ -89,7 +85,7 @@ pub fn condition_curve(
     depths: &[usize],
     max_dense_params: usize,
 ) -> Result<Vec<CurvePoint>> {
-    let moments = teacher_moments(teacher, d)?;
+    let moments = teacher.moments(d)?;
     let options = page_options(max_dense_params);
     depths
         .iter()
@@ -120,7 +116,7 @@ pub fn spectrum_at_zero(
     max_dense_params: usize,
 ) -> Result<Vec<(f64, usize)>> {
     check_depth(depth)?;
-    let moments = teacher_moments(teacher, d)?;
+    let moments = teacher.moments(d)?;
     let spectrum = closed_form_spectrum_with(
         shortcut,
         depth,
@@ -163,6 +159,12 @@ struct Buffers {
     input: Vec<f64>,
     output: Vec<f64>,
     error: String,
+    /// An exercise box's data (bytes).
+    exercise_data: Vec<u8>,
+    /// The typed answer (UTF-8).
+    answer: Vec<u8>,
+    /// The last check's feedback box (HTML).
+    feedback_html: String,
 }
 
 thread_local! {
@@ -352,6 +354,77 @@ pub extern "C" fn page_limits_abi() -> i32 {
     ]))
 }
 
+// ---- exercises ------------------------------------------------------------------------------------------
+
+/// What *Check* runs for exercise `code` (chapter·10 + exercise): the answer `text` as typed, the box's `data`
+/// (its `data-exercise` hex, decoded) — [`check_in_page`]: the notebook's judge on the closed-form or recorded
+/// truth.
+pub fn check_exercise(code: u32, text: &str, data: &[u8]) -> Result<Feedback> {
+    let id = ExerciseId::from_code(code).ok_or_else(|| Error::Parse {
+        source: "the exercise box's data".into(),
+        message: format!("no exercise has the code {code}"),
+    })?;
+    check_in_page(id, text, &PageTruth::from_bytes(data, id)?)
+}
+
+/// A zeroed buffer of `len` bytes for the exercise box's data; its address.
+#[no_mangle]
+pub extern "C" fn exercise_data_buffer(len: usize) -> *mut u8 {
+    BUFFERS.with(|b| {
+        let mut b = b.borrow_mut();
+        b.exercise_data = vec![0; len];
+        b.exercise_data.as_mut_ptr()
+    })
+}
+
+/// A zeroed buffer of `len` bytes for the typed answer (UTF-8); its address.
+#[no_mangle]
+pub extern "C" fn answer_buffer(len: usize) -> *mut u8 {
+    BUFFERS.with(|b| {
+        let mut b = b.borrow_mut();
+        b.answer = vec![0; len];
+        b.answer.as_mut_ptr()
+    })
+}
+
+/// Address of the last check's feedback box (UTF-8 HTML, `Feedback::to_html`).
+#[no_mangle]
+pub extern "C" fn feedback_ptr() -> *const u8 {
+    BUFFERS.with(|b| b.borrow().feedback_html.as_ptr())
+}
+
+/// Length in bytes of the last check's feedback box.
+#[no_mangle]
+pub extern "C" fn feedback_len() -> usize {
+    BUFFERS.with(|b| b.borrow().feedback_html.len())
+}
+
+/// [`check_exercise`] on the two buffers; returns 0 correct, 1 not yet, 2 not attempted (the box is at
+/// [`feedback_ptr`]), or −1 with the error's message at [`error_ptr`] (damaged data).
+#[no_mangle]
+pub extern "C" fn check_exercise_abi(code: u32) -> i32 {
+    BUFFERS.with(|b| {
+        let mut b = b.borrow_mut();
+        let text = String::from_utf8_lossy(&b.answer).into_owned();
+        match check_exercise(code, &text, &b.exercise_data) {
+            Ok(feedback) => {
+                b.feedback_html = feedback.to_html();
+                b.error.clear();
+                match feedback {
+                    Feedback::Correct(_) => 0,
+                    Feedback::NotYet(_) => 1,
+                    Feedback::NotAttempted => 2,
+                }
+            }
+            Err(e) => {
+                b.feedback_html.clear();
+                b.error = page_message(&e);
+                -1
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,11 +441,10 @@ mod tests {
     fn shortcut_two_curve_is_flat_in_depth_and_equals_the_closed_form() {
         let teacher = Teacher::default();
         let points = condition_curve(2, 4, &teacher, &[1, 10, PAGE_MAX_DEPTH], 1024).unwrap();
-        let expected = demystify_core::theory::shortcut_two_condition_number(
-            &teacher_moments(&teacher, 4).unwrap(),
-        )
-        .unwrap()
-        .unwrap();
+        let expected =
+            demystify_core::theory::shortcut_two_condition_number(&teacher.moments(4).unwrap())
+                .unwrap()
+                .unwrap();
         for p in &points {
             assert_eq!(
                 p.effective_condition_number,
@@ -412,6 +484,46 @@ mod tests {
         assert!(two.iter().all(|p| p.effective_condition_number.is_none()));
         let one = spectrum_at_zero(1, 3, 4, &identity, 768).unwrap();
         assert_eq!(one.len(), 2, "{one:?}");
+    }
+
+    #[test]
+    fn an_exercise_is_checked_from_its_box_bytes_through_the_abi() {
+        use demystify_core::exercises::{PageInputs, PageTruth};
+        let id = ExerciseId::ParameterCount;
+        let data = PageTruth::InPage(PageInputs {
+            width: 4,
+            shortcut: 3,
+            depth: 5,
+            teacher: None,
+            matrix: Vec::new(),
+        })
+        .to_bytes(id);
+        let run = |text: &str| {
+            let ptr = exercise_data_buffer(data.len());
+            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), ptr, data.len()) };
+            let ptr = answer_buffer(text.len());
+            unsafe { std::ptr::copy_nonoverlapping(text.as_ptr(), ptr, text.len()) };
+            let verdict = check_exercise_abi(id.code());
+            let html = BUFFERS.with(|b| b.borrow().feedback_html.clone());
+            (verdict, html)
+        };
+        let (verdict, html) = run("240");
+        assert_eq!(verdict, 0, "{html}");
+        assert!(html.contains("data-verdict=\"correct\""), "{html}");
+        assert_eq!(run("80").0, 1);
+        assert_eq!(run("").0, 2);
+        let (verdict, html) = run("two hundred");
+        assert_eq!(verdict, 1);
+        assert!(html.contains("is not a number"), "{html}");
+        // An unknown exercise or damaged data: −1 and a message, no panic.
+        assert_eq!(check_exercise_abi(99), -1);
+        assert!(
+            error().contains("no exercise has the code 99"),
+            "{}",
+            error()
+        );
+        exercise_data_buffer(3);
+        assert_eq!(check_exercise_abi(id.code()), -1);
     }
 
     #[test]

@@ -1,7 +1,8 @@
-// The explorers of the exported report pages (src/report/explorer.rs writes their boxes, scripts/run_notebooks.py
-// inlines this script and the WebAssembly module of web/ into each page that has one). Every number drawn here
-// comes from the module, i.e. from demystify-resnet-core's closed forms; this script only reads the controls,
-// calls the module and hands the values to plotly (Plotly.react: no page reload).
+// What the exported report pages compute: the explorers (src/report/explorer.rs writes their boxes) and the
+// exercises' Check buttons (src/exercises/mod.rs writes their boxes). scripts/run_notebooks.py inlines this script
+// and the WebAssembly module of web/ into each page that has either. Every number drawn and every verdict shown
+// comes from the module, i.e. from demystify-resnet-core's closed forms and the notebooks' own judges; this script
+// only reads the controls, calls the module and shows what it returns (Plotly.react for figures: no page reload).
 (function () {
   "use strict";
 
@@ -273,21 +274,76 @@
 
   const BUILDERS = { condition_vs_depth: conditionVsDepth, spectrum_at_zero: spectrumAtZero, dense_memory: denseMemory };
 
+  // ---- exercises --------------------------------------------------------------------------------------------
+  function hexBytes(hex) {
+    const bytes = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.substr(2 * i, 2), 16);
+    return bytes;
+  }
+  // The answer box and Check button of one exercise; the verdict and the feedback box come from the module's
+  // check_exercise_abi (the notebook's judge), which reads the typed text itself.
+  function exercise(box, module) {
+    const spec = JSON.parse(box.dataset.exercise);
+    const data = hexBytes(spec.data);
+    const w = module.w;
+    const placeholder = spec.kind === "count" ? "a whole number" : spec.kind === "choice" ? "one of the choices" : "a number";
+    const input = el("input", { type: "text", name: `answer-${spec.number}`, size: "24", placeholder,
+      "aria-label": `answer to exercise ${spec.number}` });
+    const parts = [el("b", {}, `Your answer to ${spec.number}: `), input];
+    if (spec.choices.length) {
+      const list = el("datalist", { id: `choices-${spec.code}` }, ...spec.choices.map(c => el("option", { value: c })));
+      input.setAttribute("list", list.id);
+      parts.push(list, el("span", { style: "color:#555;margin-left:6px" }, `(${spec.choices.join(", ")})`));
+    }
+    const button = el("button", { type: "button", style: "margin-left:8px" }, "Check");
+    const how = spec.source === "in-page"
+      ? "Checked in this page by the notebook's own checker; the true value is computed here, from the closed forms"
+      : "Checked in this page by the notebook's own checker, against the value recorded when this report's notebook ran";
+    const form = el("div", { class: "exercise-answer", style: "font-family:sans-serif;margin:6px 0" }, ...parts, button,
+      el("div", { style: "color:#555;font-size:90%;margin-top:2px" }, how + "."));
+    box.prepend(form);
+    const check = () => {
+      const text = new TextEncoder().encode(input.value);
+      new Uint8Array(w.memory.buffer, w.exercise_data_buffer(data.length), data.length).set(data);
+      new Uint8Array(w.memory.buffer, w.answer_buffer(text.length), text.length).set(text);
+      const verdict = w.check_exercise_abi(spec.code);
+      const old = box.querySelector(".exercise-feedback");
+      if (verdict < 0) {
+        const message = new TextDecoder().decode(new Uint8Array(w.memory.buffer, w.error_ptr(), w.error_len()));
+        old.outerHTML = `<div class="exercise-feedback" data-verdict="error" style="color:#b71c1c;font-family:sans-serif">${message.replace(/[&<>"']/g, c => "&#" + c.charCodeAt(0) + ";")}</div>`;
+      } else {
+        old.outerHTML = new TextDecoder().decode(new Uint8Array(w.memory.buffer, w.feedback_ptr(), w.feedback_len()));
+      }
+      box.dataset.checked = String(Number(box.dataset.checked || 0) + 1);
+    };
+    button.addEventListener("click", check);
+    input.addEventListener("keydown", e => { if (e.key === "Enter") check(); });
+  }
+
   async function start() {
     const boxes = [...document.querySelectorAll(".demystify-explorer")];
-    if (!boxes.length) return;
+    const exercises = [...document.querySelectorAll(".demystify-exercise")];
+    if (!boxes.length && !exercises.length) return;
+    let module;
     try {
       const { instance } = await WebAssembly.instantiate(decodeBase64(window.DEMYSTIFY_WEB_WASM), {});
-      const module = new Module(instance);
+      module = new Module(instance);
+    } catch (err) {
+      for (const box of [...boxes, ...exercises]) box.append(el("p", { style: "color:#b71c1c" }, `This box could not start its WebAssembly: ${err.message}`));
+      document.body.dataset.pageBoxes = "failed";
+      return;
+    }
+    try {
       const limits = module.call("page_limits_abi", null);
       for (const box of boxes) {
         const { kind, settings } = JSON.parse(box.dataset.explorer);
         BUILDERS[kind](box, module, settings, limits);
       }
-      document.body.dataset.explorers = "ready";
+      for (const box of exercises) exercise(box, module);
+      document.body.dataset.pageBoxes = "ready";
     } catch (err) {
-      for (const box of boxes) box.append(el("p", { style: "color:#b71c1c" }, `The explorer could not start: ${err.message}`));
-      document.body.dataset.explorers = "failed";
+      for (const box of [...boxes, ...exercises]) box.append(el("p", { style: "color:#b71c1c" }, `This box could not start: ${err.message}`));
+      document.body.dataset.pageBoxes = "failed";
     }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
