@@ -8,6 +8,8 @@ Usage: python3 scripts/displayed_answers.py REPORTS > REPORTS/displayed_answers.
 * 2.2: the entries of the table "M = Σ_xy − Σ_xx" of report 02.
 * 5.1: η (learning_rate), σ_max(M) (sigma_max_of_m) and the fitted constant c of the n = 2 row of report 05's fits
   table.
+* 1.2: tr Σ_xx, tr Σ_xy and tr Σ_yy of the table "Traces of the second moments" of report 01.
+* 6.1: the singular values of the digits' M (table "Singular values σ_i of the digits' M") of report 06.
 
 Exits 1 naming the table or column it could not find (a page that changed its tables fails loudly).
 """
@@ -80,8 +82,20 @@ def value(table: dict, column: str, row: int = 0) -> float:
     return float(found.group(1))
 
 
+def shown(table: dict, *names: str) -> float:
+    """The displayed value under the first of `names` that the table has (a header label or a column name)."""
+    for name in names:
+        try:
+            return value(table, name)
+        except SystemExit:
+            continue
+    raise SystemExit(f"table {table['caption'][:60]!r}: none of {names}")
+
+
 def main():
     reports = Path(sys.argv[1])
+    traces = table_titled(reports / "01_residual_blocks.html", "Traces of the second moments")
+    sigma = table_titled(reports / "06_nonlinear_and_real_data.html", "Singular values σ_i of the digits' M")
     two = table_titled(reports / "03_condition_number_vs_depth.html", "Shortcut 2 at W = 0")
     m = table_titled(reports / "02_hessian_at_zero.html", "M = Σ_xy − Σ_xx")
     fits = table_titled(reports / "05_hessian_along_training.html", "Fitted theory curves")
@@ -91,6 +105,9 @@ def main():
         "2.2": {"m": [[float(x) for h, x in zip(m["headers"], r) if h != "row"] for r in m["rows"]]},
         "5.1": {"learning_rate": value(fits, "learning_rate", n2), "sigma_max": value(fits, "sigma_max_of_m", n2),
                 "constant": value(fits, "constant", n2)},
+        "1.2": {"tr_sxx": shown(traces, "tr Σ_xx", "tr_sxx"), "tr_sxy": shown(traces, "tr Σ_xy", "tr_sxy"),
+                "tr_syy": shown(traces, "tr Σ_yy", "tr_syy")},
+        "6.1": {"sigma": [float(r[sigma["headers"].index("sigma_i")]) for r in sigma["rows"]]},
     }, indent=1))
 
 

@@ -10,7 +10,7 @@ Check (the page's WebAssembly runs the notebook's own judge):
 | input | expected |
 |---|---|
 | the worked solution (the record that `exercises::confirm` leaves in the executed solutions notebook) | correct |
-| the value computed from the digits a table displays, where the prompt says to read it (2.2, 3.1, 5.1) | correct |
+| the value computed from the digits a table displays, where the prompt says to read it (1.2, 2.2, 3.1, 5.1, 6.1) | correct |
 | the worked solution's wrong answer | not yet, with a hint |
 | nothing | not attempted |
 | text | not yet, with a message that quotes the text |
@@ -73,7 +73,11 @@ def displayed_answers(reports: Path) -> dict:
     sigma_max = math.sqrt((frob + math.sqrt(max(frob * frob - 4 * det * det, 0.0))) / 2)
     f = shown["5.1"]
     escape = math.log(1 / 1e-4) / math.log(1 + f["learning_rate"] * f["sigma_max"]) + f["constant"]
-    return {"3.1": repr(shown["3.1"]["condition_number"]), "2.2": repr(sigma_max), "5.1": repr(escape)}
+    t = shown["1.2"]
+    loss = 0.5 * t["tr_syy"] - t["tr_sxy"] + 0.5 * t["tr_sxx"]
+    digits_sigma = shown["6.1"]["sigma"]
+    return {"3.1": repr(shown["3.1"]["condition_number"]), "2.2": repr(sigma_max), "5.1": repr(escape),
+            "1.2": repr(loss), "6.1": repr(digits_sigma[0] / digits_sigma[-1])}
 
 
 def significant_digits(text: str) -> int:

@@ -67,7 +67,8 @@ pub mod prelude {
     };
     pub use crate::report::charts::*;
     pub use crate::report::{
-        filter_rows, matrix_table, plotly_bootstrap, save_outputs, write_csv, Cell, ClaimsTable,
+        filter_rows, matrix_table, moment_traces_table, plotly_bootstrap, save_outputs, values_table,
+        write_csv, Cell, ClaimsTable,
         EvcxrDisplay, Explorer, Figure, Table,
     };
     pub use crate::train::{train, History, Optimiser, RunStatus, TrainConfig};

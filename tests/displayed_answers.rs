@@ -4,7 +4,7 @@
 //! digits, and expects "correct". Without `DEMYSTIFY_DISPLAYED` (a plain `cargo test`) there is no report to read
 //! and the test says so and returns; with it, a missing file or value fails.
 
-use demystify_resnet::exercises::{ch02, ch03, ch05};
+use demystify_resnet::exercises::{ch01, ch02, ch03, ch05, ch06};
 use demystify_resnet::prelude::*;
 use serde_json::Value;
 
@@ -57,5 +57,20 @@ fn read_off_exercises_accept_the_displayed_values() {
     expect_correct(
         "5.1",
         ch05::escape_steps(Some(predicted), &EscapeConfig::quick()).unwrap(),
+    );
+    // 1.2: ℓ(0) = ½·tr Σ_yy − tr Σ_xy + ½·tr Σ_xx from the traces as the table shows them.
+    let loss = 0.5 * number(&shown, &["1.2", "tr_syy"]) - number(&shown, &["1.2", "tr_sxy"])
+        + 0.5 * number(&shown, &["1.2", "tr_sxx"]);
+    expect_correct("1.2", ch01::loss_at_zero(Some(loss)).unwrap());
+    // 6.1: κ = σ_max/σ_min from the digits' singular values as the table shows them.
+    let sigma: Vec<f64> = shown["6.1"]["sigma"]
+        .as_array()
+        .expect("the displayed singular values")
+        .iter()
+        .map(|v| v.as_f64().expect("a displayed singular value"))
+        .collect();
+    expect_correct(
+        "6.1",
+        ch06::digits_condition_number(Some(sigma[0] / sigma[sigma.len() - 1])).unwrap(),
     );
 }

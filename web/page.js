@@ -297,7 +297,7 @@
     }
     const button = el("button", { type: "button", style: "margin-left:8px" }, "Check");
     const how = spec.source === "in-page"
-      ? "Checked in this page by the notebook's own checker; the true value is computed here, from the closed forms"
+      ? "Checked in this page by the notebook's own checker, on a true value computed here from the closed forms (the notebook's checker gets the same value, to rounding, from the network itself)"
       : "Checked in this page by the notebook's own checker, against the value recorded when this report's notebook ran";
     const form = el("div", { class: "exercise-answer", style: "font-family:sans-serif;margin:6px 0" }, ...parts, button,
       el("div", { style: "color:#555;font-size:90%;margin-top:2px" }, how + "."));

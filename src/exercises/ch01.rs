@@ -45,8 +45,9 @@ pub fn parameter_count(answer: Option<usize>) -> Result<ExerciseCheck> {
 /// **Exercise 1.2 (derive, then verify).** At `W = 0` a residual network is the identity, so its loss on the
 /// default teacher data (width 4) is `ℓ(0) = (1/2m)·Σᵢ‖yᵢ − xᵢ‖²`. Compute it from the data's second moments,
 /// `ℓ(0) = ½·tr(Σ_yy) − tr(Σ_xy) + ½·tr(Σ_xx)` (`Moments::mean_sq_target` is `tr Σ_yy`), and give the number.
-/// The checker evaluates the loss of a zero-initialised network (relative tolerance 1e-9); the page, the moments'
-/// formula.
+/// The checker evaluates the loss of a zero-initialised network (relative tolerance
+/// [`judges::LOSS_AT_ZERO_TOLERANCE`], which covers the 10 significant digits of the notebook's table of traces);
+/// the page, the moments' formula.
 pub fn loss_at_zero(answer: Option<f64>) -> Result<ExerciseCheck> {
     let spec = DataSpec::default();
     let data = spec.load(4)?;

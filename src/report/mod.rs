@@ -21,6 +21,7 @@ pub use export::save_outputs;
 pub use figure::{plotly_bootstrap, Figure, PlotlyBootstrap};
 pub use figures::Figures;
 pub use table::{
-    column, filter_rows, format_float, matrix_table, percent_encode, to_csv_string, write_csv,
+    column, filter_rows, format_float, matrix_table, moment_traces_table, percent_encode, to_csv_string,
+    values_table, write_csv,
     Cell, Table, DEFAULT_SHOWN_ROWS,
 };

@@ -468,3 +468,35 @@ pub fn matrix_table(m: &faer::Mat<f64>, title: &str) -> Result<Table> {
     }
     Ok(Table::new(&DataFrame::new_infer_height(columns)?).title(title))
 }
+
+/// The traces of a data set's second moments as a one-row table, to 10 significant digits: `tr Σ_xx`,
+/// `tr Σ_xy` and `tr Σ_yy = E‖y‖²`, the numbers that `ℓ(0) = ½·tr Σ_yy − tr Σ_xy + ½·tr Σ_xx` takes (exercise 1.2
+/// is answered from them in the report).
+pub fn moment_traces_table(moments: &crate::data::Moments, title: &str) -> Result<Table> {
+    let trace = |a: &faer::Mat<f64>| {
+        (0..a.nrows().min(a.ncols()))
+            .map(|i| a[(i, i)])
+            .sum::<f64>()
+    };
+    let frame = DataFrame::new_infer_height(vec![
+        Column::new("tr_sxx".into(), [trace(&moments.sxx)]),
+        Column::new("tr_sxy".into(), [trace(&moments.sxy)]),
+        Column::new("tr_syy".into(), [moments.mean_sq_target]),
+    ])?;
+    Ok(Table::new(&frame)
+        .title(title)
+        .header("tr_sxx", "tr Σ_xx")
+        .header("tr_sxy", "tr Σ_xy")
+        .header("tr_syy", "tr Σ_yy")
+        .digits(10))
+}
+
+/// A list of numbers as a one-column table, rows numbered from 1, to `digits` significant digits (e.g. the
+/// singular values of `M`, largest first).
+pub fn values_table(values: &[f64], column: &str, title: &str, digits: usize) -> Result<Table> {
+    let frame = DataFrame::new_infer_height(vec![
+        Column::new("i".into(), (1..=values.len() as u64).collect::<Vec<_>>()),
+        Column::new(column.into(), values.to_vec()),
+    ])?;
+    Ok(Table::new(&frame).title(title).digits(digits))
+}
