@@ -310,7 +310,7 @@
       const old = box.querySelector(".exercise-feedback");
       if (verdict < 0) {
         const message = new TextDecoder().decode(new Uint8Array(w.memory.buffer, w.error_ptr(), w.error_len()));
-        old.outerHTML = `<div class="exercise-feedback" data-verdict="error" style="color:#b71c1c;font-family:sans-serif">${message.replace(/[&<>"']/g, c => "&#" + c.charCodeAt(0) + ";")}</div>`;
+        old.replaceWith(el("div", { class: "exercise-feedback", "data-verdict": "error", style: "color:#b71c1c;font-family:sans-serif" }, message));
       } else {
         old.outerHTML = new TextDecoder().decode(new Uint8Array(w.memory.buffer, w.feedback_ptr(), w.feedback_len()));
       }

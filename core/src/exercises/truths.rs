@@ -46,15 +46,12 @@ pub struct LossAtZero {
     pub plain_zero: f64,
 }
 
-fn trace(a: &Mat<f64>) -> f64 {
-    (0..a.nrows().min(a.ncols())).map(|i| a[(i, i)]).sum()
-}
-
 impl LossAtZero {
-    /// From the second moments: `ℓ(0) = ½·tr Σ_yy − tr Σ_xy + ½·tr Σ_xx`.
+    /// From the data's moments: `ℓ(0)` is [`Moments::loss_at_zero`] (the identity map's loss, which equals
+    /// `½·tr Σ_yy − tr Σ_xy + ½·tr Σ_xx`), and the plain network's is `½·tr Σ_yy`.
     pub fn of_moments(moments: &Moments) -> Self {
         LossAtZero {
-            loss: 0.5 * moments.mean_sq_target - trace(&moments.sxy) + 0.5 * trace(&moments.sxx),
+            loss: moments.loss_at_zero,
             plain_zero: 0.5 * moments.mean_sq_target,
         }
     }
