@@ -34,7 +34,7 @@ use demystify_resnet::hessian::{
 use demystify_resnet::prelude::*;
 
 mod common;
-use common::{median_time, write_f64};
+use common::{cpu_model, isa, median_time, write_f64};
 
 const D: usize = 8;
 
@@ -57,18 +57,6 @@ fn peak_added_memory<T>(f: impl FnOnce() -> T) -> (Option<u64>, T) {
         (true, Some(b), Some(p)) => (Some(p.saturating_sub(b)), out),
         _ => (None, out),
     }
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// max |A − B| / max |B|.
@@ -104,8 +92,9 @@ fn main() -> Result<()> {
         vec![EigenBackend::Faer]
     };
     println!(
-        "machine: cpu=\"{}\" threads={} blas_kernel={} OPENBLAS_CORETYPE={} backends={:?}",
+        "machine: cpu=\"{}\" isa={} threads={} blas_kernel={} OPENBLAS_CORETYPE={} backends={:?}",
         cpu_model(),
+        isa(),
         rayon::current_num_threads(),
         eigen::blas_kernel().unwrap_or_else(|| "none (no lapack feature)".into()),
         std::env::var("OPENBLAS_CORETYPE").unwrap_or_else(|_| "unset".into()),

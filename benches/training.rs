@@ -1,13 +1,14 @@
 //! Training benchmark (`cargo bench --bench training`; `make peer` runs it next to `benches/jax_train_peer.py`).
 //!
-//! Full-batch gradient descent with the crate's `train()` (dfdx forward and backward passes, divergence check
-//! every step) on a linear residual network with shortcut 2, at three sizes `(D, L, m)`: (8, 16, 256),
-//! (16, 64, 512), (32, 128, 1024). Teacher data and initial weights (`SmallGaussian { std: 0.01 }`, seed 0) are
+//! Full-batch gradient descent with the crate's `train()` (divergence check every step, dfdx's optimiser) on a
+//! linear residual network with shortcut 2, at three sizes `(D, L, m)`: (8, 16, 256), (16, 64, 512),
+//! (32, 128, 1024), once with each gradient path: the fused pass (`train()`'s default) and dfdx's autodiff
+//! (the reference, and what `train()` ran before the fused pass existed). Teacher data and initial weights (`SmallGaussian { std: 0.01 }`, seed 0) are
 //! dumped with `DEMYSTIFY_BENCH_DUMP=DIR` (`DIR/train_D_L_m_{x,y,w}.f64`), so the JAX loop starts from the same
 //! point on the same data and its final loss can be compared with ours.
 //!
-//! Reported per size: median of 3 runs (after a warm-up) of `STEPS` steps, steps per second, the final loss, and
-//! the physical bound: FLOPs per step (forward `2·n·L·D²·m`, backward twice that) over the machine's peak
+//! The machine comes first (CPU model, instruction set, threads). Reported per size: median of 3 runs (after a
+//! warm-up) of `STEPS` steps, steps per second and the final loss of each path, and the physical bound: FLOPs per step (forward `2·n·L·D²·m`, backward twice that) over the machine's peak
 //! (cores × clock × 32 double-precision FLOPs per cycle with AVX-512 FMA, 16 with AVX2).
 //!
 //! Under `cargo test --all-targets` it only smoke-tests the smallest size with a few steps.
@@ -15,7 +16,8 @@
 use demystify_resnet::prelude::*;
 
 mod common;
-use common::{median_time, write_f64};
+use common::{cpu_model, isa, median_time, write_f64};
+use demystify_resnet::train::GradientPath;
 
 const STEPS: usize = 200;
 const RATE: f64 = 0.05;
@@ -61,31 +63,38 @@ fn run<const D: usize>(
         write_f64(format!("{stem}_y.f64"), data.targets().iter().copied())?;
         write_f64(format!("{stem}_w.f64"), start.params())?;
     }
-    let config = TrainConfig {
-        learning_rate: RATE,
-        steps,
-        record_every: steps,
-        ..Default::default()
+    let timed = |gradient| {
+        let config = TrainConfig {
+            learning_rate: RATE,
+            steps,
+            record_every: steps,
+            gradient,
+            ..Default::default()
+        };
+        let (time, history) = median_time(3, || {
+            let mut net = start.clone();
+            train(&mut net, &data, &config)
+        });
+        history.map(|h| (time.as_secs_f64(), h))
     };
-    let (time, history) = median_time(3, || {
-        let mut net = start.clone();
-        train(&mut net, &data, &config)
-    });
-    let history = history?;
+    let (time, history) = timed(GradientPath::Fused)?;
+    let (dfdx_time, dfdx_history) = timed(GradientPath::DfdxAutodiff)?;
     let flops = 6.0 * 2.0 * (depth * D * D * samples) as f64;
-    let per_step = time.as_secs_f64() / steps as f64;
+    let per_step = time / steps as f64;
     print!(
-        "train D={D} L={depth} m={samples} steps={steps} lr={RATE} time={:.4}s steps_per_s={:.1} final_loss={:.17e} status={:?} flops_per_step={flops:.3e}",
-        time.as_secs_f64(),
+        "train D={D} L={depth} m={samples} steps={steps} lr={RATE} time={time:.4}s steps_per_s={:.1} final_loss={:.17e} status={:?} dfdx_steps_per_s={:.1} dfdx_final_loss={:.17e} flops_per_step={flops:.3e}",
         1.0 / per_step,
         history.final_loss().unwrap_or(f64::NAN),
         history.status,
+        steps as f64 / dfdx_time,
+        dfdx_history.final_loss().unwrap_or(f64::NAN),
     );
     match peak_flops() {
         Some(peak) => println!(
-            " bound_s_per_step={:.2e} achieved_fraction_of_peak={:.3}",
+            " bound_s_per_step={:.2e} achieved_fraction_of_peak={:.3} dfdx_fraction_of_peak={:.3}",
             flops / peak,
-            flops / per_step / peak
+            flops / per_step / peak,
+            flops * steps as f64 / dfdx_time / peak
         ),
         None => println!(),
     }
@@ -95,6 +104,12 @@ fn run<const D: usize>(
 fn main() -> Result<()> {
     let dump = std::env::var("DEMYSTIFY_BENCH_DUMP").ok();
     let dump = dump.as_deref();
+    println!(
+        "machine: cpu=\"{}\" isa={} threads={}",
+        cpu_model(),
+        isa(),
+        rayon::current_num_threads()
+    );
     if std::env::args().any(|a| a == "--bench") {
         run::<8>(16, 256, STEPS, dump)?;
         run::<16>(64, 512, STEPS, dump)?;

@@ -4,38 +4,12 @@
 //! batched products against dense columns, and the ReLU-at-kink convention (relu'(0) = 0).
 mod common;
 
-use common::rel_matrix_error;
+use common::{rel_matrix_error, rel_vec_error, unwhitened_teacher as data};
 use demystify_resnet::faer::Mat;
 use demystify_resnet::hessian::*;
 use demystify_resnet::net::{ReLU, Tanh};
 use demystify_resnet::prelude::*;
 use proptest::prelude::*;
-
-fn rel_vec_error(a: &[f64], b: &[f64]) -> f64 {
-    let num = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max);
-    let den = b.iter().map(|y| y.abs()).fold(0.0, f64::max);
-    if den == 0.0 {
-        num
-    } else {
-        num / den
-    }
-}
-
-fn data<const D: usize>(seed: u64, samples: usize) -> Dataset<D> {
-    Teacher {
-        samples,
-        seed,
-        whiten: false,
-        ..Default::default()
-    }
-    .generate::<D>()
-    .unwrap()
-    .data
-}
 
 fn fd() -> HessianOptions {
     HessianOptions {

@@ -34,7 +34,8 @@ use super::model::{effective_data, LossModel};
 use super::options::{dense_matrix_bytes, HessianOptions};
 use crate::data::Dataset;
 use crate::error::{ensure_len, Error, Result};
-use crate::net::{Architecture, FlatParams};
+use crate::net::layers::{layer_roles, LayerRole};
+use crate::net::FlatParams;
 
 /// A column-major `rows × cols` array: `cols` columns of `rows` contiguous values. For `K` directions and `m`
 /// samples an R-panel has `rows = K·m` (row `k·m + i` is sample `i` of direction `k`) and `cols = D`.
@@ -106,15 +107,6 @@ fn product(dst: MatMut<'_, f64>, accum: Accum, lhs: MatRef<'_, f64>, rhs: MatRef
     matmul(dst, accum, lhs, rhs, 1.0, Par::Seq);
 }
 
-/// Where a weight layer sits in its segment (a residual unit, or the whole plain network).
-#[derive(Debug, Clone, Copy)]
-struct LayerRole {
-    /// The segment's first layer: its input is the segment input `h_in`.
-    first: bool,
-    /// The segment's last layer: no activation after it; a residual unit adds `h_in`.
-    last: bool,
-}
-
 /// The directions of one R-pass.
 #[derive(Clone, Copy)]
 enum Directions<'a> {
@@ -180,16 +172,7 @@ impl<const D: usize> ExactHessian<D> {
             .map(|w| Mat::from_fn(D, D, |i, j| w[i * D + j]))
             .collect();
         let layers = weights.len();
-        let (per_segment, shortcut) = match net.architecture() {
-            Architecture::Residual { shortcut } => (shortcut, true),
-            Architecture::Plain => (layers, false),
-        };
-        let roles: Vec<LayerRole> = (0..layers)
-            .map(|t| LayerRole {
-                first: t % per_segment == 0,
-                last: t % per_segment == per_segment - 1,
-            })
-            .collect();
+        let (roles, shortcut) = layer_roles(net.architecture(), layers);
         let (sigma, derivatives) = net.activation().functions();
         let linear = net.activation() == crate::net::ActivationKind::Linear;
 

@@ -6,6 +6,7 @@
 
 pub mod activation;
 pub mod init;
+pub(crate) mod layers;
 pub mod params;
 pub mod plain;
 pub mod resnet;

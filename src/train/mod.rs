@@ -1,7 +1,10 @@
 //! Training loops on any [`Network`]: full-batch gradient descent, minibatch SGD (optionally with momentum)
 //! and Adam, all driven by dfdx's own optimisers (one optimiser state per dfdx block: residual unit or plain
-//! layer), with seeded minibatch order, a per-step [`History`], and divergence detection.
+//! layer), with seeded minibatch order, a per-step [`History`], and divergence detection. Each step's gradient
+//! comes from the fused pass ([`fused`], the default) or from dfdx's autodiff ([`GradientPath`]).
 
+pub mod fused;
+mod gradient;
 pub mod history;
 pub mod lr_grid;
 
@@ -15,6 +18,9 @@ use crate::data::Dataset;
 use crate::error::{ensure_positive, ensure_positive_size, Error, Result};
 use crate::net::{FlatParams, Network};
 
+pub use fused::FusedPass;
+pub use gradient::GradientPath;
+use gradient::StepGradient;
 pub use history::{History, RunStatus, StepRecord};
 pub use lr_grid::{best_learning_rate, best_rate, LrSearch, RateBracket, RateOutcome, RateSearch};
 
@@ -56,7 +62,7 @@ impl Optimiser {
 }
 
 /// Settings of one training run. `Default`: GD, η = 0.1, 1000 steps, seed 0, divergence factor 1e3, no
-/// target, every step recorded.
+/// target, every step recorded, the fused gradient.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainConfig {
     /// Learning rate η > 0.
@@ -74,6 +80,8 @@ pub struct TrainConfig {
     pub target_loss: Option<f64>,
     /// Record every this many steps (≥ 1); the initial and the last state are always recorded.
     pub record_every: usize,
+    /// Where each step's gradient comes from (the fused pass, or dfdx's autodiff as the reference).
+    pub gradient: GradientPath,
 }
 
 impl Default for TrainConfig {
@@ -86,6 +94,7 @@ impl Default for TrainConfig {
             divergence_factor: 1e3,
             target_loss: None,
             record_every: 1,
+            gradient: GradientPath::Fused,
         }
     }
 }
@@ -264,18 +273,19 @@ pub fn train<const D: usize, Net: Network<D>>(
     };
     let mut batches = Batches::new(data.len(), batch_size, config.seed);
     let mut states = States::new(net.blocks(), config);
+    let mut gradient = StepGradient::new(net, config.gradient);
     let params_per_block = net.layers_per_block() * D * D;
     let mut records: Vec<StepRecord> = Vec::new();
     let mut losses: Vec<f64> = Vec::with_capacity(config.steps + 1);
     let mut initial_loss = None;
     for step in 0..=config.steps {
-        let batch = batches.next_batch();
-        let (full_loss, grads) = match &batch {
-            None => {
-                let (loss, grads) = net.loss_and_dfdx_gradients(data)?;
-                (loss, Some(grads))
-            }
-            Some(_) => (net.loss(data)?, None),
+        let batch = batches
+            .next_batch()
+            .map(|idx| data.subset(&idx))
+            .transpose()?;
+        let full_loss = match &batch {
+            None => gradient.loss_and_gradient(net, data)?,
+            Some(_) => gradient.loss(net, data)?,
         };
         let threshold = initial_loss.map_or(f64::INFINITY, |l0: f64| {
             config.divergence_factor * l0.max(f64::MIN_POSITIVE)
@@ -292,18 +302,11 @@ pub fn train<const D: usize, Net: Network<D>>(
         losses.push(full_loss);
         let last = step == config.steps;
         let reached = config.target_loss.is_some_and(|t| full_loss <= t);
-        let grads = match (grads, &batch) {
-            (Some(g), _) => g,
-            (None, Some(idx)) => net.loss_and_dfdx_gradients(&data.subset(idx)?)?.1,
-            (None, None) => unreachable!("full batch always computes gradients"),
-        };
+        if let Some(subset) = &batch {
+            gradient.loss_and_gradient(net, subset)?;
+        }
         if step % config.record_every == 0 || last || reached {
-            let grad_norm = net
-                .flatten_gradients(&grads)
-                .iter()
-                .map(|g| g * g)
-                .sum::<f64>()
-                .sqrt();
+            let grad_norm = gradient.norm(net);
             if !grad_norm.is_finite() {
                 losses.pop();
                 return Ok(History {
@@ -332,7 +335,10 @@ pub fn train<const D: usize, Net: Network<D>>(
         if last {
             break;
         }
-        states.update(net.blocks_mut(), &grads)?;
+        let grads = gradient
+            .gradients()
+            .ok_or_else(|| Error::Optimizer("no gradient was computed for this step".into()))?;
+        states.update(net.blocks_mut(), grads)?;
     }
     Ok(History {
         records,

@@ -31,6 +31,34 @@ pub fn teacher<const D: usize>(samples: usize, seed: u64) -> Dataset<D> {
     .data
 }
 
+/// A teacher problem of width D without whitening (inputs keep their sample covariance).
+pub fn unwhitened_teacher<const D: usize>(seed: u64, samples: usize) -> Dataset<D> {
+    Teacher {
+        samples,
+        seed,
+        whiten: false,
+        ..Default::default()
+    }
+    .generate::<D>()
+    .expect("valid teacher")
+    .data
+}
+
+/// `max |a − b| / max |b|` (the absolute difference when `b` is zero).
+pub fn rel_vec_error(a: &[f64], b: &[f64]) -> f64 {
+    let num = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    let den = b.iter().map(|y| y.abs()).fold(0.0, f64::max);
+    if den == 0.0 {
+        num
+    } else {
+        num / den
+    }
+}
+
 /// Central finite-difference gradient of the loss, step h.
 pub fn fd_gradient<const D: usize, Net: FlatParams<D>>(
     net: &Net,
