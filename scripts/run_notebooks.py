@@ -466,11 +466,15 @@ def kill_kernels() -> None:
 
 def build(args, out: Path) -> tuple[list, list]:
     """Runs the notebooks (and solutions) into `out`, writes the index and timings; returns both result lists."""
+    paths = [NOTEBOOKS / (n if n.endswith(".ipynb") else n + ".ipynb") for n in args.notebooks] or \
+        sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        names = ", ".join(p.stem for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
+        raise SystemExit(f"no such notebook: {', '.join(missing)} (the notebooks are: {names})")
     evcxr_tmpdir = kernel_build.prepare()
     new_profile = not kernel_build.build_is_current(evcxr_tmpdir)
     run.mathjax = mathjax_source()
-    paths = [NOTEBOOKS / (n if n.endswith(".ipynb") else n + ".ipynb") for n in args.notebooks] or \
-        sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     mode = "quick" if args.quick else "full"
     cold = not stage_costs.dependency_build_present(evcxr_tmpdir)
     if cold or new_profile:
