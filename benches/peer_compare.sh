@@ -30,6 +30,6 @@ echo "== numpy eigvalsh on our Hessians"
 echo "== training: ours (full-batch GD, 200 steps, rate 0.05; dumps data and initial weights)"
 DEMYSTIFY_BENCH_DUMP="$work" cargo bench --bench training 2>/dev/null | tee "$work/train_ours.txt"
 echo "== training: JAX (same data, same initial weights, jit-compiled loop)"
-# Steps and rate must match benches/training.rs (STEPS, RATE); peer_table.py checks that they do.
+# Steps and rate must match benches/training.rs (STEPS, RATE); peer_table.py checks the step counts.
 "$venv/bin/python" benches/jax_train_peer.py "$work" 200 0.05 | tee "$work/train_jax.txt"
 "$venv/bin/python" benches/peer_table.py "$work" docs/performance.md

@@ -68,7 +68,7 @@ if os.path.exists(os.path.join(work, "train_ours.txt")) and os.path.exists(os.pa
         o = t_ours[key]
         variants = {v: t_jax[key + (v,)] for v in ("unrolled", "scan") if key + (v,) in t_jax}
         if len(variants) != 2:
-            continue
+            sys.exit(f"training D={key[0]} L={key[1]} m={key[2]}: the JAX output lacks a variant (has {sorted(variants)})")
         for j in variants.values():
             if o["steps"] != j["steps"]:
                 sys.exit(f"steps differ between the two sides: {o['steps']} vs {j['steps']}")
@@ -86,28 +86,29 @@ if os.path.exists(os.path.join(work, "train_ours.txt")) and os.path.exists(os.pa
 stamp = datetime.date.today().isoformat()
 machine_key = f"{machine_ours.get('cpu', '?')}, {machine_ours.get('isa', '?')}"
 training_block = ("**Training, equal work.** Full-batch gradient descent, 200 steps at rate 0.05, from the same initial "
-                  "weights on the same data: our `train()` (which also checks every step for divergence), with each "
+                  "weights (small Gaussian, std 0.01) on the same teacher data, shortcut 2, linear: our `train()` (which also checks every step for divergence), with each "
                   "gradient path, against two jit-compiled JAX loops (`lax.fori_loop` over the steps; the units unrolled "
                   "in Python, or `lax.scan` over them). The ratio and the target are against the faster JAX loop.\n\n"
                   + "\n".join(training) + "\n\n") if training else ""
 block = f"""<!-- peer-results:{machine_key}:start -->
 ### {machine_key}
 
-Measured by `benches/peer_compare.sh` on {stamp}: D = 8, shortcut 2, the zero point, a 256-sample teacher problem
-that both sides read from the same file; medians of 3 warm runs after one warm-up (JAX's includes the jit compile).
+Measured by `benches/peer_compare.sh` on {stamp}; medians of 3 warm runs after one warm-up (JAX's includes the jit
+compile).
 Machine: `{machine_ours.get('cpu', '?')}` ({machine_ours.get('isa', '?')}), {machine_ours.get('threads', '?')} threads; our OpenBLAS kernel
 `{machine_ours.get('blas_kernel', '?')}` (`OPENBLAS_CORETYPE={machine_ours.get('OPENBLAS_CORETYPE', '?')}`); {numpy_blas};
 JAX {machine_jax.get('jax', '?')} on CPU. Figures from another machine differ: compare the ratios, which are measured in one
 session.
 
-**Hessian assembly, equal work.** Each row gives both sides the same samples. *Moment compression* is an
+**Hessian assembly, equal work.** D = 8, shortcut 2, the zero point, a 256-sample teacher problem that both sides
+read from the same file. Each row gives both sides the same samples. *Moment compression* is an
 algorithmic shortcut: a linear network's loss depends on the data only through its second moments, so 256
 samples are replaced by 8 with the same moments (same loss, gradient and Hessian: the difference column); those
 rows give JAX the same 8 samples.
 
 {chr(10).join(assembly)}
 
-**Eigensolver, same matrix.**
+**Eigensolver, same matrix** (the Hessians of the table above).
 
 {chr(10).join(eigen)}
 

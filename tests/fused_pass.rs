@@ -1,8 +1,8 @@
 //! The fused training pass against its reference, dfdx's autodiff: the loss and the gradient agree to rounding
 //! (≤ 1e-12 relative) for every architecture (shortcut 1, 2, 3; plain) and activation (linear, tanh, ReLU), at
-//! sample counts that split into one or several chunks with remainders; training with either gradient path gives
-//! the same history to rounding (GD, SGD with momentum, Adam); and the pass gives bit-identical numbers whatever
-//! the number of threads.
+//! sample counts that split into one or several chunks with remainders, also when one pass is reused across
+//! sizes; training with either gradient path gives the same history to rounding (GD, SGD with momentum, Adam);
+//! and the pass gives bit-identical numbers whatever the number of threads.
 mod common;
 
 use common::{rel_vec_error as relative_error, unwhitened_teacher as data};
@@ -54,13 +54,55 @@ proptest! {
     }
 }
 
-/// At the zero point of a ReLU network every pre-activation is 0: both paths use relu'(0) = 0.
+/// With every unit's first layer at zero and its second random, every pre-activation is 0, so the first layers'
+/// gradient is `relu'(0)` times a non-zero matrix (the same weights in a linear network, slope 1, give it), and
+/// the second layers' is zero (their input σ(0) = 0). dfdx uses relu'(0) = 0 and so must the fused pass. (At the
+/// all-zero point the gradient is zero whatever relu'(0) is, so that point alone could not tell.)
 #[test]
 fn fused_pass_uses_autodiffs_relu_convention_at_the_kink() {
     let d = data::<4>(3, 50);
-    check(&ResNet::<4, 2, ReLU>::zeros(3).unwrap(), &d);
-    check(&ResNet::<4, 3, ReLU>::zeros(2).unwrap(), &d);
-    check(&PlainNet::<4, ReLU>::new(3, &Init::Zero, 0).unwrap(), &d);
+    let mut p = ResNet::<4, 2>::new(3, &Init::SmallGaussian { std: 0.5 }, 4)
+        .unwrap()
+        .params();
+    for unit in p.chunks_exact_mut(2 * 16) {
+        unit[..16].fill(0.0);
+    }
+    let mut linear = ResNet::<4, 2>::zeros(3).unwrap();
+    linear.set_params(&p).unwrap();
+    let (_, slope_one) = linear.loss_and_gradient(&d).unwrap();
+    assert!(
+        slope_one
+            .chunks_exact(2 * 16)
+            .all(|u| u[..16].iter().any(|g| *g != 0.0)),
+        "with slope 1 at the kink the first layers' gradient is not zero"
+    );
+    let mut relu = ResNet::<4, 2, ReLU>::zeros(3).unwrap();
+    relu.set_params(&p).unwrap();
+    let (_, autodiff) = relu.loss_and_gradient(&d).unwrap();
+    assert!(autodiff.iter().all(|g| *g == 0.0), "dfdx: relu'(0) = 0");
+    check(&relu, &d);
+}
+
+/// One pass reused for data of different sizes (one chunk, a remainder block of 1 to 3 samples, exactly one and
+/// just over one chunk of 32, several chunks with a shorter last one, and back): each call equals dfdx on its own
+/// data, so nothing from a larger earlier call leaks into a smaller later one.
+#[test]
+fn a_reused_pass_equals_dfdx_at_every_size() {
+    let net = ResNet::<8, 2, Tanh>::new(3, &Init::SmallGaussian { std: 0.3 }, 8).unwrap();
+    let mut pass = FusedPass::new(&net);
+    for samples in [300, 1, 2, 3, 7, 31, 32, 33, 256, 257, 300] {
+        let d = data::<8>(samples as u64, samples);
+        let (loss, gradient) = net.loss_and_gradient(&d).unwrap();
+        let (fused_loss, fused_gradient) = pass.loss_and_gradient(&net, &d).unwrap();
+        assert!(
+            (fused_loss - loss).abs() <= 1e-13 * loss,
+            "{samples} samples: loss"
+        );
+        assert!(
+            relative_error(fused_gradient, &gradient) <= 1e-12,
+            "{samples} samples: gradient"
+        );
+    }
 }
 
 /// Width 16 and 32 (the sizes of the training benchmark) at a size of several chunks.
@@ -126,8 +168,8 @@ fn training_paths_agree() {
     }
 }
 
-/// The chunks depend on the sample count only and are summed in order: 1 thread and 2 threads give the same
-/// bits.
+/// The chunks depend on the sample count only and are summed in order: 1, 2, 3 and 8 threads give the same bits,
+/// on a first call and on a second call of the same pass.
 #[test]
 fn fused_pass_is_identical_for_any_thread_count() {
     let d = data::<8>(5, 1000);
@@ -140,10 +182,16 @@ fn fused_pass_is_identical_for_any_thread_count() {
             .install(|| {
                 let mut pass = FusedPass::new(&net);
                 let (loss, g) = pass.loss_and_gradient(&net, &d).unwrap();
-                (loss, g.to_vec())
+                let first = (loss, g.to_vec());
+                let (loss, g) = pass.loss_and_gradient(&net, &d).unwrap();
+                assert_eq!(first, (loss, g.to_vec()), "{threads} threads: second call");
+                first
             })
     };
-    assert_eq!(in_pool(1), in_pool(2));
+    let one = in_pool(1);
+    for threads in [2, 3, 8] {
+        assert_eq!(one, in_pool(threads), "{threads} threads");
+    }
 }
 
 /// A network of another shape than the pass was made for is an error, not a panic.
