@@ -437,6 +437,49 @@ mod tests {
         assert_eq!(chunk_rows(1000), 125);
     }
 
+    /// The whole pass on the portable kernels (what a CPU without AVX2+FMA runs) equals dfdx's loss and
+    /// gradient to rounding, as the detected kernels do (`tests/fused_pass.rs`).
+    #[test]
+    fn the_portable_pass_equals_dfdx() {
+        use crate::data::{GenerateTeacher, Teacher};
+        use crate::net::{FlatParams, Init, PlainNet, ReLU, ResNet, Tanh};
+        fn check<const D: usize, Net: Network<D>>(net: &Net, data: &Dataset<D>) {
+            let (loss, gradient) = net.loss_and_gradient(data).unwrap();
+            let mut pass = FusedPass::new(net);
+            pass.isa = Isa::Portable;
+            let (fused_loss, fused_gradient) = pass.loss_and_gradient(net, data).unwrap();
+            assert!(
+                (fused_loss - loss).abs() <= 1e-13 * loss,
+                "{}",
+                net.describe()
+            );
+            let scale = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+            let err = fused_gradient
+                .iter()
+                .zip(&gradient)
+                .fold(0.0f64, |m, (a, b)| m.max((a - b).abs()));
+            assert!(err <= 1e-12 * scale, "{}: {err:e}", net.describe());
+        }
+        let data = |samples| {
+            Teacher {
+                samples,
+                whiten: false,
+                ..Default::default()
+            }
+            .generate::<5>()
+            .unwrap()
+            .data
+        };
+        let init = Init::SmallGaussian { std: 0.4 };
+        for samples in [3, 77, 300] {
+            let d = data(samples);
+            check(&ResNet::<5, 2, Tanh>::new(3, &init, 1).unwrap(), &d);
+            check(&ResNet::<5, 3, ReLU>::new(2, &init, 2).unwrap(), &d);
+            check(&ResNet::<5, 1>::new(4, &init, 3).unwrap(), &d);
+            check(&PlainNet::<5, Tanh>::new(3, &init, 4).unwrap(), &d);
+        }
+    }
+
     #[test]
     fn kernels_agree_with_the_definitions() {
         const D: usize = 3;
