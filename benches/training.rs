@@ -3,13 +3,15 @@
 //! Full-batch gradient descent with the crate's `train()` (divergence check every step, dfdx's optimiser) on a
 //! linear residual network with shortcut 2, at three sizes `(D, L, m)`: (8, 16, 256), (16, 64, 512),
 //! (32, 128, 1024), once with each gradient path: the fused pass (`train()`'s default) and dfdx's autodiff
-//! (the reference, and what `train()` ran before the fused pass existed). Teacher data and initial weights (`SmallGaussian { std: 0.01 }`, seed 0) are
-//! dumped with `DEMYSTIFY_BENCH_DUMP=DIR` (`DIR/train_D_L_m_{x,y,w}.f64`), so the JAX loop starts from the same
-//! point on the same data and its final loss can be compared with ours.
+//! (the reference, and what `train()` ran before the fused pass existed). Teacher data and initial weights
+//! (`SmallGaussian { std: 0.01 }`, seed 0) are dumped with `DEMYSTIFY_BENCH_DUMP=DIR`
+//! (`DIR/train_D_L_m_{x,y,w}.f64`), so the JAX loop starts from the same point on the same data and its final
+//! loss can be compared with ours.
 //!
 //! The machine comes first (CPU model, instruction set, threads). Reported per size: median of 3 runs (after a
-//! warm-up) of `STEPS` steps, steps per second and the final loss of each path, and the physical bound: FLOPs per step (forward `2·n·L·D²·m`, backward twice that) over the machine's peak
-//! (cores × clock × 32 double-precision FLOPs per cycle with AVX-512 FMA, 16 with AVX2).
+//! warm-up) of `STEPS` steps, steps per second and the final loss of each path, and the physical bound: FLOPs
+//! per step (forward `2·n·L·D²·m`, backward twice that) over the machine's peak (threads × clock × 32
+//! double-precision FLOPs per cycle with AVX-512 FMA, 16 with AVX2+FMA, 8 otherwise).
 //!
 //! Under `cargo test --all-targets` it only smoke-tests the smallest size with a few steps.
 
@@ -33,12 +35,10 @@ fn peak_flops() -> Option<f64> {
         .trim()
         .parse()
         .ok()?;
-    let per_cycle = if info.contains(" avx512f") {
-        32.0
-    } else if info.contains(" avx2") {
-        16.0
-    } else {
-        8.0
+    let per_cycle = match isa() {
+        "AVX-512" => 32.0,
+        "AVX2+FMA" => 16.0,
+        _ => 8.0,
     };
     Some(rayon::current_num_threads() as f64 * mhz * 1e6 * per_cycle)
 }

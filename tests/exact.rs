@@ -4,7 +4,7 @@
 //! batched products against dense columns, and the ReLU-at-kink convention (relu'(0) = 0).
 mod common;
 
-use common::{rel_matrix_error, rel_vec_error, unwhitened_teacher as data};
+use common::{in_pool, rel_matrix_error, rel_vec_error, unwhitened_teacher as data};
 use demystify_resnet::faer::Mat;
 use demystify_resnet::hessian::*;
 use demystify_resnet::net::{ReLU, Tanh};
@@ -162,15 +162,11 @@ fn exact_hessian_is_thread_count_invariant() {
     let d = data::<3>(5, 30);
     let net = ResNet::<3, 2, Tanh>::new(6, &Init::SmallGaussian { std: 0.2 }, 5).unwrap();
     let run = |threads| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| {
-                hessian_at(&net, &d, &HessianOptions::default())
-                    .unwrap()
-                    .matrix
-            })
+        in_pool(threads, || {
+            hessian_at(&net, &d, &HessianOptions::default())
+                .unwrap()
+                .matrix
+        })
     };
     let (a, b) = (run(1), run(2));
     assert_eq!(max_abs_difference(a.as_ref(), b.as_ref()).unwrap(), 0.0);

@@ -1,7 +1,7 @@
 //! Experiments: their DataFrames against the theory (shortcut 2 constant in depth, ≥ 3 flat, 1 growing),
 //! schemas, determinism (same seed → identical frames, any thread count), and typed errors for bad configs.
 mod common;
-use common::f64s;
+use common::{f64s, in_pool};
 use demystify_resnet::experiments::*;
 use demystify_resnet::polars::prelude::{DataFrame, DataType};
 use demystify_resnet::prelude::*;
@@ -12,14 +12,6 @@ fn names(df: &DataFrame) -> Vec<String> {
         .iter()
         .map(|s| s.to_string())
         .collect()
-}
-
-fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap()
-        .install(f)
 }
 
 #[test]

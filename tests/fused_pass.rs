@@ -5,7 +5,7 @@
 //! and the pass gives bit-identical numbers whatever the number of threads.
 mod common;
 
-use common::{rel_vec_error as relative_error, unwhitened_teacher as data};
+use common::{in_pool, rel_vec_error as relative_error, unwhitened_teacher as data};
 use demystify_resnet::net::{ReLU, Tanh};
 use demystify_resnet::prelude::*;
 use demystify_resnet::train::{FusedPass, GradientPath};
@@ -174,23 +174,19 @@ fn training_paths_agree() {
 fn fused_pass_is_identical_for_any_thread_count() {
     let d = data::<8>(5, 1000);
     let net = ResNet::<8, 2, Tanh>::new(4, &Init::SmallGaussian { std: 0.2 }, 9).unwrap();
-    let in_pool = |threads| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap()
-            .install(|| {
-                let mut pass = FusedPass::new(&net);
-                let (loss, g) = pass.loss_and_gradient(&net, &d).unwrap();
-                let first = (loss, g.to_vec());
-                let (loss, g) = pass.loss_and_gradient(&net, &d).unwrap();
-                assert_eq!(first, (loss, g.to_vec()), "{threads} threads: second call");
-                first
-            })
+    let run = |threads| {
+        in_pool(threads, || {
+            let mut pass = FusedPass::new(&net);
+            let (loss, g) = pass.loss_and_gradient(&net, &d).unwrap();
+            let first = (loss, g.to_vec());
+            let (loss, g) = pass.loss_and_gradient(&net, &d).unwrap();
+            assert_eq!(first, (loss, g.to_vec()), "{threads} threads: second call");
+            first
+        })
     };
-    let one = in_pool(1);
+    let one = run(1);
     for threads in [2, 3, 8] {
-        assert_eq!(one, in_pool(threads), "{threads} threads");
+        assert_eq!(one, run(threads), "{threads} threads");
     }
 }
 

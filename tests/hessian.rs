@@ -211,8 +211,7 @@ proptest! {
         let data = common::teacher::<3>(20, seed);
         let net = ResNet::<3, 2, Tanh>::new(3, &Init::XavierNormal, seed).unwrap();
         let run = |threads: usize| {
-            rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
-                .install(|| hessian_at(&net, &data, &HessianOptions::default()).unwrap().matrix)
+            common::in_pool(threads, || hessian_at(&net, &data, &HessianOptions::default()).unwrap().matrix)
         };
         let (one, two) = (run(1), run(2));
         prop_assert_eq!(rel_matrix_error(&one, &two), 0.0);

@@ -173,7 +173,7 @@ impl<const D: usize> ExactHessian<D> {
             .collect();
         let layers = weights.len();
         let (roles, shortcut) = layer_roles(net.architecture(), layers);
-        let (sigma, derivatives) = net.activation().functions();
+        let evaluate = net.activation().evaluator();
         let linear = net.activation() == crate::net::ActivationKind::Linear;
 
         // Forward pass.
@@ -215,10 +215,10 @@ impl<const D: usize> ExactHessian<D> {
             } else {
                 let (mut s1, mut s2) = (Panel::zeros(m, D), Panel::zeros(m, D));
                 for (idx, zv) in z.data.iter_mut().enumerate() {
-                    let (d1, d2) = derivatives(*zv);
+                    let (value, d1, d2) = evaluate(*zv);
                     s1.data[idx] = d1;
                     s2.data[idx] = d2;
-                    *zv = sigma(*zv);
+                    *zv = value;
                 }
                 slopes.push(Some(s1));
                 curvatures.push(s2.data.iter().any(|v| *v != 0.0).then_some(s2));

@@ -75,40 +75,35 @@ impl ActivationKind {
 
     /// σ applied to one number (used by tests and closed forms, never by training).
     pub fn scalar(&self, x: f64) -> f64 {
-        (self.functions().0)(x)
+        (self.evaluator())(x).0
     }
 
     /// `(σ'(x), σ''(x))` under autodiff's convention (what dfdx's backward pass uses): linear `(1, 0)`; tanh
     /// `σ' = 1 − tanh²`, `σ'' = −2 tanh · (1 − tanh²)`; ReLU `σ' = 1[x > 0]` (0 at the kink, as dfdx),
     /// `σ'' = 0`. The exact Hessian engine ([`crate::hessian::exact`]) propagates second derivatives with it.
     pub fn derivatives(&self, x: f64) -> (f64, f64) {
-        (self.functions().1)(x)
+        let (_, slope, curvature) = (self.evaluator())(x);
+        (slope, curvature)
     }
 
-    /// `x ↦ σ(x)` and `x ↦ (σ'(x), σ''(x))` as plain function pointers (what the exact engine runs on).
-    #[allow(clippy::type_complexity)]
-    pub fn functions(&self) -> (fn(f64) -> f64, fn(f64) -> (f64, f64)) {
-        fn linear(x: f64) -> f64 {
-            x
+    /// `x ↦ (σ(x), σ'(x), σ''(x))` (the derivatives as in [`ActivationKind::derivatives`]) as a plain function
+    /// pointer, one `tanh` per call: what the exact engine and the fused training pass run on, per element.
+    pub fn evaluator(&self) -> fn(f64) -> (f64, f64, f64) {
+        fn linear(x: f64) -> (f64, f64, f64) {
+            (x, 1.0, 0.0)
         }
-        fn linear_derivatives(_: f64) -> (f64, f64) {
-            (1.0, 0.0)
-        }
-        fn tanh_derivatives(x: f64) -> (f64, f64) {
+        fn tanh(x: f64) -> (f64, f64, f64) {
             let t = x.tanh();
             let slope = 1.0 - t * t;
-            (slope, -2.0 * t * slope)
+            (t, slope, -2.0 * t * slope)
         }
-        fn relu(x: f64) -> f64 {
-            x.max(0.0)
-        }
-        fn relu_derivatives(x: f64) -> (f64, f64) {
-            (if x > 0.0 { 1.0 } else { 0.0 }, 0.0)
+        fn relu(x: f64) -> (f64, f64, f64) {
+            (x.max(0.0), if x > 0.0 { 1.0 } else { 0.0 }, 0.0)
         }
         match self {
-            Self::Linear => (linear, linear_derivatives),
-            Self::Tanh => (f64::tanh, tanh_derivatives),
-            Self::Relu => (relu, relu_derivatives),
+            Self::Linear => linear,
+            Self::Tanh => tanh,
+            Self::Relu => relu,
         }
     }
 

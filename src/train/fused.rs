@@ -215,7 +215,7 @@ impl Chunk {
         let layers = layout.roles.len();
         let n = rows * D;
         let block = D * D;
-        let (sigma, derivatives) = layout.activation.functions();
+        let evaluate = layout.activation.evaluator();
         let nonlinear = layout.activation != ActivationKind::Linear;
         self.inputs.resize_with(layers + 1, Vec::new);
         self.slopes.resize_with(layers, Vec::new);
@@ -245,8 +245,9 @@ impl Chunk {
             } else if nonlinear {
                 let slope = at_least(&mut self.slopes[t], n);
                 for (zv, s) in z.iter_mut().zip(slope.iter_mut()) {
-                    *s = derivatives(*zv).0;
-                    *zv = sigma(*zv);
+                    let (value, slope, _) = evaluate(*zv);
+                    *s = slope;
+                    *zv = value;
                 }
             }
         }

@@ -120,3 +120,12 @@ pub fn rel_matrix_error(
         num / den
     }
 }
+
+/// `f` run inside a fresh rayon pool of `threads` threads (for thread-count invariance tests).
+pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
