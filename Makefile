@@ -48,14 +48,15 @@ test-classroom: check-rust
 	scripts/classroom.sh build $(CLASSROOM_PREFIX)
 	$(PYTHON) scripts/hub_test.py --students 3 --prefix $(CLASSROOM_PREFIX) --out reports/test
 
-# The load runs of the classroom (1, 4 and 8 students, the hub only), one after the other; the results in
-# reports/classroom/ and their table in docs/classroom.md.
+# The load runs of the classroom (1, 4 and 8 students with warm kernels, then 1 and 8 with cold ones for
+# comparison; the hub only), one after the other; the results in reports/classroom/ and their table in
+# docs/classroom.md.
 classroom-bench: check-rust
 	scripts/setup.sh hub
 	scripts/classroom.sh build $(CLASSROOM_PREFIX)
 	rm -rf reports/classroom
-	status=0; for n in 1 4 8; do $(PYTHON) scripts/hub_test.py --students $$n --no-rollup --prefix $(CLASSROOM_PREFIX) \
-	  --out reports/classroom || status=1; done; \
+	status=0; for run in "1" "4" "8" "1 --cold" "8 --cold"; do $(PYTHON) scripts/hub_test.py --students $$run --no-rollup \
+	  --prefix $(CLASSROOM_PREFIX) --out reports/classroom || status=1; done; \
 	$(PYTHON) scripts/hub_test.py --out reports/classroom --table docs/classroom.md && exit $$status
 
 # With the system OpenBLAS the LAPACK eigensolver is tested too; without it (no root, no sudo) the faer path is.

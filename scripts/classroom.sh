@@ -46,6 +46,32 @@ PY
   done
 }
 
+# Warm kernels (deploy/warm_kernels.py): a student's server keeps one Rust kernel whose set-up cells (the course's
+# `:dep` cell, its `use` line and a first `let`) have already run, and gives it to the first notebook that asks.
+# The configuration is in PREFIX/etc/jupyter, read by the students' servers only (JUPYTER_CONFIG_PATH), so the
+# report builder and the other tests on the same machine keep plain kernels.
+warm_kernels() {
+  local prefix="$1"
+  mkdir -p "$prefix/python" "$prefix/etc/jupyter"
+  cp "$REPO/deploy/warm_kernels.py" "$prefix/python/demystify_warm_kernels.py"
+  python3 - "$prefix" > "$prefix/etc/jupyter/jupyter_server_config.py" <<'PY'
+import json, sys
+prefix = sys.argv[1]
+nb = json.load(open(f"{prefix}/notebooks/01_residual_blocks.ipynb"))
+code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+dep = code[0]
+assert dep.startswith(":dep demystify_resnet") and f'path = "{prefix}/crate"' in dep, dep
+# The first `let` is what makes rust-analyzer infer a type for the first time; the variable is then moved out, so
+# the student's kernel keeps no variable of the warm-up.
+cells = [dep, "use demystify_resnet::prelude::*;\nlet warm_up = String::from(\"warm\");", "drop(warm_up);"]
+print("# Written by scripts/classroom.sh build: the students' servers hand out warm Rust kernels (docs/classroom.md).")
+print("import sys")
+print(f"sys.path.insert(0, {prefix + '/python'!r})")
+print('c.ServerApp.kernel_manager_class = "demystify_warm_kernels.WarmKernelManager"')
+print(f"c.WarmKernelManager.warm_up_cells = {json.dumps(cells)}")
+PY
+}
+
 build() {
   local prefix; prefix="$(prefix_of "${1:-}")"
   local started=$SECONDS
@@ -99,6 +125,7 @@ print(f"classroom: seed built in {time.time() - started:.0f} s", file=sys.stderr
 PY
   # What a cell compiled is not part of the seed: only the dependencies and this crate are.
   find "$prefix/seed/target" -name 'libcode_*' -delete
+  warm_kernels "$prefix"
   echo "classroom: built in $((SECONDS - started)) s; seed $(du -sh "$prefix/seed" | cut -f1)" >&2
 }
 

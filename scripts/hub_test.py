@@ -119,7 +119,8 @@ def marked_pids(mark: str) -> list[int]:
     return out
 
 
-def hub_config(root: Path, port: int, api_port: int, hub_port: int, token: str, prefix: Path, mark: str) -> str:
+def hub_config(root: Path, port: int, api_port: int, hub_port: int, token: str, prefix: Path, mark: str,
+               warm: bool) -> str:
     rustup_home = os.environ.get("RUSTUP_HOME", str(Path.home() / ".rustup"))
     cargo_home = os.environ.get("CARGO_HOME", str(Path.home() / ".cargo"))
     return f"""
@@ -157,6 +158,10 @@ c.Spawner.environment = {{
     "DEMYSTIFY_QUICK": "1",
     "{RUN_MARK}": "{mark}",
 }}
+# Warm kernels (deploy/warm_kernels.py): each student's server warms one Rust kernel up as it starts, configured by
+# the classroom build in PREFIX/etc/jupyter (as the image sets JUPYTER_CONFIG_PATH). --cold leaves it out.
+if {warm!r}:
+    c.Spawner.environment["JUPYTER_CONFIG_PATH"] = "{prefix}/etc/jupyter"
 async def seed_student(spawner):
     # Off the hub's event loop: the hub keeps answering while a student's folder is seeded.
     import asyncio
@@ -197,7 +202,10 @@ class Kernel:
         self.base, self.user, self.token = base, user, token
         self.headers = {"Authorization": f"token {token}"}
         self.session = uuid.uuid4().hex
-        r = requests.post(f"{base}/user/{user}/api/kernels", json={"name": "rust"}, headers=self.headers, timeout=60)
+        # With warm kernels the request returns once the server's warm kernel is ready, which under a class's load
+        # can take minutes.
+        r = requests.post(f"{base}/user/{user}/api/kernels", json={"name": "rust"}, headers=self.headers,
+                          timeout=900)
         r.raise_for_status()
         self.id = r.json()["id"]
         self.loop = asyncio.new_event_loop()
@@ -356,10 +364,14 @@ def run_student(i: int, name: str, base: str, token: str, prefix: Path, started:
         r["answers"] = style
         notebook = student_notebook(prefix, depths, style)
         cells = student_cells(notebook)
+        asked = time.time()
         k = Kernel(base, name, token)
         r["kernel_ready"] = time.time() - started
         r["kernel_id"] = k.id
         r["build_folder"] = build_folder(k.id)
+        # A warm kernel's process was started before the notebook asked for it.
+        r["kernel_process_age_at_request"] = asked - min((process_start(p) for p in kernel_pids(k.id)),
+                                                          default=asked)
         attempts = 0
         try:
             while True:  # Run All; after the kernel died and the server restarted it, Run All again on the same kernel
@@ -446,6 +458,13 @@ def kernel_pids(kernel_id: str) -> list[int]:
     return found
 
 
+def process_start(pid: int) -> float:
+    """When the process started, in seconds since the epoch (/proc/PID/stat's start time after boot)."""
+    ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    boot = next(int(l.split()[1]) for l in Path("/proc/stat").read_text().splitlines() if l.startswith("btime"))
+    return boot + ticks / os.sysconf("SC_CLK_TCK")
+
+
 def build_folder(kernel_id: str) -> str | None:
     """EVCXR_TMPDIR of the running kernel with this id, from its process's environment."""
     for pid in kernel_pids(kernel_id):
@@ -519,8 +538,8 @@ def machine() -> str:
 
 def write_table(runs: Path, doc: Path) -> int:
     """The load table (one row per class size, from the JSON each run wrote) into `doc` between its markers."""
-    found = sorted((json.loads(p.read_text()) for p in runs.glob("hub_*_students.json")),
-                   key=lambda run: len(run["students"]))
+    found = sorted((json.loads(p.read_text()) for p in runs.glob("hub_*_students*.json")),
+                   key=lambda run: (run.get("warm_kernels", False), len(run["students"])))
     if not found:
         print(f"no runs in {runs}", file=sys.stderr)
         return 1
@@ -528,22 +547,24 @@ def write_table(runs: Path, doc: Path) -> int:
         values = [s[key] * scale for s in run["students"] if isinstance(s.get(key), (int, float))]
         return "–" if not values else (f"{min(values):.{digits}f}" if max(values) - min(values) < 10 ** -digits
                                        else f"{min(values):.{digits}f}–{max(values):.{digits}f}")
-    lines = ["| students | server ready (s) | kernel ready (s) | first figure (s) | all cells done (s) | "
+    lines = ["| students | kernels | server ready (s) | kernel ready (s) | first figure (s) | all cells done (s) | "
              "failures | mixed outputs | resident per student (GB) | `/hub/api` worst (s) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for run in found:
         students = run["students"]
         failures = sum(not s.get("ok") for s in students)
         mixed = sum(s.get("own_outputs") is False for s in students)
-        lines.append(f"| {len(students)} | {span(run, 'server_ready')} | {span(run, 'kernel_ready')} | "
+        mode = "warm" if run.get("warm_kernels") else "cold"
+        lines.append(f"| {len(students)} | {mode} | {span(run, 'server_ready')} | {span(run, 'kernel_ready')} | "
                      f"{span(run, 'first_figure')} | {span(run, 'all_done')} | {failures} | {mixed} | "
                      f"{span(run, 'memory_bytes', 1e-9, 1)} | {run['hub_api_worst_seconds']:.2f} |")
     verdicts = []
     for run in found:
         students = run["students"]
+        mode = "warm kernels" if run.get("warm_kernels") else "cold kernels"
         if len(students) == 1 and "first_figure" in students[0] and "server_ready" in students[0]:
             wait = students[0]["first_figure"] - students[0]["server_ready"]
-            verdicts.append(f"- 1 student: first figure {wait:.1f} s after the server was ready (target ≤ 15 s): "
+            verdicts.append(f"- 1 student, {mode}: first figure {wait:.1f} s after the server was ready (target ≤ 15 s): "
                             + ("met." if wait <= 15 else "**not met**."))
         if len(students) == 8:
             done = [s.get("all_done") for s in students]
@@ -551,7 +572,7 @@ def write_table(runs: Path, doc: Path) -> int:
             failures = sum(not s.get("ok") for s in students)
             mixed = sum(s.get("own_outputs") is False for s in students)
             met = slowest <= 180 and failures == 0 and mixed == 0 and None not in done
-            verdicts.append(f"- 8 students at once: all cells done after {slowest:.0f} s at the latest, {failures} "
+            verdicts.append(f"- 8 students at once, {mode}: all cells done after {slowest:.0f} s at the latest, {failures} "
                             f"failures, {mixed} mixed outputs (target ≤ 180 s, 0, 0): "
                             + ("met." if met else "**not met**."))
     dates = sorted({run["date"] for run in found})
@@ -579,6 +600,8 @@ def main() -> int:
     ap.add_argument("--table", metavar="DOC",
                     help="no run: write the table of the runs found in --out (hub_N_students.json) into DOC, between "
                          "the markers <!-- classroom-bench --> and <!-- /classroom-bench -->")
+    ap.add_argument("--cold", action="store_true",
+                    help="no warm kernels: every notebook's kernel starts cold (the comparison run of the bench)")
     ap.add_argument("--no-rollup", action="store_true",
                     help="skip the teacher's roll-up (the load runs of make classroom-bench measure the hub only)")
     args = ap.parse_args()
@@ -598,7 +621,8 @@ def main() -> int:
     mark = uuid.uuid4().hex
     port, api_port, hub_port = free_port(), free_port(), free_port()
     token = secrets.token_hex(16)
-    (root / "jupyterhub_config.py").write_text(hub_config(root, port, api_port, hub_port, token, prefix, mark))
+    (root / "jupyterhub_config.py").write_text(hub_config(root, port, api_port, hub_port, token, prefix, mark,
+                                                                  warm=not args.cold))
     env = dict(os.environ, **{RUN_MARK: mark})
     # A SIGTERM (a CI time-out, `timeout`) unwinds through the `finally` below, so nothing is left running.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -682,6 +706,10 @@ def main() -> int:
     if None in folders or len(set(folders)) != len(folders) or not all(
             f.startswith(f"{prefix}/kernels/{r['student']}/") for f, r in zip(folders, records)):
         problems.append(f"each kernel must have a build folder of its own under {prefix}/kernels/<student>: {folders}")
+    if not args.cold:
+        cold = [r["student"] for r in records if not r.get("kernel_process_age_at_request", 0) > 0]
+        if cold:
+            problems.append(f"with warm kernels, these students' first kernel was started only when they asked: {cold}")
     if args.students >= 2 and not records[1].get("killed_and_restarted"):
         problems.append("the killed kernel was not detected")
     if worst > 1.0:
@@ -692,13 +720,14 @@ def main() -> int:
         problems += rollup_problems(rollup, records)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"hub_{args.students}_students.json").write_text(json.dumps(
-        {"students": records, "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies),
+    (out / f"hub_{args.students}_students{'_cold' if args.cold else ''}.json").write_text(json.dumps(
+        {"students": records, "warm_kernels": not args.cold, "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies),
          "problems": problems, "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
         indent=1, default=str))
     print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "
           f"kernels left after teardown: {len(left)}")
-    checks = args.students + 4 + (not args.no_rollup)  # each student, folders, kill, latency, teardown, roll-up
+    # each student, folders, kill, latency, teardown, warm kernels used, roll-up
+    checks = args.students + 4 + (not args.cold) + (not args.no_rollup)
     print(f"{checks - len(problems)} passed, {len(problems)} failed")
     for p in problems:
         print("FAILED:", p, file=sys.stderr)

@@ -4,14 +4,19 @@ seeded from PREFIX/seed (as the hub gives each student), a new evcxr kernel in i
 run in order up to its first table, each timed from the moment the kernel was asked to start.
 
 Usage: python3 scripts/kernel_cost.py [--prefix /var/tmp/demystify-resnet/classroom] [--runs 3] [--json OUT]
-                                     [--kernel rust]
+                                     [--kernel rust] [--warm]
+
+--warm measures what a student's server gives with warm kernels (deploy/warm_kernels.py, configured by the classroom
+build in PREFIX/etc/jupyter): the server's kernel manager warms a kernel up first (timed separately), and the clock
+starts when the notebook asks for its kernel. The kernel's build folder is then the one the classroom's kernelspec
+gives it (PREFIX/kernels/<user>/<kernel id>).
 
 Prints one line per run: the linker evcxr chose (mold, then lld, when installed; else the system's cc), kernel
 ready, then each cell's seconds, the total to the first table, how long seeding took, the student's disk beyond the
 seed after the run, and the dependencies the kernel compiled (none is the target). Nothing else should run
 meanwhile.
 """
-import argparse, json, os, shutil, subprocess, sys, time
+import argparse, asyncio, json, os, shutil, subprocess, sys, time
 from pathlib import Path
 
 from jupyter_client import KernelManager
@@ -76,29 +81,96 @@ def run(prefix: Path, folder: Path, kernel: str) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def warm_run(prefix: Path, kernel: str) -> dict:
+    """One run with a warm kernel: a WarmKernelManager configured as the students' servers are, its pool filled
+    (timed), then a notebook's request for a kernel and notebook 01's cells up to its first table."""
+    from traitlets.config.loader import PyFileConfigLoader
+    config = PyFileConfigLoader("jupyter_server_config.py", path=str(prefix / "etc" / "jupyter")).load_config()
+    from demystify_warm_kernels import WarmKernelManager  # on sys.path through the config file
+
+    user = f"kernel-cost-{os.getpid()}"
+    env = {k: v for k, v in os.environ.items() if k != "EVCXR_TMPDIR"}
+    os.environ.clear()
+    # The classroom's kernelspec (installed in sys.prefix), as a student's server finds it: a student's HOME holds no
+    # kernelspec of its own, while this machine's user may have evcxr's plain one in theirs.
+    os.environ.update(env, JUPYTERHUB_USER=user, CARGO_NET_OFFLINE="true",
+                      JUPYTER_PATH=os.path.join(sys.prefix, "share", "jupyter"))
+    cells = cells_to_first_table(prefix / "notebooks" / NOTEBOOK)
+    seed_rlibs = {p.name for p in (prefix / "seed").rglob("*.rlib")}
+
+    async def go() -> dict:
+        config.WarmKernelManager.warm_kernel_name = kernel
+        manager = WarmKernelManager(config=config, root_dir=str(prefix / "notebooks"))
+        t = time.time()
+        while not manager._pool:
+            await asyncio.sleep(0.05)
+        await asyncio.gather(*manager._pool)
+        record = {"warm_up": time.time() - t, "cells": []}
+        started = time.time()
+        kernel_id = await manager.start_kernel(kernel_name=kernel, path="")
+        client = manager.get_kernel(kernel_id).client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=300)
+            record["kernel_ready"] = time.time() - started
+            for code in cells:
+                t = time.time()
+                reply = await client.execute_interactive(code, timeout=600, output_hook=lambda m: None)
+                if reply["content"]["status"] != "ok":
+                    raise SystemExit(f"cell failed: {code[:60]!r}: {reply['content']}")
+                record["cells"].append({"code": code.splitlines()[0][:50], "seconds": time.time() - t})
+            record["first_table"] = time.time() - started
+            variables = []
+            await client.execute_interactive(":vars", timeout=60, output_hook=lambda m: variables.append(
+                m["content"].get("data", {}).get("text/plain", "")))
+            record["variables"] = "".join(variables).strip()
+        finally:
+            client.stop_channels()
+            folder = prefix / "kernels" / user / f"kernel-{kernel_id}"
+            record["rlibs_compiled"] = sorted({p.name for p in folder.rglob("*.rlib")} - seed_rlibs)
+            du = subprocess.run(["du", "-s", "-B1", str(prefix / "seed"), str(folder)], capture_output=True, text=True)
+            record["bytes_beyond_seed"] = int(du.stdout.splitlines()[1].split()[0])
+            await manager.shutdown_all(now=True)
+            shutil.rmtree(prefix / "kernels" / user, ignore_errors=True)
+        return record
+
+    try:
+        return asyncio.run(go())
+    finally:
+        os.environ.clear()
+        os.environ.update(env)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--prefix", type=Path, default=Path("/var/tmp/demystify-resnet/classroom"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--kernel", default="rust", help="the kernelspec (e.g. one pointing at another evcxr build)")
+    ap.add_argument("--warm", action="store_true", help="a warm kernel from the students' server's kernel manager")
     args = ap.parse_args()
     if not (args.prefix / "seed" / "target").is_dir():
         print(f"no classroom build at {args.prefix}: run scripts/classroom.sh build {args.prefix}", file=sys.stderr)
         return 1
     records = []
     for i in range(args.runs):
-        r = run(args.prefix, args.prefix / "students" / f"kernel-cost-{i}", args.kernel)
+        if args.warm:
+            r = warm_run(args.prefix, args.kernel)
+            head = (f"warm kernel: warmed up in {r['warm_up']:.1f} s; then, from the notebook's request: kernel ready "
+                    f"{r['kernel_ready']:.1f} s")
+            tail = (f"first table {r['first_table']:.1f} s after the request; variables left by the warm-up and the "
+                    f"cells: {r['variables']!r}")
+        else:
+            r = run(args.prefix, args.prefix / "students" / f"kernel-cost-{i}", args.kernel)
+            head = f"linker {r['linker']}: kernel ready {r['kernel_ready']:.1f} s"
+            tail = f"first table {r['first_table']:.1f} s after the kernel was started; seeded in {r['seed_seconds']:.2f} s"
         records.append(r)
-        print(f"linker {r['linker']}: kernel ready {r['kernel_ready']:.1f} s; "
-              + "; ".join(f"{c['code']!r} {c['seconds']:.1f} s" for c in r["cells"])
-              + f"; first table {r['first_table']:.1f} s after the kernel was started; seeded in "
-              f"{r['seed_seconds']:.2f} s, {r['bytes_beyond_seed'] / 1e6:.0f} MB beyond the seed after the run, "
+        print("; ".join([head, *(f"{c['code']!r} {c['seconds']:.1f} s" for c in r["cells"]), tail])
+              + f"; {r['bytes_beyond_seed'] / 1e6:.0f} MB beyond the seed after the run, "
               f"{len(r['rlibs_compiled'])} dependencies compiled {r['rlibs_compiled'][:5]}", flush=True)
     if args.json:
         args.json.write_text(json.dumps(records, indent=1))
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

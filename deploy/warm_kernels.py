@@ -1,0 +1,120 @@
+"""Warm Rust kernels for a student's Jupyter server (issue 20, item 3; docs/classroom.md).
+
+A new evcxr kernel spends 18-20 s of one core before the first table of a notebook: rust-analyzer, inside the
+kernel, loads the crate graph behind `:dep demystify_resnet` (211 packages) when the `:dep` cell runs, and infers a
+type for the first time at the first `let`. Nothing in evcxr turns that off, and it is the same work for every
+kernel. So the server does it ahead of time: `WarmKernelManager` keeps `warm_kernels` Rust kernels (one by default)
+started, with the course's `:dep` cell, its `use` line and one `let` already run, and hands one out when a notebook
+asks for a Rust kernel. The student's own `:dep` cell then finds the same dependency loaded (nothing is reloaded),
+and every later cell costs what it costs in a kernel that has been running for a while.
+
+- The pool is filled when the server starts, so the work overlaps the student's login, the lab's loading and the
+  reading of the notebook's first paragraphs. A notebook that asks while the warm-up is still running waits for it
+  (it would finish before a new kernel could).
+- A warm kernel was started in the server's root folder, not the notebook's (the course's notebooks read no file
+  relative to their folder), and its execution counter has moved on by the warm-up's cells.
+- `refill` starts a new warm kernel after one is handed out. Off by default: each idle warm kernel holds about
+  1.5 GB, so a student would need twice the memory (docs/classroom.md).
+- Warm kernels waiting in the pool are never culled as idle. A kernel restarted by the student (Kernel > Restart
+  Kernel) is a new evcxr process with the cost of a cold start; it does not come from the pool.
+- A warm-up that fails is logged and its kernel shut down; the notebook then gets a kernel started as usual.
+
+Installed by `scripts/classroom.sh build` next to the jupyter_server configuration that selects it
+(`PREFIX/etc/jupyter`, which a student's server reads through JUPYTER_CONFIG_PATH).
+"""
+import asyncio
+import time
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from traitlets import Bool, Float, Integer, List, Unicode
+
+
+class WarmKernelManager(AsyncMappingKernelManager):
+    """A MappingKernelManager that hands out pre-warmed kernels of one kernelspec."""
+
+    warm_kernel_name = Unicode("rust", config=True, help="The kernelspec whose kernels are kept warm.")
+    warm_kernels = Integer(1, config=True, help="How many warm kernels to keep ready (each holds about 1.5 GB).")
+    warm_up_cells = List(Unicode(), config=True,
+                         help="The cells each warm kernel runs before it is handed out, in order.")
+    warm_up_timeout = Float(900, config=True, help="Seconds a warm-up may take before it is abandoned.")
+    refill = Bool(False, config=True, help="Start a new warm kernel each time one is handed out.")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._pool: list[asyncio.Future] = []
+        self._filling = False
+        # The server's event loop exists (ServerApp.init_ioloop runs before the kernel manager is made) but is not
+        # running yet: fill the pool as soon as it runs.
+        from tornado.ioloop import IOLoop
+        IOLoop.current().add_callback(self._fill)
+
+    def _fill(self) -> None:
+        if not self.warm_up_cells:
+            return
+        while len(self._pool) < self.warm_kernels:
+            self._pool.append(asyncio.ensure_future(self._start_warm()))
+
+    async def _start_warm(self) -> str:
+        started = time.monotonic()
+        kernel_id = await super().start_kernel(kernel_name=self.warm_kernel_name)
+        try:
+            client = self.get_kernel(kernel_id).client()
+            client.start_channels()
+            try:
+                await client.wait_for_ready(timeout=self.warm_up_timeout)
+                for code in self.warm_up_cells:
+                    left = self.warm_up_timeout - (time.monotonic() - started)
+                    reply = await client.execute_interactive(code, timeout=max(left, 1.0), output_hook=lambda m: None,
+                                                             store_history=False)
+                    if reply["content"]["status"] != "ok":
+                        raise RuntimeError(f"warm-up cell {code.splitlines()[0]!r} failed: "
+                                           f"{reply['content'].get('evalue', reply['content'])}")
+            finally:
+                client.stop_channels()
+        except BaseException:
+            await super().shutdown_kernel(kernel_id, now=True)
+            raise
+        self.log.info("Warm kernel %s ready after %.1f s", kernel_id, time.monotonic() - started)
+        return kernel_id
+
+    async def _take_warm(self) -> str | None:
+        """A warm kernel out of the pool (waiting for one still warming up), or None."""
+        while self._pool:
+            future = self._pool.pop(0)
+            try:
+                kernel_id = await future
+            except Exception as error:  # logged; the caller starts a kernel the usual way
+                self.log.warning("A warm kernel could not be prepared: %s", error)
+                continue
+            if kernel_id in self:
+                return kernel_id
+        return None
+
+    async def start_kernel(self, *, kernel_id=None, path=None, **kwargs):
+        """A kernel for a notebook: a warm one when the notebook asks for the warm kernelspec, otherwise (or if no
+        warm kernel can be had) one started as usual."""
+        name = kwargs.get("kernel_name") or self.default_kernel_name
+        if kernel_id is None and name == self.warm_kernel_name:
+            warm = await self._take_warm()
+            if warm is not None:
+                self.log.info("Handing out warm kernel %s (path %s)", warm, path)
+                if self.refill:
+                    self._fill()
+                return warm
+        return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+
+    def _pooled(self, kernel_id: str) -> bool:
+        return any(f.done() and not f.cancelled() and f.exception() is None and f.result() == kernel_id
+                   for f in self._pool)
+
+    async def shutdown_kernel(self, kernel_id, now=False, restart=False):
+        """Shutting down a kernel that waits in the pool takes it out of the pool."""
+        self._pool = [f for f in self._pool if not (f.done() and not f.cancelled() and f.exception() is None
+                                                    and f.result() == kernel_id)]
+        return await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+
+    async def cull_kernel_if_idle(self, kernel_id):
+        """A warm kernel waiting in the pool is idle by design: never culled."""
+        if self._pooled(kernel_id):
+            return
+        return await super().cull_kernel_if_idle(kernel_id)
