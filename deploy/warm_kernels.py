@@ -10,14 +10,16 @@ and every later cell costs what it costs in a kernel that has been running for a
 
 - The pool is filled when the server starts, so the work overlaps the student's login, the lab's loading and the
   reading of the notebook's first paragraphs. A notebook that asks while the warm-up is still running waits for it
-  (it would finish before a new kernel could).
+  (unless that kernel dies, it finishes before a new kernel could).
 - A warm kernel was started in the server's root folder, not the notebook's (the course's notebooks read no file
   relative to their folder), and its execution counter has moved on by the warm-up's cells.
 - `refill` starts a new warm kernel after one is handed out. Off by default: each idle warm kernel holds about
-  1.5 GB, so a student would need twice the memory (docs/classroom.md).
+  1.8 GB, so a student would need twice the memory (docs/classroom.md).
 - Warm kernels waiting in the pool are never culled as idle. A kernel restarted by the student (Kernel > Restart
   Kernel) is a new evcxr process with the cost of a cold start; it does not come from the pool.
-- A warm-up that fails is logged and its kernel shut down; the notebook then gets a kernel started as usual.
+- A warm-up that fails, times out, or whose kernel dies is logged at once and its kernel shut down; a pooled kernel
+  that died while it waited is shut down when a notebook asks (pooled kernels are not auto-restarted). The notebook
+  then gets a kernel started as usual.
 
 Installed by `scripts/classroom.sh build` next to the jupyter_server configuration that selects it
 (`PREFIX/etc/jupyter`, which a student's server reads through JUPYTER_CONFIG_PATH).
@@ -33,7 +35,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
     """A MappingKernelManager that hands out pre-warmed kernels of one kernelspec."""
 
     warm_kernel_name = Unicode("rust", config=True, help="The kernelspec whose kernels are kept warm.")
-    warm_kernels = Integer(1, config=True, help="How many warm kernels to keep ready (each holds about 1.5 GB).")
+    warm_kernels = Integer(1, config=True, help="How many warm kernels to keep ready (each holds about 1.8 GB).")
     warm_up_cells = List(Unicode(), config=True,
                          help="The cells each warm kernel runs before it is handed out, in order.")
     warm_up_timeout = Float(900, config=True, help="Seconds a warm-up may take before it is abandoned.")
@@ -42,7 +44,6 @@ class WarmKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._pool: list[asyncio.Future] = []
-        self._filling = False
         # The server's event loop exists (ServerApp.init_ioloop runs before the kernel manager is made) but is not
         # running yet: fill the pool as soon as it runs.
         from tornado.ioloop import IOLoop
@@ -52,42 +53,86 @@ class WarmKernelManager(AsyncMappingKernelManager):
         if not self.warm_up_cells:
             return
         while len(self._pool) < self.warm_kernels:
-            self._pool.append(asyncio.ensure_future(self._start_warm()))
+            future = asyncio.ensure_future(self._start_warm())
+            future.add_done_callback(self._warm_up_ended)
+            self._pool.append(future)
+
+    def _warm_up_ended(self, future: asyncio.Future) -> None:
+        """A failed warm-up is logged at once and leaves the pool (no notebook has to ask first)."""
+        if future.cancelled():
+            return
+        if future.exception() is not None:
+            self.log.warning("A warm kernel could not be prepared: %s", future.exception())
+            if future in self._pool:
+                self._pool.remove(future)
 
     async def _start_warm(self) -> str:
         started = time.monotonic()
-        kernel_id = await super().start_kernel(kernel_name=self.warm_kernel_name)
+        kernel_id = await super().start_kernel(kernel_name=self.warm_kernel_name, path="")
+        manager = self.get_kernel(kernel_id)
+        # While it warms up and waits, the kernel is not the student's: if it dies it is not restarted (a restart in
+        # the middle of a warm-up races with the shutdown that follows), it is dropped. The auto-restarter is started
+        # again when the kernel is handed out; until then a poll watches the process.
+        manager.stop_restarter()
+        died = asyncio.ensure_future(self._until_dead(manager))
         try:
-            client = self.get_kernel(kernel_id).client()
+            client = manager.client()
             client.start_channels()
             try:
-                await client.wait_for_ready(timeout=self.warm_up_timeout)
-                for code in self.warm_up_cells:
-                    left = self.warm_up_timeout - (time.monotonic() - started)
-                    reply = await client.execute_interactive(code, timeout=max(left, 1.0), output_hook=lambda m: None,
-                                                             store_history=False)
-                    if reply["content"]["status"] != "ok":
-                        raise RuntimeError(f"warm-up cell {code.splitlines()[0]!r} failed: "
-                                           f"{reply['content'].get('evalue', reply['content'])}")
+                warm_up = asyncio.ensure_future(self._run_cells(client, started))
+                await asyncio.wait([warm_up, died], timeout=self.warm_up_timeout,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                if not warm_up.done():
+                    warm_up.cancel()
+                    raise RuntimeError("the kernel died during its warm-up" if died.done()
+                                       else f"the warm-up took more than {self.warm_up_timeout:.0f} s")
+                warm_up.result()
             finally:
+                died.cancel()
                 client.stop_channels()
         except BaseException:
-            await super().shutdown_kernel(kernel_id, now=True)
+            try:
+                await super().shutdown_kernel(kernel_id, now=True)
+            except Exception:  # already gone (a server shutting down): the warm-up's own error is the one to raise
+                pass
             raise
         self.log.info("Warm kernel %s ready after %.1f s", kernel_id, time.monotonic() - started)
         return kernel_id
 
+    @staticmethod
+    async def _until_dead(manager, every: float = 0.5) -> None:
+        """Returns when the kernel's process has exited."""
+        while await manager.is_alive():
+            await asyncio.sleep(every)
+
+    async def _run_cells(self, client, started: float) -> None:
+        await client.wait_for_ready(timeout=self.warm_up_timeout)
+        for code in self.warm_up_cells:
+            left = self.warm_up_timeout - (time.monotonic() - started)
+            reply = await client.execute_interactive(code, timeout=max(left, 1.0), output_hook=lambda m: None,
+                                                     store_history=False)
+            if reply["content"]["status"] != "ok":
+                raise RuntimeError(f"warm-up cell {code.splitlines()[0]!r} failed: "
+                                   f"{reply['content'].get('evalue', reply['content'])}")
+
     async def _take_warm(self) -> str | None:
-        """A warm kernel out of the pool (waiting for one still warming up), or None."""
+        """A warm kernel out of the pool (waiting for one still warming up), or None. A pooled kernel that died while
+        it waited is shut down, not handed out; the one handed out gets the usual auto-restarter back."""
         while self._pool:
             future = self._pool.pop(0)
             try:
                 kernel_id = await future
-            except Exception as error:  # logged; the caller starts a kernel the usual way
-                self.log.warning("A warm kernel could not be prepared: %s", error)
+            except Exception:  # logged by _warm_up_ended; the caller starts a kernel the usual way
                 continue
-            if kernel_id in self:
-                return kernel_id
+            if kernel_id not in self:
+                continue
+            manager = self.get_kernel(kernel_id)
+            if not await manager.is_alive():
+                self.log.warning("Warm kernel %s died while it waited; not handed out", kernel_id)
+                await super().shutdown_kernel(kernel_id, now=True)
+                continue
+            manager.start_restarter()
+            return kernel_id
         return None
 
     async def start_kernel(self, *, kernel_id=None, path=None, **kwargs):
@@ -112,6 +157,14 @@ class WarmKernelManager(AsyncMappingKernelManager):
         self._pool = [f for f in self._pool if not (f.done() and not f.cancelled() and f.exception() is None
                                                     and f.result() == kernel_id)]
         return await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+
+    async def shutdown_all(self, now=False):
+        """The server is stopping: warm-ups still running stop first, then every kernel is shut down."""
+        pending, self._pool = self._pool, []
+        for future in pending:
+            future.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        return await super().shutdown_all(now=now)
 
     async def cull_kernel_if_idle(self, kernel_id):
         """A warm kernel waiting in the pool is idle by design: never culled."""
