@@ -98,7 +98,7 @@ def grade(path: Path, expected: list[str], timeout: int, crate: str | None) -> l
     if crate:
         for cell in nb.cells:
             if cell.cell_type == "code":
-                cell.source = DEP.sub(lambda m: m.group(1) + crate + m.group(3), cell.source)
+                cell.source = DEP.sub(lambda m: m.group(1) + crate.rstrip("/") + "/dylib" + m.group(3), cell.source)
     client = NotebookClient(nb, kernel_name="rust", timeout=timeout, allow_errors=True,
                             resources={"metadata": {"path": str(path.parent)}})
     failure = ""
@@ -120,7 +120,7 @@ def main() -> int:
     ap.add_argument("--course", type=Path, default=ROOT / "notebooks", help="the course's notebooks (exercise list)")
     ap.add_argument("--notebook", action="append", default=[],
                     help="grade only this notebook (its name without .ipynb; repeatable); default every course notebook")
-    ap.add_argument("--crate", help="load the crate from this path in every notebook's :dep cell")
+    ap.add_argument("--crate", help="the crate's folder (a copy of this repository): every notebook's :dep cell loads PATH/dylib")
     ap.add_argument("--quick", action="store_true", help="run each analysis in its small version (DEMYSTIFY_QUICK)")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per cell")
     args = ap.parse_args()

@@ -4,12 +4,18 @@ seeded from PREFIX/seed (as the hub gives each student), a new evcxr kernel in i
 run in order up to its first table, each timed from the moment the kernel was asked to start.
 
 Usage: python3 scripts/kernel_cost.py [--prefix /var/tmp/demystify-resnet/classroom] [--runs 3] [--json OUT]
-                                     [--kernel rust] [--warm]
+                                     [--kernel rust] [--warm | --plain-crate]
 
 --warm measures what a student's server gives with warm kernels (deploy/warm_kernels.py, configured by the classroom
 build in PREFIX/etc/jupyter): the server's kernel manager warms a kernel up first (timed separately), and the clock
 starts when the notebook asks for its kernel. The kernel's build folder is then the one the classroom's kernelspec
 gives it (PREFIX/kernels/<user>/<kernel id>).
+
+--plain-crate loads the crate itself instead of its shared-library form (dylib/), as the notebooks did before
+2026-12-03: the same cells, each linked against the crate's static libraries.
+
+After the first table each run times one more cell with nothing to compute (`let floor = 1u32;`): evcxr's cost of
+a cell (rust-analyzer, cargo, rustc, the link, loading it).
 
 Prints one line per run: the linker evcxr chose (mold, then lld, when installed; else the system's cc), kernel
 ready, then each cell's seconds, the total to the first table, how long seeding took, the student's disk beyond the
@@ -39,13 +45,31 @@ def cells_to_first_table(notebook: Path) -> list[str]:
     raise SystemExit(f"{notebook.name}: no cell shows a Table")
 
 
-def run(prefix: Path, folder: Path, kernel: str) -> dict:
+PLAIN_CRATE_SWAP = ('package = "demystify-resnet-dylib", path = "{prefix}/crate/dylib"',
+                    'package = "demystify-resnet", path = "{prefix}/crate"')
+
+
+# A cell that computes nothing, timed after the first table.
+FLOOR_CELL = "let floor = 1u32;"
+
+
+def ok(reply: dict, code: str) -> None:
+    """Stops the measurement at a cell that failed."""
+    if reply["content"]["status"] != "ok":
+        raise SystemExit(f"cell failed: {code[:60]!r}: {reply['content']}")
+
+
+def run(prefix: Path, folder: Path, kernel: str, plain_crate: bool = False) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
     t = time.time()
     subprocess.run(["bash", str(ROOT / "scripts" / "classroom.sh"), "seed", str(folder), str(prefix)], check=True)
     seeded = time.time() - t
     rlibs_before = {p.name for p in folder.rglob("*.rlib")}
     cells = cells_to_first_table(prefix / "notebooks" / NOTEBOOK)
+    if plain_crate:
+        dylib, plain = (text.format(prefix=prefix) for text in PLAIN_CRATE_SWAP)
+        assert dylib in cells[0], cells[0]
+        cells[0] = cells[0].replace(dylib, plain)
     km = KernelManager(kernel_name=kernel)
     started = time.time()
     km.start_kernel(env=dict(os.environ, EVCXR_TMPDIR=str(folder), CARGO_NET_OFFLINE="true"),
@@ -57,11 +81,12 @@ def run(prefix: Path, folder: Path, kernel: str) -> dict:
         record = {"kernel_ready": time.time() - started, "cells": []}
         for code in cells:
             t = time.time()
-            reply = kc.execute_interactive(code, timeout=600, output_hook=lambda m: None)
-            if reply["content"]["status"] != "ok":
-                raise SystemExit(f"cell failed: {code[:60]!r}: {reply['content']}")
+            ok(kc.execute_interactive(code, timeout=600, output_hook=lambda m: None), code)
             record["cells"].append({"code": code.splitlines()[0][:50], "seconds": time.time() - t})
         record["first_table"] = time.time() - started
+        t = time.time()
+        ok(kc.execute_interactive(FLOOR_CELL, timeout=600, output_hook=lambda m: None), FLOOR_CELL)
+        record["floor_cell"] = time.time() - t
         linker = []
         kc.execute_interactive(":linker", timeout=60,
                                output_hook=lambda m: linker.append(m["content"].get("text", "")
@@ -115,15 +140,16 @@ def warm_run(prefix: Path, kernel: str) -> dict:
             record["kernel_ready"] = time.time() - started
             for code in cells:
                 t = time.time()
-                reply = await client.execute_interactive(code, timeout=600, output_hook=lambda m: None)
-                if reply["content"]["status"] != "ok":
-                    raise SystemExit(f"cell failed: {code[:60]!r}: {reply['content']}")
+                ok(await client.execute_interactive(code, timeout=600, output_hook=lambda m: None), code)
                 record["cells"].append({"code": code.splitlines()[0][:50], "seconds": time.time() - t})
             record["first_table"] = time.time() - started
             variables = []
             await client.execute_interactive(":vars", timeout=60, output_hook=lambda m: variables.append(
                 m["content"].get("data", {}).get("text/plain", "")))
             record["variables"] = "".join(variables).strip()
+            t = time.time()
+            ok(await client.execute_interactive(FLOOR_CELL, timeout=600, output_hook=lambda m: None), FLOOR_CELL)
+            record["floor_cell"] = time.time() - t
         finally:
             client.stop_channels()
             folder = prefix / "kernels" / user / f"kernel-{kernel_id}"
@@ -147,7 +173,9 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--kernel", default="rust", help="the kernelspec (e.g. one pointing at another evcxr build)")
-    ap.add_argument("--warm", action="store_true", help="a warm kernel from the students' server's kernel manager")
+    mode = ap.add_mutually_exclusive_group()
+    mode.add_argument("--warm", action="store_true", help="a warm kernel from the students' server's kernel manager")
+    mode.add_argument("--plain-crate", action="store_true", help="the crate itself, not its shared library (dylib/)")
     args = ap.parse_args()
     if not (args.prefix / "seed" / "target").is_dir():
         print(f"no classroom build at {args.prefix}: run scripts/classroom.sh build {args.prefix}", file=sys.stderr)
@@ -161,9 +189,12 @@ def main() -> int:
             tail = (f"first table {r['first_table']:.1f} s after the request; variables left by the warm-up and the "
                     f"cells: {r['variables']!r}")
         else:
-            r = run(args.prefix, args.prefix / "students" / f"kernel-cost-{i}", args.kernel)
-            head = f"linker {r['linker']}: kernel ready {r['kernel_ready']:.1f} s"
-            tail = f"first table {r['first_table']:.1f} s after the kernel was started; seeded in {r['seed_seconds']:.2f} s"
+            r = run(args.prefix, args.prefix / "students" / f"kernel-cost-{i}", args.kernel, args.plain_crate)
+            head = (f"{'plain crate' if args.plain_crate else 'dylib/'}, linker {r['linker']}: kernel ready "
+                    f"{r['kernel_ready']:.1f} s")
+            tail = (f"first table {r['first_table']:.1f} s after the kernel was started; seeded in "
+                    f"{r['seed_seconds']:.2f} s")
+        tail += f"; then an empty cell {r['floor_cell']:.2f} s"
         records.append(r)
         print("; ".join([head, *(f"{c['code']!r} {c['seconds']:.1f} s" for c in r["cells"]), tail])
               + f"; {r['bytes_beyond_seed'] / 1e6:.0f} MB beyond the seed after the run, "

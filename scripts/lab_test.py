@@ -14,7 +14,7 @@ notebook fails if a progress line is drawn as standard error (JupyterLab paints 
 read progress as an error).
 
 The notebook is copied into a scratch folder (JupyterLab may autosave it; the committed notebook stays
-untouched), with its `:dep … path = ".."` pointing at this repository. The lab gets its own settings (every cell
+untouched), with its `:dep … path = "../dylib"` pointing at this repository. The lab gets its own settings (every cell
 rendered, so hidden cells are counted too; no autosave; no news or update checks: nothing leaves the machine) and
 runs in quick mode (DEMYSTIFY_QUICK=1) with the same EVCXR_TMPDIR as scripts/run_notebooks.py, so it reuses that
 build. evcxr uses that folder as its workspace, so two live kernels on it break each other (the second one's
@@ -61,8 +61,8 @@ def prepare(scratch: Path, name: str) -> Path:
     nb = json.loads(source.read_text())
     for cell in nb["cells"]:
         text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if cell["cell_type"] == "code" and text.startswith(":dep") and 'path = ".."' in text:
-            cell["source"] = text.replace('path = ".."', f'path = "{ROOT}"')
+        if cell["cell_type"] == "code" and text.startswith(":dep") and 'path = "../dylib"' in text:
+            cell["source"] = text.replace('path = "../dylib"', f'path = "{ROOT}/dylib"')
     target = scratch / "notebooks" / source.name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(nb, indent=1, ensure_ascii=False))

@@ -86,8 +86,9 @@ fn notebooks_load_the_crate_and_plotly_first() {
             .map(source)
             .collect();
         assert!(
-            code[0].contains(":dep demystify_resnet") && code[0].contains("path = \"..\""),
-            "{name}: first code cell loads the crate"
+            code[0].contains(":dep demystify_resnet = { package = \"demystify-resnet-dylib\"")
+                && code[0].contains("path = \"../dylib\""),
+            "{name}: first code cell loads the crate as one shared library (dylib/)"
         );
         assert!(
             code[1].contains("plotly_bootstrap()"),
@@ -182,8 +183,11 @@ fn every_notebook_ends_with_exercises_and_has_worked_solutions() {
             answers.len(),
             "{name}: one confirmed solution per exercise"
         );
-        assert!(cells(sol)
-            .iter()
-            .any(|c| source(c).contains("path = \"../..\"")));
+        assert!(
+            cells(sol)
+                .iter()
+                .any(|c| source(c).contains("path = \"../../dylib\"")),
+            "{name}: the solutions load the crate from one folder further down"
+        );
     }
 }
