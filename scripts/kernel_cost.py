@@ -190,7 +190,7 @@ def main() -> int:
                     f"cells: {r['variables']!r}")
         else:
             r = run(args.prefix, args.prefix / "students" / f"kernel-cost-{i}", args.kernel, args.plain_crate)
-            head = (f"{'plain crate' if args.plain_crate else 'dylib/'}, linker {r['linker']}: kernel ready "
+            head = (f"{'plain crate' if args.plain_crate else 'dylib/'}, {r['linker']}: kernel ready "
                     f"{r['kernel_ready']:.1f} s")
             tail = (f"first table {r['first_table']:.1f} s after the kernel was started; seeded in "
                     f"{r['seed_seconds']:.2f} s")
