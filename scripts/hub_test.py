@@ -318,7 +318,7 @@ def with_answers(source: str, style: str) -> str:
 
 
 def student_notebook(prefix: Path, depths: list[int], style: str) -> dict:
-    """Notebook 03 as the classroom build gives it to a student (its `:dep` on PREFIX/crate), as this student edits
+    """Notebook 03 as the classroom build gives it to a student (its `:dep` on PREFIX/crate/dylib), as this student edits
     it: their own depth list in the sweep and their answers."""
     nb = json.loads((prefix / "notebooks" / NOTEBOOK).read_text())
     for c in nb["cells"]:
