@@ -5,10 +5,11 @@
 //! the cells is the same as with the crate itself.
 //!
 //! Why: evcxr compiles each cell into a shared object (built with `-C prefer-dynamic`). Against the plain crate,
-//! the linker reads every static library behind it (about 140 `.rlib` files, polars and faer among them) for every
-//! cell, about 0.6 s of a trivial cell's 1.1 s build on a 2-core AMD EPYC. Against this library it reads one
-//! shared object's symbol table. The library is linked once per build folder (about 6 s) and holds the compiled
-//! crate and its dependencies (about 170 MB); docs/classroom.md has the per-cell figures.
+//! the linker reads every static library behind it (141 `.rlib` files, polars and faer among them) for every cell:
+//! 0.62 s of rustc's 1.38 s on an empty cell (`-Z time-passes`, 2-core AMD EPYC). Against this library it reads one
+//! shared object's symbol table. The library (about 170 MB: the compiled crate and its dependencies) is linked once,
+//! by the first `:dep` in a build folder; the classroom's seed holds it and each student's folder hard-links it.
+//! docs/classroom.md has the per-cell figures.
 //!
 //! Generic code (a `ResNet::<D, N>` method, dfdx's modules) is still monomorphised in the cell that uses it.
 
