@@ -154,9 +154,6 @@ seed() {
     | (cd "$from" && xargs -0 -r cp --parents -l -t "$dir")
   (cd "$from" && find target -path '*/incremental' -prune -o -type f ! "${artifact[@]}" -print0) \
     | (cd "$from" && xargs -0 -r cp --parents -a -t "$dir")
-  # Symbolic links (dylib/build.rs links the crate's shared library into the folder the cells load from).
-  (cd "$from" && find target -path '*/incremental' -prune -o -type l -print0) \
-    | (cd "$from" && xargs -0 -r cp --parents -a -t "$dir")
   touch "$dir/.seeded"
 }
 
