@@ -65,8 +65,8 @@ assert dep.startswith(":dep demystify_resnet") and f'path = "{prefix}/crate/dyli
 # The first `let` is what makes rust-analyzer infer a type for the first time; the variable is then moved out, so
 # the student's kernel keeps no variable of the warm-up.
 # It holds one of the crate's own types: rust-analyzer then also finds, ahead of the student, how to name the crate's
-# types through dylib/'s re-exports (a student's first `let net = ResNet::<4, 2>::zeros(8)?;` took 2.6 s after a
-# warm-up on a `String`, 2.0 s after this one).
+# types through dylib/'s re-exports. Measured by scripts/kernel_cost.py --warm (docs/classroom.md): a student's first
+# `let net = ResNet::<4, 2>::zeros(8)?;` took 2.5 and 2.7 s after a warm-up on a `String`, 2.2 and 2.4 s after this one.
 cells = [dep, "use demystify_resnet::prelude::*;\nlet warm_up = ResNet::<2, 2>::zeros(1)?;", "drop(warm_up);"]
 print("# Written by scripts/classroom.sh build: the students' servers hand out warm Rust kernels (docs/classroom.md).")
 print("import sys")

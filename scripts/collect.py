@@ -120,7 +120,8 @@ def main() -> int:
     ap.add_argument("--course", type=Path, default=ROOT / "notebooks", help="the course's notebooks (exercise list)")
     ap.add_argument("--notebook", action="append", default=[],
                     help="grade only this notebook (its name without .ipynb; repeatable); default every course notebook")
-    ap.add_argument("--crate", help="the crate's folder (a copy of this repository): every notebook's :dep cell loads PATH/dylib")
+    ap.add_argument("--crate",
+                    help="the crate's folder (a copy of this repository): every notebook's :dep cell loads PATH/dylib")
     ap.add_argument("--quick", action="store_true", help="run each analysis in its small version (DEMYSTIFY_QUICK)")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per cell")
     args = ap.parse_args()
