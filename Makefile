@@ -40,22 +40,24 @@ test: test-rust test-wasm test-notebooks test-classroom
 
 # The classroom (docs/classroom.md): the image's build script (scripts/classroom.sh build, what the image recipes
 # run), then a real JupyterHub with configurable-http-proxy on 127.0.0.1 and 3 students running notebook 03 at once
-# in their own build folders, one kernel killed mid-run and restarted, the teacher's roll-up checked. The image
-# installs at /opt/demystify-resnet; the tests build under /var/tmp so that they need no root.
+# in their own build folders, one kernel killed mid-run and restarted, the teacher's roll-up checked; then one
+# student whose server the teacher started before class (scripts/start_class.py waits for its warm kernel). The
+# image installs at /opt/demystify-resnet; the tests build under /var/tmp so that they need no root.
 CLASSROOM_PREFIX ?= /var/tmp/demystify-resnet/classroom
 test-classroom: check-rust
 	scripts/setup.sh hub
 	scripts/classroom.sh build $(CLASSROOM_PREFIX)
 	$(PYTHON) scripts/hub_test.py --students 3 --prefix $(CLASSROOM_PREFIX) --out reports/test
+	$(PYTHON) scripts/hub_test.py --students 1 --before-class --no-rollup --prefix $(CLASSROOM_PREFIX) --out reports/test
 
-# The load runs of the classroom (1, 4 and 8 students with warm kernels, then 1 and 8 with cold ones for
-# comparison; the hub only), one after the other; the results in reports/classroom/ and their table in
+# The load runs of the classroom (1, 4 and 8 students with warm kernels, then 1 and 8 with cold ones, then 1 and 8
+# whose servers the teacher started before class; the hub only), one after the other; the results in reports/classroom/ and their table in
 # docs/classroom.md.
 classroom-bench: check-rust
 	scripts/setup.sh hub
 	scripts/classroom.sh build $(CLASSROOM_PREFIX)
 	rm -rf reports/classroom
-	status=0; for run in "1" "4" "8" "1 --cold" "8 --cold"; do $(PYTHON) scripts/hub_test.py --students $$run --no-rollup \
+	status=0; for run in "1" "4" "8" "1 --cold" "8 --cold" "1 --before-class" "8 --before-class"; do $(PYTHON) scripts/hub_test.py --students $$run --no-rollup \
 	  --prefix $(CLASSROOM_PREFIX) --out reports/classroom || status=1; done; \
 	$(PYTHON) scripts/hub_test.py --out reports/classroom --table docs/classroom.md && exit $$status
 

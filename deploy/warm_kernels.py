@@ -20,6 +20,9 @@ and every later cell costs what it costs in a kernel that has been running for a
 - A warm-up that fails, times out, or whose kernel dies is logged at once and its kernel shut down; a pooled kernel
   that died while it waited is shut down when a notebook asks (pooled kernels are not auto-restarted). The notebook
   then gets a kernel started as usual.
+- The server's kernel list (`GET /api/kernels`) marks a kernel of the pool with `"warm": "warming"` while its warm-up
+  runs and `"warm": "ready"` once it waits for a notebook; a kernel handed out has no such key. A teacher who starts
+  the class's servers before the lesson (`scripts/start_class.py`) reads it to know when every warm-up is done.
 
 Installed by `scripts/classroom.sh build` next to the jupyter_server configuration that selects it
 (`PREFIX/etc/jupyter`, which a student's server reads through JUPYTER_CONFIG_PATH).
@@ -44,6 +47,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._pool: list[asyncio.Future] = []
+        self._warming: set[str] = set()  # kernels whose warm-up is running
         # The server's event loop exists (ServerApp.init_ioloop runs before the kernel manager is made) but is not
         # running yet: fill the pool as soon as it runs.
         from tornado.ioloop import IOLoop
@@ -69,35 +73,41 @@ class WarmKernelManager(AsyncMappingKernelManager):
     async def _start_warm(self) -> str:
         started = time.monotonic()
         kernel_id = await super().start_kernel(kernel_name=self.warm_kernel_name, path="")
-        manager = self.get_kernel(kernel_id)
-        # While it warms up and waits, the kernel is not the student's: if it dies it is not restarted (a restart in
-        # the middle of a warm-up races with the shutdown that follows), it is dropped. The auto-restarter is started
-        # again when the kernel is handed out; until then a poll watches the process.
-        manager.stop_restarter()
-        died = asyncio.ensure_future(self._until_dead(manager))
+        self._warming.add(kernel_id)
         try:
-            client = manager.client()
-            client.start_channels()
-            try:
-                warm_up = asyncio.ensure_future(self._run_cells(client, started))
-                await asyncio.wait([warm_up, died], timeout=self.warm_up_timeout,
-                                   return_when=asyncio.FIRST_COMPLETED)
-                if not warm_up.done():
-                    warm_up.cancel()
-                    raise RuntimeError("the kernel died during its warm-up" if died.done()
-                                       else f"the warm-up took more than {self.warm_up_timeout:.0f} s")
-                warm_up.result()
-            finally:
-                died.cancel()
-                client.stop_channels()
+            await self._warm_up(kernel_id, started)
         except BaseException:
             try:
                 await super().shutdown_kernel(kernel_id, now=True)
             except Exception:  # already gone (a server shutting down): the warm-up's own error is the one to raise
                 pass
             raise
+        finally:
+            self._warming.discard(kernel_id)
         self.log.info("Warm kernel %s ready after %.1f s", kernel_id, time.monotonic() - started)
         return kernel_id
+
+    async def _warm_up(self, kernel_id: str, started: float) -> None:
+        """Runs the warm-up cells in the kernel; raises if they fail, time out, or the kernel dies meanwhile."""
+        manager = self.get_kernel(kernel_id)
+        # While it warms up and waits, the kernel is not the student's: if it dies it is not restarted (a restart in
+        # the middle of a warm-up races with the shutdown that follows), it is dropped. The auto-restarter is started
+        # again when the kernel is handed out; until then a poll watches the process.
+        manager.stop_restarter()
+        died = asyncio.ensure_future(self._until_dead(manager))
+        client = manager.client()
+        client.start_channels()
+        try:
+            warm_up = asyncio.ensure_future(self._run_cells(client, started))
+            await asyncio.wait([warm_up, died], timeout=self.warm_up_timeout, return_when=asyncio.FIRST_COMPLETED)
+            if not warm_up.done():
+                warm_up.cancel()
+                raise RuntimeError("the kernel died during its warm-up" if died.done()
+                                   else f"the warm-up took more than {self.warm_up_timeout:.0f} s")
+            warm_up.result()
+        finally:
+            died.cancel()
+            client.stop_channels()
 
     @staticmethod
     async def _until_dead(manager, every: float = 0.5) -> None:
@@ -147,6 +157,16 @@ class WarmKernelManager(AsyncMappingKernelManager):
                     self._fill()
                 return warm
         return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
+
+    def kernel_model(self, kernel_id):
+        """The server's JSON model of a kernel, with `"warm": "warming"` for a kernel of the pool whose warm-up runs
+        and `"warm": "ready"` for one that waits for a notebook."""
+        model = super().kernel_model(kernel_id)
+        if kernel_id in self._warming:
+            model["warm"] = "warming"
+        elif self._pooled(kernel_id):
+            model["warm"] = "ready"
+        return model
 
     def _pooled(self, kernel_id: str) -> bool:
         return any(f.done() and not f.cancelled() and f.exception() is None and f.result() == kernel_id

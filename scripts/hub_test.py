@@ -16,9 +16,15 @@ verdicts. HUB_TEST_TRACE=1 prints every message each student's client receives. 
 server ready, kernel ready, first figure, all cells done (seconds from the start), and the resident memory of their
 server and kernel.
 
+With --before-class the teacher starts every student's server before the lesson (scripts/start_class.py, the
+admin page's "Start All" through the hub's REST API) and waits until each warm kernel is ready; then the students
+log in as above. The times stay counted from the students' login; the time the teacher waited is recorded beside
+them.
+
 Everything binds to 127.0.0.1; every process started is stopped on any exit, kernels included.
 
 Usage: python3 scripts/hub_test.py [--students 3] [--prefix /opt/demystify-resnet] [--out reports/test] [--no-rollup]
+                                  [--cold | --before-class]
        python3 scripts/hub_test.py --out reports/classroom --table docs/classroom.md   (the load table, no run)
 """
 import argparse, csv, json, multiprocessing, os, re, secrets, shutil, signal, socket, subprocess, sys, threading, time, uuid
@@ -30,6 +36,7 @@ import asyncio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collect import feedback_of
+from start_class import start_class
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_MARK = "DEMYSTIFY_HUB_TEST"
@@ -536,10 +543,21 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {kib / 2**20:.0f} GiB"
 
 
+MODES = ["cold", "warm", "warm, started before class"]
+
+
+def mode_of(run: dict) -> str:
+    """How a run's kernels started: cold, warm (each server warms one up as the student starts it), or warm with the
+    servers started by the teacher before the students logged in."""
+    if not run.get("warm_kernels"):
+        return "cold"
+    return "warm" if run.get("before_class") is None else "warm, started before class"
+
+
 def write_table(runs: Path, doc: Path) -> int:
     """The load table (one row per class size, from the JSON each run wrote) into `doc` between its markers."""
     found = sorted((json.loads(p.read_text()) for p in runs.glob("hub_*_students*.json")),
-                   key=lambda run: (run.get("warm_kernels", False), len(run["students"])))
+                   key=lambda run: (MODES.index(mode_of(run)), len(run["students"])))
     if not found:
         print(f"no runs in {runs}", file=sys.stderr)
         return 1
@@ -554,17 +572,25 @@ def write_table(runs: Path, doc: Path) -> int:
         students = run["students"]
         failures = sum(not s.get("ok") for s in students)
         mixed = sum(s.get("own_outputs") is False for s in students)
-        mode = "warm" if run.get("warm_kernels") else "cold"
+        mode = mode_of(run)
         lines.append(f"| {len(students)} | {mode} | {span(run, 'server_ready')} | {span(run, 'kernel_ready')} | "
                      f"{span(run, 'first_figure')} | {span(run, 'all_done')} | {failures} | {mixed} | "
                      f"{span(run, 'memory_bytes', 1e-9, 1)} | {run['hub_api_worst_seconds']:.2f} |")
     verdicts = []
     for run in found:
         students = run["students"]
-        mode = "warm kernels" if run.get("warm_kernels") else "cold kernels"
+        mode = {"cold": "cold kernels", "warm": "warm kernels",
+                "warm, started before class": "servers and warm kernels started before class"}[mode_of(run)]
+        if run.get("before_class"):
+            waited = max((b.get("warm_ready", float("inf")) for b in run["before_class"]), default=float("inf"))
+            verdicts.append(f"- {len(students)} student{'s' if len(students) > 1 else ''}, {mode}: the teacher's "
+                            f"`scripts/start_class.py` had every warm kernel ready {waited:.0f} s after it started the "
+                            f"servers; the students logged in after that.")
         if len(students) == 1 and "first_figure" in students[0] and "server_ready" in students[0]:
             wait = students[0]["first_figure"] - students[0]["server_ready"]
-            verdicts.append(f"- 1 student, {mode}: first figure {wait:.1f} s after the server was ready (target ≤ 15 s): "
+            since = ("the student found their server ready, right after logging in" if run.get("before_class")
+                     else "the server was ready")
+            verdicts.append(f"- 1 student, {mode}: first figure {wait:.1f} s after {since} (target ≤ 15 s): "
                             + ("met." if wait <= 15 else "**not met**."))
         if len(students) == 8:
             done = [s.get("all_done") for s in students]
@@ -602,9 +628,14 @@ def main() -> int:
                          "the markers <!-- classroom-bench --> and <!-- /classroom-bench -->")
     ap.add_argument("--cold", action="store_true",
                     help="no warm kernels: every notebook's kernel starts cold (the comparison run of the bench)")
+    ap.add_argument("--before-class", action="store_true",
+                    help="the teacher starts every student's server and waits for the warm kernels before the students "
+                         "log in (scripts/start_class.py)")
     ap.add_argument("--no-rollup", action="store_true",
                     help="skip the teacher's roll-up (the load runs of make classroom-bench measure the hub only)")
     args = ap.parse_args()
+    if args.cold and args.before_class:
+        ap.error("--before-class waits for warm kernels; --cold has none")
     if args.table:
         return write_table(Path(args.out), Path(args.table))
     prefix = Path(args.prefix)
@@ -632,6 +663,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     records = [{"student": f"student{i + 1}"} for i in range(args.students)]
     rollup = None
+    before_class = []
     latencies = []
     left = []
     stop = threading.Event()
@@ -658,6 +690,9 @@ def main() -> int:
                 stop.wait(0.5)
         poller = threading.Thread(target=poll_api, daemon=True)
         poller.start()
+        if args.before_class:
+            before_class = start_class(base, token, [r["student"] for r in records], timeout=args.timeout)
+            print(f"before class: {json.dumps(before_class)}")
         started = time.time()
         # Student 2 (when there are at least 2) has their kernel killed during the sweep cell.
         # One process per student (as separate browsers would be): no client state is shared between students.
@@ -706,6 +741,9 @@ def main() -> int:
     if None in folders or len(set(folders)) != len(folders) or not all(
             f.startswith(f"{prefix}/kernels/{r['student']}/") for f, r in zip(folders, records)):
         problems.append(f"each kernel must have a build folder of its own under {prefix}/kernels/<student>: {folders}")
+    not_warm = [b for b in before_class if b["status"] != "ready"]
+    if not_warm:
+        problems.append(f"before class, these servers' warm kernels did not become ready: {not_warm}")
     if not args.cold:
         cold = [r["student"] for r in records if not r.get("kernel_process_age_at_request", 0) > 0]
         if cold:
@@ -720,14 +758,16 @@ def main() -> int:
         problems += rollup_problems(rollup, records)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"hub_{args.students}_students{'_cold' if args.cold else ''}.json").write_text(json.dumps(
-        {"students": records, "warm_kernels": not args.cold, "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies),
+    suffix = "_cold" if args.cold else "_before_class" if args.before_class else ""
+    (out / f"hub_{args.students}_students{suffix}.json").write_text(json.dumps(
+        {"students": records, "warm_kernels": not args.cold, "before_class": before_class if args.before_class else None,
+         "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies),
          "problems": problems, "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
         indent=1, default=str))
     print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "
           f"kernels left after teardown: {len(left)}")
     # each student, folders, kill, latency, teardown, warm kernels used, roll-up
-    checks = args.students + 4 + (not args.cold) + (not args.no_rollup)
+    checks = args.students + 4 + (not args.cold) + (not args.no_rollup) + args.before_class
     print(f"{checks - len(problems)} passed, {len(problems)} failed")
     for p in problems:
         print("FAILED:", p, file=sys.stderr)
