@@ -1,8 +1,8 @@
 """Warm Rust kernels for a student's Jupyter server (issue 20, item 3; docs/classroom.md).
 
-A new evcxr kernel spends 18-20 s of one core before the first table of a notebook: rust-analyzer, inside the
-kernel, loads the crate graph behind `:dep demystify_resnet` (211 packages) when the `:dep` cell runs, and infers a
-type for the first time at the first `let`. Nothing in evcxr turns that off, and it is the same work for every
+A new evcxr kernel spends about 25 s of one core in its `:dep` cell and first `let` (docs/classroom.md, the
+per-kernel table): rust-analyzer, inside the kernel, loads the crate graph behind `:dep demystify_resnet` when the
+`:dep` cell runs, and infers a type for the first time at the first `let`. Nothing in evcxr turns that off, and it is the same work for every
 kernel. So the server does it ahead of time: `WarmKernelManager` keeps `warm_kernels` Rust kernels (one by default)
 started, with the course's `:dep` cell, its `use` line and one `let` already run, and hands one out when a notebook
 asks for a Rust kernel. The student's own `:dep` cell then finds the same dependency loaded (nothing is reloaded),
@@ -21,7 +21,8 @@ and every later cell costs what it costs in a kernel that has been running for a
   that died while it waited is shut down when a notebook asks (pooled kernels are not auto-restarted). The notebook
   then gets a kernel started as usual.
 - The server's kernel list (`GET /api/kernels`) marks a kernel of the pool with `"warm": "warming"` while its warm-up
-  runs and `"warm": "ready"` once it waits for a notebook; a kernel handed out has no such key. A teacher who starts
+  runs, `"warm": "ready"` once it waits for a notebook, and `"warm": "handed out"` once a notebook has it; a kernel
+  started as usual has no such key. A teacher who starts
   the class's servers before the lesson (`scripts/start_class.py`) reads it to know when every warm-up is done.
 
 Installed by `scripts/classroom.sh build` next to the jupyter_server configuration that selects it
@@ -48,6 +49,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._pool: list[asyncio.Future] = []
         self._warming: set[str] = set()  # kernels whose warm-up is running
+        self._handed_out: set[str] = set()  # warm kernels a notebook has
         # The server's event loop exists (ServerApp.init_ioloop runs before the kernel manager is made) but is not
         # running yet: fill the pool as soon as it runs.
         from tornado.ioloop import IOLoop
@@ -153,19 +155,22 @@ class WarmKernelManager(AsyncMappingKernelManager):
             warm = await self._take_warm()
             if warm is not None:
                 self.log.info("Handing out warm kernel %s (path %s)", warm, path)
+                self._handed_out.add(warm)
                 if self.refill:
                     self._fill()
                 return warm
         return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
 
     def kernel_model(self, kernel_id):
-        """The server's JSON model of a kernel, with `"warm": "warming"` for a kernel of the pool whose warm-up runs
-        and `"warm": "ready"` for one that waits for a notebook."""
+        """The server's JSON model of a kernel, with `"warm": "warming"` for a kernel of the pool whose warm-up runs,
+        `"warm": "ready"` for one that waits for a notebook, and `"warm": "handed out"` for one a notebook has."""
         model = super().kernel_model(kernel_id)
         if kernel_id in self._warming:
             model["warm"] = "warming"
         elif self._pooled(kernel_id):
             model["warm"] = "ready"
+        elif kernel_id in self._handed_out:
+            model["warm"] = "handed out"
         return model
 
     def _pooled(self, kernel_id: str) -> bool:
@@ -176,6 +181,8 @@ class WarmKernelManager(AsyncMappingKernelManager):
         """Shutting down a kernel that waits in the pool takes it out of the pool."""
         self._pool = [f for f in self._pool if not (f.done() and not f.cancelled() and f.exception() is None
                                                     and f.result() == kernel_id)]
+        if not restart:
+            self._handed_out.discard(kernel_id)
         return await super().shutdown_kernel(kernel_id, now=now, restart=restart)
 
     async def shutdown_all(self, now=False):

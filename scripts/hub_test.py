@@ -36,7 +36,6 @@ import asyncio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collect import feedback_of
-from start_class import start_class
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_MARK = "DEMYSTIFY_HUB_TEST"
@@ -376,6 +375,9 @@ def run_student(i: int, name: str, base: str, token: str, prefix: Path, started:
         r["kernel_ready"] = time.time() - started
         r["kernel_id"] = k.id
         r["build_folder"] = build_folder(k.id)
+        # What the server's kernel list says of it ("handed out" for a warm kernel; scripts/start_class.py reads it).
+        r["warm_mark"] = requests.get(f"{base}/user/{name}/api/kernels/{k.id}", headers={"Authorization": f"token {token}"},
+                                      timeout=30).json().get("warm")
         # A warm kernel's process was started before the notebook asked for it.
         r["kernel_process_age_at_request"] = asked - min((process_start(p) for p in kernel_pids(k.id)),
                                                           default=asked)
@@ -690,9 +692,15 @@ def main() -> int:
                 stop.wait(0.5)
         poller = threading.Thread(target=poll_api, daemon=True)
         poller.start()
-        if args.before_class:
-            before_class = start_class(base, token, [r["student"] for r in records], timeout=args.timeout)
-            print(f"before class: {json.dumps(before_class)}")
+        if args.before_class:  # the teacher's command, as a teacher runs it
+            before_json = root / "before_class.json"
+            before_json.unlink(missing_ok=True)
+            subprocess.run([sys.executable, str(ROOT / "scripts" / "start_class.py"), "--hub", base,
+                            "--timeout", str(int(args.timeout)), "--json", str(before_json),
+                            *[r["student"] for r in records]],
+                           env=dict(env, JUPYTERHUB_API_TOKEN=token), timeout=args.timeout + 120)
+            before_class = (json.loads(before_json.read_text()) if before_json.exists()
+                            else [{"student": "all", "status": "start_class.py wrote no records"}])
         started = time.time()
         # Student 2 (when there are at least 2) has their kernel killed during the sweep cell.
         # One process per student (as separate browsers would be): no client state is shared between students.
@@ -748,6 +756,9 @@ def main() -> int:
         cold = [r["student"] for r in records if not r.get("kernel_process_age_at_request", 0) > 0]
         if cold:
             problems.append(f"with warm kernels, these students' first kernel was started only when they asked: {cold}")
+        unmarked = [(r["student"], r.get("warm_mark")) for r in records if r.get("warm_mark") != "handed out"]
+        if unmarked:
+            problems.append(f"the server's kernel list does not mark these warm kernels \"handed out\": {unmarked}")
     if args.students >= 2 and not records[1].get("killed_and_restarted"):
         problems.append("the killed kernel was not detected")
     if worst > 1.0:
@@ -766,8 +777,8 @@ def main() -> int:
         indent=1, default=str))
     print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "
           f"kernels left after teardown: {len(left)}")
-    # each student, folders, kill, latency, teardown, warm kernels used, roll-up
-    checks = args.students + 4 + (not args.cold) + (not args.no_rollup) + args.before_class
+    # each student, folders, kill, latency, teardown, warm kernels used and marked, roll-up, before class
+    checks = args.students + 4 + 2 * (not args.cold) + (not args.no_rollup) + args.before_class
     print(f"{checks - len(problems)} passed, {len(problems)} failed")
     for p in problems:
         print("FAILED:", p, file=sys.stderr)
