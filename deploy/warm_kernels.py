@@ -17,6 +17,8 @@ and every later cell costs what it costs in a kernel that has been running for a
   1.8 GB, so a student would need twice the memory (docs/classroom.md).
 - Warm kernels waiting in the pool are never culled as idle. A kernel restarted by the student (Kernel > Restart
   Kernel) is a new evcxr process with the cost of a cold start; it does not come from the pool.
+- A kernel that dies before it answers at all (a port taken by another server's kernel between choosing and binding
+  it) is replaced by a new one, once.
 - A warm-up that fails, times out, or whose kernel dies is logged at once and its kernel shut down; a pooled kernel
   that died while it waited is shut down when a notebook asks (pooled kernels are not auto-restarted). The notebook
   then gets a kernel started as usual.
@@ -33,6 +35,10 @@ import time
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Bool, Float, Integer, List, Unicode
+
+
+class DiedAtStart(RuntimeError):
+    """A warm kernel's process exited before it answered its first kernel_info request."""
 
 
 class WarmKernelManager(AsyncMappingKernelManager):
@@ -73,6 +79,17 @@ class WarmKernelManager(AsyncMappingKernelManager):
                 self._pool.remove(future)
 
     async def _start_warm(self) -> str:
+        """A warm kernel's id. A kernel that dies before it answers at all is replaced once: with several servers
+        starting kernels at the same moment, a port chosen for one can be taken by another before the kernel binds it
+        ("Address already in use"), which jupyter_client's auto-restarter would cure with new ports, but the
+        restarter is off during the warm-up."""
+        try:
+            return await self._start_warm_once()
+        except DiedAtStart as e:
+            self.log.warning("A warm kernel died before it answered (%s); starting another", e)
+            return await self._start_warm_once()
+
+    async def _start_warm_once(self) -> str:
         started = time.monotonic()
         kernel_id = await super().start_kernel(kernel_name=self.warm_kernel_name, path="")
         self._warming.add(kernel_id)
@@ -99,9 +116,13 @@ class WarmKernelManager(AsyncMappingKernelManager):
         died = asyncio.ensure_future(self._until_dead(manager))
         client = manager.client()
         client.start_channels()
+        answered = asyncio.Event()
         try:
-            warm_up = asyncio.ensure_future(self._run_cells(client, started))
+            warm_up = asyncio.ensure_future(self._run_cells(client, started, answered))
             await asyncio.wait([warm_up, died], timeout=self.warm_up_timeout, return_when=asyncio.FIRST_COMPLETED)
+            if not answered.is_set() and (died.done() or not await manager.is_alive()):
+                warm_up.cancel()
+                raise DiedAtStart(f"kernel {kernel_id} exited before replying to kernel_info")
             if not warm_up.done():
                 warm_up.cancel()
                 raise RuntimeError("the kernel died during its warm-up" if died.done()
@@ -117,8 +138,9 @@ class WarmKernelManager(AsyncMappingKernelManager):
         while await manager.is_alive():
             await asyncio.sleep(every)
 
-    async def _run_cells(self, client, started: float) -> None:
+    async def _run_cells(self, client, started: float, answered: asyncio.Event) -> None:
         await client.wait_for_ready(timeout=self.warm_up_timeout)
+        answered.set()
         for code in self.warm_up_cells:
             left = self.warm_up_timeout - (time.monotonic() - started)
             reply = await client.execute_interactive(code, timeout=max(left, 1.0), output_hook=lambda m: None,
