@@ -15,8 +15,9 @@ PYTHON ?= python3
 QUICK_FLAG = $(if $(QUICK),--quick,)
 SOLUTIONS_FLAG = $(if $(SOLUTIONS),--solutions,)
 # Run through the JupyterLab UI by `make test` (after the nbclient run: one kernel at a time on the build folder);
-# then notebook 04 in full, which must show its progress lines while it runs.
-LAB_NOTEBOOKS = 02_hessian_at_zero 03_condition_number_vs_depth
+# then notebook 04 in full, which must show its progress lines while it runs. Notebook 03 runs through the lab UI in
+# the hub test (test-classroom: each student clicks Run All, its figure and outputs are checked).
+LAB_NOTEBOOKS = 02_hessian_at_zero
 # The example programs, in notebook order: src/course.rs lists them (tests/registry.rs checks this line).
 EXAMPLES = spectrum_at_zero condition_vs_depth training_dynamics depth_scale hessian_along_training escape matrix_free
 
@@ -26,7 +27,7 @@ ifneq ($(OPENBLAS_CORETYPE),)
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: reports test test-rust test-wasm test-notebooks test-classroom classroom-bench examples bench bench-pages peer check-rust clean
+.PHONY: reports test test-rust test-wasm test-notebooks check-test-reports test-classroom test-hub classroom-bench examples bench bench-pages peer check-rust clean
 
 check-rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
@@ -36,7 +37,16 @@ reports: check-rust
 	scripts/setup.sh notebooks
 	$(PYTHON) scripts/run_notebooks.py $(QUICK_FLAG) $(SOLUTIONS_FLAG) --out reports
 
-test: test-rust test-wasm test-notebooks test-classroom
+# The notebooks run one kernel at a time, which keeps about one core busy: the classroom builds alongside them
+# (scripts/alongside.sh), and is ready before the reports' browser checks and the lab, which count the machine's
+# kernels.
+test: test-rust test-wasm
+	@$(PYTHON) scripts/stage_costs.py plan --quick --solutions
+	scripts/setup.sh notebooks
+	scripts/setup.sh browser
+	scripts/setup.sh hub
+	scripts/alongside.sh reports/classroom-build.log scripts/classroom.sh build $(CLASSROOM_PREFIX) -- $(RUN_TEST_NOTEBOOKS)
+	$(MAKE) --no-print-directory check-test-reports test-hub
 
 # The classroom (docs/classroom.md): the image's build script (scripts/classroom.sh build, what the image recipes
 # run), then a real JupyterHub with configurable-http-proxy on 127.0.0.1 and 3 students running notebook 03 at once
@@ -47,6 +57,9 @@ CLASSROOM_PREFIX ?= /var/tmp/demystify-resnet/classroom
 test-classroom: check-rust
 	scripts/setup.sh hub
 	scripts/classroom.sh build $(CLASSROOM_PREFIX)
+	$(MAKE) --no-print-directory test-hub
+
+test-hub:
 	$(PYTHON) scripts/hub_test.py --students 3 --prefix $(CLASSROOM_PREFIX) --out reports/test
 	$(PYTHON) scripts/hub_test.py --students 1 --before-class --no-rollup --prefix $(CLASSROOM_PREFIX) --out reports/test
 
@@ -62,24 +75,32 @@ classroom-bench: check-rust
 	$(PYTHON) scripts/hub_test.py --out reports/classroom --table docs/classroom.md && exit $$status
 
 # With the system OpenBLAS the LAPACK eigensolver is tested too; without it (no root, no sudo) the faer path is.
+# The crate, core/ and web/ (the pages' code, natively) in one build: one set of features, so faer and the other
+# shared dependencies compile once.
+RUST_PACKAGES = -p demystify-resnet -p demystify-resnet-core -p demystify-resnet-web
 test-rust: check-rust
-	@if scripts/ensure-openblas.sh; then features="--features lapack"; \
+	@if scripts/ensure-openblas.sh; then features="--features demystify-resnet/lapack"; \
 	else echo "warning: system OpenBLAS unavailable: testing without the lapack feature" >&2; features=""; fi; \
 	set -e; \
-	$(CARGO) test --all-targets $$features; \
+	$(CARGO) test --all-targets $(RUST_PACKAGES) $$features; \
 	$(CARGO) test --test hessian; \
 	$(CARGO) test --doc
 
 # What the pages run (core/ and its C ABI web/) builds for WebAssembly and depends on nothing a page cannot run.
+# Their native tests run in test-rust.
 test-wasm: check-rust
 	scripts/wasm_core.sh
-	$(CARGO) test -p demystify-resnet-web
 
+RUN_TEST_NOTEBOOKS = $(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test
 test-notebooks: check-rust
 	@$(PYTHON) scripts/stage_costs.py plan --quick --solutions
 	scripts/setup.sh notebooks
 	scripts/setup.sh browser
-	$(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test
+	$(RUN_TEST_NOTEBOOKS)
+	$(MAKE) --no-print-directory check-test-reports
+
+# The quick reports of test-notebooks: displayed answers, in the browser, the interrupted build, the lab.
+check-test-reports:
 	$(PYTHON) scripts/displayed_answers.py reports/test > reports/test/displayed_answers.json
 	$(PYTHON) scripts/check_reports.py reports/test
 	$(PYTHON) scripts/explorer_test.py reports/test > reports/test/explorer_values.json
