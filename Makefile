@@ -27,7 +27,7 @@ ifneq ($(OPENBLAS_CORETYPE),)
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: reports test test-rust test-wasm test-notebooks check-test-reports test-classroom test-hub classroom-bench examples bench bench-pages peer check-rust clean
+.PHONY: reports test test-rust test-wasm test-notebooks test-notebooks-setup check-test-reports test-classroom test-hub classroom-bench examples bench bench-pages peer check-rust clean
 
 check-rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
@@ -40,10 +40,7 @@ reports: check-rust
 # The notebooks run one kernel at a time, which keeps about one core busy: the classroom builds alongside them
 # (scripts/alongside.sh), and is ready before the reports' browser checks and the lab, which count the machine's
 # kernels.
-test: test-rust test-wasm
-	@$(PYTHON) scripts/stage_costs.py plan --quick --solutions
-	scripts/setup.sh notebooks
-	scripts/setup.sh browser
+test: test-rust test-wasm test-notebooks-setup
 	scripts/setup.sh hub
 	scripts/alongside.sh reports/classroom-build.log scripts/classroom.sh build $(CLASSROOM_PREFIX) -- $(RUN_TEST_NOTEBOOKS)
 	$(MAKE) --no-print-directory check-test-reports test-hub
@@ -92,10 +89,13 @@ test-wasm: check-rust
 	scripts/wasm_core.sh
 
 RUN_TEST_NOTEBOOKS = $(PYTHON) scripts/run_notebooks.py --quick --solutions --out reports/test
-test-notebooks: check-rust
+# What the quick notebook runs need, and the stages ahead with what each costs.
+test-notebooks-setup:
 	@$(PYTHON) scripts/stage_costs.py plan --quick --solutions
 	scripts/setup.sh notebooks
 	scripts/setup.sh browser
+
+test-notebooks: check-rust test-notebooks-setup
 	$(RUN_TEST_NOTEBOOKS)
 	$(MAKE) --no-print-directory check-test-reports
 

@@ -2,11 +2,11 @@
 
 A new evcxr kernel spends about 25 s of one core in its `:dep` cell and first `let` (docs/classroom.md, the
 per-kernel table): rust-analyzer, inside the kernel, loads the crate graph behind `:dep demystify_resnet` when the
-`:dep` cell runs, and infers a type for the first time at the first `let`. Nothing in evcxr turns that off, and it is the same work for every
-kernel. So the server does it ahead of time: `WarmKernelManager` keeps `warm_kernels` Rust kernels (one by default)
-started, with the course's `:dep` cell, its `use` line and one `let` already run, and hands one out when a notebook
-asks for a Rust kernel. The student's own `:dep` cell then finds the same dependency loaded (nothing is reloaded),
-and every later cell costs what it costs in a kernel that has been running for a while.
+`:dep` cell runs, and infers a type for the first time at the first `let`. Nothing in evcxr turns that off, and it is
+the same work for every kernel. So the server does it ahead of time: `WarmKernelManager` keeps `warm_kernels` Rust
+kernels (one by default) started, with the course's `:dep` cell, its `use` line and one `let` already run, and hands
+one out when a notebook asks for a Rust kernel. The student's own `:dep` cell then finds the same dependency loaded
+(nothing is reloaded), and every later cell costs what it costs in a kernel that has been running for a while.
 
 - The pool is filled when the server starts, so the work overlaps the student's login, the lab's loading and the
   reading of the notebook's first paragraphs. A notebook that asks while the warm-up is still running waits for it
@@ -24,8 +24,8 @@ and every later cell costs what it costs in a kernel that has been running for a
   then gets a kernel started as usual.
 - The server's kernel list (`GET /api/kernels`) marks a kernel of the pool with `"warm": "warming"` while its warm-up
   runs, `"warm": "ready"` once it waits for a notebook, and `"warm": "handed out"` once a notebook has it; a kernel
-  started as usual has no such key. A teacher who starts
-  the class's servers before the lesson (`scripts/start_class.py`) reads it to know when every warm-up is done.
+  started as usual has no such key. A teacher who starts the class's servers before the lesson
+  (`scripts/start_class.py`) reads it to know when every warm-up is done.
 
 Installed by `scripts/classroom.sh build` next to the jupyter_server configuration that selects it
 (`PREFIX/etc/jupyter`, which a student's server reads through JUPYTER_CONFIG_PATH).
