@@ -67,7 +67,11 @@ assert dep.startswith(":dep demystify_resnet") and f'path = "{prefix}/crate/dyli
 # It holds one of the crate's own types: rust-analyzer then also finds, ahead of the student, how to name the crate's
 # types through dylib/'s re-exports. Measured by scripts/kernel_cost.py --warm (docs/classroom.md): a student's first
 # `let net = ResNet::<4, 2>::zeros(8)?;` took 2.5 and 2.7 s after a warm-up on a `String`, 2.2 and 2.4 s after this one.
-cells = [dep, "use demystify_resnet::prelude::*;\nlet warm_up = ResNet::<2, 2>::zeros(1)?;", "drop(warm_up);"]
+# The `println!` of two of its methods, as notebook 01's first `let` has, is rust-analyzer's first format macro and
+# method lookup on the crate's types: without it that cell spent about 1 s in rust-analyzer before cargo started.
+warm_up = ("use demystify_resnet::prelude::*;\nlet warm_up = ResNet::<2, 2>::zeros(1)?;\n"
+           'println!("{}: P = {}", warm_up.describe(), warm_up.num_params());')
+cells = [dep, warm_up, "drop(warm_up);"]
 print("# Written by scripts/classroom.sh build: the students' servers hand out warm Rust kernels (docs/classroom.md).")
 print("import sys")
 print(f"sys.path.insert(0, {prefix + '/python'!r})")

@@ -77,6 +77,24 @@ fn committed_notebooks_carry_no_outputs() {
     }
 }
 
+/// The cells only call the library, which keeps its optimised build, so they compile at opt-level 0, sooner
+/// (docs/classroom.md, "Where a warm cell's seconds go"): `:opt 0` in the set-up cell, beside `:dep`, so that
+/// rust-analyzer loads the manifest once.
+#[test]
+fn set_up_cells_compile_the_cells_unoptimised() {
+    for (name, nb) in notebooks().into_iter().chain(solutions()) {
+        let set_up = cells(&nb)
+            .iter()
+            .find(|c| c["cell_type"] == "code")
+            .map(source)
+            .unwrap_or_default();
+        assert!(
+            set_up.starts_with(":dep ") && set_up.lines().any(|line| line.trim() == ":opt 0"),
+            "{name}: the set-up cell loads the crate and sets `:opt 0`"
+        );
+    }
+}
+
 #[test]
 fn notebooks_load_the_crate_and_plotly_first() {
     for (name, nb) in notebooks() {
