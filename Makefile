@@ -3,8 +3,9 @@
 #   make test      – the whole test suite (what CI runs): Rust tests, the notebooks and the exercises' worked
 #                    solutions in quick mode through Jupyter, the exported reports checked in headless
 #                    Chromium with no network (and their explorers driven there, their values compared with
-#                    the native crate's), two notebooks run through the JupyterLab UI (Run All), and a
-#                    class of 3 students on a real JupyterHub (scripts/hub_test.py)
+#                    the native crate's), two notebooks run through the JupyterLab UI (Run All), a
+#                    class of 3 students on a real JupyterHub (scripts/hub_test.py), and the image recipes
+#                    as far as no container daemon allows (scripts/recipe_test.py)
 # and: make examples (each analysis without Jupyter), make bench, make bench-pages (the explorers' update times),
 # make peer (side-by-side with JAX),
 # make classroom-bench (1, 4 and 8 students on the hub).
@@ -27,7 +28,7 @@ ifneq ($(OPENBLAS_CORETYPE),)
 export OPENBLAS_CORETYPE
 endif
 
-.PHONY: reports test test-rust test-wasm test-notebooks test-notebooks-setup check-test-reports test-classroom test-hub classroom-bench examples bench bench-pages peer check-rust clean
+.PHONY: reports test test-rust test-wasm test-notebooks test-notebooks-setup check-test-reports test-classroom test-recipes test-hub classroom-bench examples bench bench-pages peer check-rust clean
 
 check-rust:
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo not found: install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
@@ -40,7 +41,7 @@ reports: check-rust
 # The notebooks run one kernel at a time, which keeps about one core busy: the classroom builds alongside them
 # (scripts/alongside.sh), and is ready before the reports' browser checks and the lab, which count the machine's
 # kernels.
-test: test-rust test-wasm test-notebooks-setup
+test: test-rust test-wasm test-notebooks-setup test-recipes
 	scripts/setup.sh hub
 	scripts/alongside.sh reports/classroom-build.log scripts/classroom.sh build $(CLASSROOM_PREFIX) -- $(RUN_TEST_NOTEBOOKS)
 	$(MAKE) --no-print-directory check-test-reports test-hub
@@ -54,7 +55,13 @@ CLASSROOM_PREFIX ?= /var/tmp/demystify-resnet/classroom
 test-classroom: check-rust
 	scripts/setup.sh hub
 	scripts/classroom.sh build $(CLASSROOM_PREFIX)
-	$(MAKE) --no-print-directory test-hub
+	$(MAKE) --no-print-directory test-hub test-recipes
+
+# The image recipes without a container daemon (scripts/recipe_test.py): repo2docker's generated Dockerfile,
+# postBuild and start run with stubs for the network and the build, deploy/Dockerfile parsed.
+test-recipes:
+	scripts/setup.sh recipes
+	$(PYTHON) scripts/recipe_test.py
 
 test-hub:
 	$(PYTHON) scripts/hub_test.py --students 3 --prefix $(CLASSROOM_PREFIX) --out reports/test

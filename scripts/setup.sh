@@ -3,6 +3,7 @@
 #   scripts/setup.sh notebooks   Python side (pip part of environment.yml), evcxr kernel 0.22.0, rust-src
 #   scripts/setup.sh browser     Debian's Chromium (for the offline-report checks)
 #   scripts/setup.sh hub         JupyterHub and configurable-http-proxy (for the classroom test)
+#   scripts/setup.sh recipes     repo2docker and dockerfile-parse in a venv of their own (for scripts/recipe_test.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -81,9 +82,20 @@ hub() {
   fi
 }
 
+# repo2docker (it only writes the Dockerfile it would build: no container daemon here) and dockerfile-parse, in a
+# venv of their own so that their pins never move the Jupyter packages.
+recipes() {
+  local dir=/var/tmp/demystify-resnet/recipes
+  if [ -x "$dir/bin/repo2docker" ] && "$dir/bin/python" -c "import dockerfile_parse" 2>/dev/null; then return; fi
+  echo "installing repo2docker ..." >&2
+  python3 -m venv "$dir"
+  "$dir/bin/python" -m pip install --quiet "jupyter-repo2docker==2026.4.0" "dockerfile-parse==2.0.1"
+}
+
 case "${1:-notebooks}" in
   notebooks) python_side; kernel ;;
   browser) browser ;;
   hub) hub ;;
-  *) echo "usage: $0 [notebooks|browser|hub]" >&2; exit 2 ;;
+  recipes) recipes ;;
+  *) echo "usage: $0 [notebooks|browser|hub|recipes]" >&2; exit 2 ;;
 esac
