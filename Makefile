@@ -115,6 +115,7 @@ check-test-reports:
 	@if scripts/ensure-openblas.sh; then features="--features lapack"; else features=""; fi; \
 	DEMYSTIFY_DISPLAYED=reports/test/displayed_answers.json DEMYSTIFY_EXPLORER_VALUES=reports/test/explorer_values.json \
 	  $(CARGO) test $$features --test displayed_answers --test explorer_values
+	$(PYTHON) scripts/folder_kernel_test.py
 	$(PYTHON) scripts/interrupt_test.py --out reports/interrupt-test
 	$(PYTHON) scripts/lab_test.py --out reports/test $(LAB_NOTEBOOKS)
 	$(PYTHON) scripts/lab_test.py --out reports/test --full --expect-progress 04_training_dynamics 04_training_dynamics

@@ -2,13 +2,16 @@
 """The teacher's roll-up: every student's notebooks run headless with the student's own answers, and one CSV with
 a row per student, notebook and exercise (what nbgrader's autograde gives a Python course).
 
-Usage: scripts/collect.py SUBMISSIONS_DIR [--notebook NAME ...] [--out rollup.csv] [--quick] [--crate PATH]
+Usage: scripts/collect.py SUBMISSIONS_DIR [--notebook NAME ...] [--out rollup.csv] [--quick] [--crate PATH] [--course DIR]
                           [--timeout SECONDS]
 
 SUBMISSIONS_DIR holds one folder per student with their saved notebooks (`SUBMISSIONS_DIR/<student>/*.ipynb`, for
 example each student's `notebooks/` copied out of their hub home). Each notebook is executed from the top on the
 evcxr kernel, one kernel at a time (they share the build folder EVCXR_TMPDIR, which must not be used by two kernels
-at once), with `allow_errors`: a failing cell is recorded and the run goes on, as nbgrader does.
+at once), with `allow_errors`: a failing cell is recorded and the run goes on, as nbgrader does. A student's
+notebooks share one kernel, cleared between them as in the report build (run_notebooks.FolderKernel: each starts with
+nothing defined, and only the first waits for the kernel's first analysis of the crate); no two students share one,
+and a notebook that killed its kernel or timed out leaves the next one a fresh kernel.
 
 Columns:
   student, notebook, exercise   e.g. `ada`, `03_condition_number_vs_depth`, `3.1`
@@ -25,11 +28,11 @@ import argparse, csv, json, os, re, sys, time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kernel_build
+from run_notebooks import FolderKernel
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDBACK_MIME = "application/vnd.demystify-resnet.feedback+json"
@@ -92,24 +95,25 @@ def verdicts(nb, expected: list[str], failure: str) -> list[dict]:
     return rows
 
 
-def grade(path: Path, expected: list[str], timeout: int, crate: str | None) -> list[dict]:
-    """Runs one student's notebook from the top and returns its rows (without the student and notebook)."""
+def grade(path: Path, expected: list[str], kernel: FolderKernel, crate: str | None) -> list[dict]:
+    """Runs one student's notebook from the top on the student's kernel and returns its rows (without the student
+    and notebook)."""
     nb = nbformat.read(path, as_version=4)
     if crate:
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.source = DEP.sub(lambda m: m.group(1) + crate.rstrip("/") + "/dylib" + m.group(3), cell.source)
-    client = NotebookClient(nb, kernel_name="rust", timeout=timeout, allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
     failure = ""
     try:
-        client.execute()
+        kernel.execute(nb, allow_errors=True)
     except DeadKernelError:
         failure = "the kernel died"
     except CellTimeoutError:
-        failure = f"a cell ran longer than {timeout} s"
+        failure = f"a cell ran longer than {kernel.timeout} s"
     except Exception as e:  # a notebook that cannot start (no kernel, unreadable) is recorded, not fatal
         failure = f"{type(e).__name__}: {e}"
+    if failure:
+        kernel.discard()
     return verdicts(nb, expected, failure)
 
 
@@ -134,6 +138,7 @@ def main() -> int:
         return 1
     rows = []
     for student in students:
+        kernel = FolderKernel(student, args.timeout)
         for path in sorted(student.glob("*.ipynb")):
             course = args.course / path.name
             if args.notebook and path.stem not in args.notebook:
@@ -144,12 +149,13 @@ def main() -> int:
             if not expected:
                 continue
             started = time.time()
-            found = grade(path, expected, args.timeout, args.crate)
+            found = grade(path, expected, kernel, args.crate)
             rows += [{"student": student.name, "notebook": path.stem} | r for r in found]
             counts = {v: sum(r["verdict"] == v for r in found) for v in ("correct", "not yet", "not attempted",
                                                                          "not checked")}
             print(f"{student.name} {path.stem}: {time.time() - started:.1f} s, "
                   + ", ".join(f"{n} {v}" for v, n in counts.items() if n), flush=True)
+        kernel.shutdown()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS)

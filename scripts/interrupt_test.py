@@ -4,7 +4,7 @@ Usage: python3 scripts/interrupt_test.py [--out reports/interrupt-test]
 
 1. Builds notebook 01 in quick mode into OUT: the "earlier reports", whose bytes are recorded.
 2. Starts a build of notebooks 01 and 02 into OUT and waits until the first page of the new build is written (in
-   the staging folder) and the kernel of the second notebook is running. Then it stops the build the hard way:
+   the staging folder) and the kernel is running the second notebook. Then it stops the build the hard way:
    SIGKILL to the kernel, SIGTERM to the build.
 3. Checks: the build exits (within 60 s) with a failure status; every file of OUT is byte for byte what step 1 wrote;
    no staging folder is left; no process the build's kernels started is alive (found by JPY_PARENT_PID, which
@@ -75,7 +75,7 @@ def main():
                 break
             time.sleep(0.5)
         else:
-            fail("the second notebook's kernel did not start within 600 s")
+            fail("the first page and the kernel were not there within 600 s")
         time.sleep(3)  # let it compile and run its first cells
         print(f"interrupting: SIGKILL to kernel {kernel}, SIGTERM to build {victim.pid}", flush=True)
         os.kill(kernel, signal.SIGKILL)

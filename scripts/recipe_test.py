@@ -12,7 +12,8 @@ No image is built here. What is checked instead, with the real tools:
   the server's configuration at that prefix's etc/jupyter (warm kernels) and keep cargo offline.
 - deploy/Dockerfile, parsed by dockerfile-parse: the classroom build's prefix is the one its JUPYTER_CONFIG_PATH,
   ownership and notebook hook name, the files it copies exist, and the jupyter_server settings it writes are real
-  traits of the installed jupyter_server (a misspelt setting is silently ignored by Jupyter).
+  traits of the installed jupyter_server (a misspelt setting is silently ignored by Jupyter) that reach the students'
+  kernel manager (deploy/warm_kernels.py's WarmKernelManager, a subclass).
 
 Usage: scripts/recipe_test.py [--tools DIR]   (DIR: the venv scripts/setup.sh recipes installs)
 """
@@ -130,13 +131,19 @@ def dockerfile_instructions(tools: Path) -> list[dict]:
 def server_traits(settings: dict) -> list[str]:
     """Settings of a jupyter_server JSON config that are not traits of the installed jupyter_server's classes."""
     code = ("import json, sys\n"
+            "sys.path.insert(0, sys.argv[2])\n"
             "from jupyter_server.services.kernels.kernelmanager import MappingKernelManager\n"
             "from jupyter_server.serverapp import ServerApp\n"
+            "from warm_kernels import WarmKernelManager\n"
             "classes = {c.__name__: c for c in (MappingKernelManager, ServerApp)}\n"
             "missing = [f'{k}.{t}' for k, ts in json.loads(sys.argv[1]).items() for t in ts\n"
             "           if k not in classes or not classes[k].class_traits(config=True).get(t)]\n"
+            "# the students' servers run WarmKernelManager: a kernel manager's settings reach it only through its bases\n"
+            "missing += [f'{k} (not a base of WarmKernelManager)' for k in json.loads(sys.argv[1])\n"
+            "            if k in classes and 'KernelManager' in k and not issubclass(WarmKernelManager, classes[k])]\n"
             "print(json.dumps(missing))")
-    out = subprocess.run(["python3", "-c", code, json.dumps(settings)], capture_output=True, text=True, check=True)
+    out = subprocess.run(["python3", "-c", code, json.dumps(settings), str(ROOT / "deploy")],
+                         capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 

@@ -3,7 +3,9 @@
 Usage: python3 scripts/run_notebooks.py [--quick] [--solutions] [--out reports] [NOTEBOOK ...]
 
 * Runs each notebook in `notebooks/` (or those named) with nbclient and the `rust` (evcxr) kernel, in the
-  notebooks folder, stopping at the first cell error and printing the notebook, the cell and the message.
+  notebooks folder, stopping at the first cell error and printing the notebook, the cell and the message. The
+  notebooks of a folder share one kernel, cleared with evcxr's `:clear` between them (FolderKernel): each starts
+  with nothing defined, and only the folder's first one waits for the kernel's first analysis of the crate.
 * `--quick` sets DEMYSTIFY_QUICK=1 (every analysis in its small version; same code path).
 * `--solutions` also runs the worked solutions of the exercises (`notebooks/solutions/`, each checks that the
   crate's checkers accept its answers and reject a wrong one) and exports them to reports/solutions/ — the
@@ -30,6 +32,7 @@ import argparse, base64, datetime, functools, html, json, os, platform, re, shut
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
@@ -136,30 +139,99 @@ def link_solutions(page: str, with_solutions: bool) -> str:
     return SOLUTION_LINK.sub(lambda m: m.group(2), page)
 
 
-def build_kernel_dependencies(first: Path, timeout: int) -> float:
-    """The dependency build as a stage of its own: a kernel runs the first notebook's set-up cells (`:dep` on this
-    crate, then `use demystify_resnet::prelude::*`), which compiles the crate and its dependencies into
+class FolderKernel:
+    """One evcxr kernel for the notebooks of one folder, cleared between them.
+
+    A fresh kernel's first cells wait for rust-analyzer, inside evcxr, to analyse this crate's whole dependency graph
+    (the `:dep` cell and the first `let`: 25-40 s of one core, docs/classroom.md "The per-kernel cost"), whatever
+    the notebook computes. evcxr's `:clear` drops every variable, item, `use` and dependency of the cells run so far
+    and restarts the process the cells run in, but keeps that analysis. So each notebook after a folder's first one
+    starts in a kernel with nothing defined, as a fresh one would, without the wait; before it runs, `:vars` must
+    list no variable. The kernel starts in the folder (the notebooks' `:dep` paths are relative to it), once per
+    folder: notebooks/ and notebooks/solutions/."""
+
+    def __init__(self, folder: Path, timeout: int):
+        self.folder, self.timeout = folder, timeout
+        self.km: KernelManager | None = None
+        self.notebooks_run = 0
+
+    def execute(self, nb, allow_errors: bool = False):
+        """Executes `nb` (nbclient) on this folder's kernel: started at the first call (or when the last one died or
+        was discarded), cleared at the later ones. Raises what nbclient raises (CellExecutionError, DeadKernelError,
+        CellTimeoutError)."""
+        client = self._client(nb, allow_errors)
+        try:
+            client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+    def _client(self, nb, allow_errors: bool) -> NotebookClient:
+        if self.km is not None and not self.km.is_alive():
+            self.discard()
+        if self.km is None:
+            # nbclient's own client for it is asynchronous (it watches for a dead kernel and a cell's timeout while it
+            # waits for output); the clearing below uses a blocking one.
+            self.km = KernelManager(kernel_name="rust", client_class="jupyter_client.asynchronous.AsyncKernelClient")
+            self.km.start_kernel(cwd=str(self.folder))
+        if self.notebooks_run:
+            self.clear()
+        self.notebooks_run += 1
+        return NotebookClient(nb, km=self.km, timeout=self.timeout, allow_errors=allow_errors,
+                              resources={"metadata": {"path": str(self.folder)}})
+
+    def clear(self) -> None:
+        """`:clear`, then `:vars`, which must print no variable."""
+        kc = self.km.blocking_client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            self._clear(kc)
+        finally:
+            kc.stop_channels()
+
+    def _clear(self, kc) -> None:
+        for command in (":clear", ":vars"):
+            printed = []
+            reply = kc.execute_interactive(command, timeout=self.timeout, store_history=False, output_hook=lambda m: (
+                printed.append(m["content"]) if m["msg_type"] in ("stream", "execute_result", "error") else None))
+            text = "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "") or c.get("evalue", "")
+                           for c in printed)
+            if reply["content"]["status"] != "ok" or (command == ":vars" and text.strip()):
+                raise SystemExit(f"{self.folder}: the kernel was not cleared between notebooks ({command}: "
+                                 f"{reply['content']['status']}, {text.strip()!r})")
+
+    def shutdown(self) -> None:
+        if self.km is not None and self.km.has_kernel:
+            self.km.shutdown_kernel(now=not self.km.is_alive())
+        self.km = None
+
+    def discard(self) -> None:
+        """Stops this kernel (after a notebook that killed it or timed out); the next notebook gets a fresh one."""
+        self.shutdown()
+        self.notebooks_run = 0
+
+
+def build_kernel_dependencies(first: Path, kernel: FolderKernel) -> float:
+    """The dependency build as a stage of its own: the first notebook's folder kernel runs its set-up cells (`:dep`
+    on this crate, then `use demystify_resnet::prelude::*`), which compiles the crate and its dependencies into
     EVCXR_TMPDIR. Returns the seconds it took."""
     nb = nbformat.read(first, as_version=4)
     set_up = [c for c in nb.cells if c.cell_type == "code"][:1]
     if not set_up or not set_up[0].source.startswith(":dep"):
         raise SystemExit(f"{first.name}: the first code cell should load the crate with :dep")
     nb.cells = set_up + [nbformat.v4.new_code_cell("use demystify_resnet::prelude::*;")]
-    client = NotebookClient(nb, kernel_name="rust", timeout=timeout, allow_errors=False,
-                            resources={"metadata": {"path": str(first.parent)}})
     started = time.time()
-    client.execute()
+    kernel.execute(nb)
     return time.time() - started
 
 
-def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> dict:
+def run(path: Path, out: Path, kernel: FolderKernel, with_solutions: bool = False) -> dict:
     stop_on_sigterm()  # nbclient's own handler is removed after each notebook, leaving the default
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name="rust", timeout=timeout, allow_errors=False,
-                            resources={"metadata": {"path": str(path.parent)}})
     started = time.time()
     try:
-        client.execute()
+        kernel.execute(nb)
     except CellExecutionError as e:
         failing = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
             o.get("output_type") == "error" for o in c.get("outputs", []))), None)
@@ -190,6 +262,10 @@ def run(path: Path, out: Path, timeout: int, with_solutions: bool = False) -> di
                 if not text.strip():
                     continue
                 o["text"] = text
+            if o.get("output_type") == "execute_result":
+                # The kernel's own counter runs on across the notebooks of its folder (FolderKernel); nbclient numbers
+                # the cells from 1, and a result carries its cell's number.
+                o["execution_count"] = cell.get("execution_count")
             kept.append(o)
         cell["outputs"] = kept
     (out / "executed").mkdir(parents=True, exist_ok=True)
@@ -472,6 +548,13 @@ def build(args, out: Path) -> tuple[list, list]:
     if missing:
         names = ", ".join(p.stem for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
         raise SystemExit(f"no such notebook: {', '.join(missing)} (the notebooks are: {names})")
+    kernels: dict[Path, FolderKernel] = {}
+
+    def kernel_of(notebook: Path) -> FolderKernel:
+        if notebook.parent not in kernels:
+            kernels[notebook.parent] = FolderKernel(notebook.parent, args.timeout)
+        return kernels[notebook.parent]
+
     evcxr_tmpdir = kernel_build.prepare()
     new_profile = not kernel_build.build_is_current(evcxr_tmpdir)
     run.mathjax = mathjax_source()
@@ -480,18 +563,20 @@ def build(args, out: Path) -> tuple[list, list]:
     if cold or new_profile:
         print(f"building the kernel's dependencies ({'empty EVCXR_TMPDIR' if cold else 'new cargo profile'}) ...",
               flush=True)
-        seconds = build_kernel_dependencies(paths[0], args.timeout)
+        seconds = build_kernel_dependencies(paths[0], kernel_of(paths[0]))
         if cold:  # a rebuild after a profile change reuses part of the old build: not the cold cost
             stage_costs.record("dependency_build", seconds)
         kernel_build.mark_built(evcxr_tmpdir)
         print(f"kernel's dependency build: {seconds / 60:.1f} min", flush=True)
-    results = [run(p, out, args.timeout, args.solutions) for p in paths]
+    results = [run(p, out, kernel_of(p), args.solutions) for p in paths]
     solutions = []
     if args.solutions:
         wanted = {p.stem for p in paths}
         solution_paths = [p for p in sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*_solutions.ipynb"))
                           if p.stem.removesuffix("_solutions") in wanted]
-        solutions = [run(p, out / "solutions", args.timeout, True) for p in solution_paths]
+        solutions = [run(p, out / "solutions", kernel_of(p), True) for p in solution_paths]
+    for kernel in kernels.values():
+        kernel.shutdown()
     for group, folder, index_href in ((results, out, "index.html"), (solutions, out / "solutions", "../index.html")):
         names = [r["notebook"] for r in group]
         for k, name in enumerate(names):

@@ -98,6 +98,25 @@ fn kernel_profile_compiles_the_cells_unoptimised() {
     }
 }
 
+/// The report build runs a folder's notebooks on one kernel, cleared with evcxr's `:clear` between them
+/// (`scripts/run_notebooks.py`, `FolderKernel`). `:clear` drops the cells' variables, items, `use`s and dependencies
+/// but keeps evcxr's configuration (`:opt`, `:timing`, `:toolchain`, …): so no notebook may set any, or the next
+/// notebook would not run as it does in a fresh kernel. `:dep` is the one command they use.
+#[test]
+fn notebooks_use_no_evcxr_command_but_dep() {
+    for (name, nb) in notebooks().into_iter().chain(solutions()) {
+        for cell in cells(&nb).iter().filter(|c| c["cell_type"] == "code") {
+            for line in source(cell).lines().map(str::trim_start) {
+                assert!(
+                    !line.starts_with(':') || line.starts_with(":dep "),
+                    "{name}: `{line}`: no evcxr command but `:dep` (the report build's shared kernel keeps evcxr's \
+                     configuration across notebooks)"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn notebooks_load_the_crate_and_plotly_first() {
     for (name, nb) in notebooks() {
