@@ -8,10 +8,12 @@ Usage: scripts/collect.py SUBMISSIONS_DIR [--notebook NAME ...] [--out rollup.cs
 SUBMISSIONS_DIR holds one folder per student with their saved notebooks (`SUBMISSIONS_DIR/<student>/*.ipynb`, for
 example each student's `notebooks/` copied out of their hub home). Each notebook is executed from the top on the
 evcxr kernel, one kernel at a time (they share the build folder EVCXR_TMPDIR, which must not be used by two kernels
-at once), with `allow_errors`: a failing cell is recorded and the run goes on, as nbgrader does. A student's
-notebooks share one kernel, cleared between them as in the report build (run_notebooks.FolderKernel: each starts with
-nothing defined, and only the first waits for the kernel's first analysis of the crate); no two students share one,
-and a notebook that killed its kernel or timed out leaves the next one a fresh kernel.
+at once), with `allow_errors`: a failing cell is recorded and the run goes on, as nbgrader does. The notebooks share
+a kernel, cleared between them as in the report build (run_notebooks.FolderKernel: each starts with nothing defined,
+and only the first waits for the kernel's first analysis of the crate): one kernel for all when every `:dep` path is
+absolute (the image's notebooks, or `--crate`), else one per student (a relative path is resolved from the student's
+folder). A notebook that killed its kernel, timed out, or ran an evcxr command other than `:dep` (`:clear` keeps
+evcxr's configuration, `:opt` and the like) leaves the next notebook a fresh kernel.
 
 Columns:
   student, notebook, exercise   e.g. `ada`, `03_condition_number_vs_depth`, `3.1`
@@ -95,14 +97,30 @@ def verdicts(nb, expected: list[str], failure: str) -> list[dict]:
     return rows
 
 
-def grade(path: Path, expected: list[str], kernel: FolderKernel, crate: str | None) -> list[dict]:
-    """Runs one student's notebook from the top on the student's kernel and returns its rows (without the student
-    and notebook)."""
-    nb = nbformat.read(path, as_version=4)
+def with_crate(nb, crate: str | None):
+    """`nb` with its `:dep` cells loading PATH/dylib, when `--crate PATH` is given."""
     if crate:
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.source = DEP.sub(lambda m: m.group(1) + crate.rstrip("/") + "/dylib" + m.group(3), cell.source)
+    return nb
+
+
+def kernel_folder(nb, student: Path, submissions: Path) -> Path:
+    """Where the notebook's kernel starts: the submissions folder (one kernel for all) when every `:dep` path in it
+    is absolute, else the student's folder, from which a relative path is resolved."""
+    paths = [m.group(2) for cell in nb.cells if cell.cell_type == "code" for m in DEP.finditer(cell.source)]
+    return submissions if paths and all(Path(p).is_absolute() for p in paths) else student
+
+
+def configures_the_kernel(nb) -> bool:
+    """Whether a cell runs an evcxr command other than `:dep` (`:opt`, `:timing`, ...): `:clear` keeps those."""
+    return any(line.lstrip().startswith(":") and not line.lstrip().startswith(":dep ")
+               for cell in nb.cells if cell.cell_type == "code" for line in cell.source.splitlines())
+
+
+def grade(nb, expected: list[str], kernel: FolderKernel) -> list[dict]:
+    """Runs one student's notebook from the top on `kernel` and returns its rows (without the student and notebook)."""
     failure = ""
     try:
         kernel.execute(nb, allow_errors=True)
@@ -112,7 +130,7 @@ def grade(path: Path, expected: list[str], kernel: FolderKernel, crate: str | No
         failure = f"a cell ran longer than {kernel.timeout} s"
     except Exception as e:  # a notebook that cannot start (no kernel, unreadable) is recorded, not fatal
         failure = f"{type(e).__name__}: {e}"
-    if failure:
+    if failure or configures_the_kernel(nb):
         kernel.discard()
     return verdicts(nb, expected, failure)
 
@@ -137,8 +155,8 @@ def main() -> int:
         print(f"no student folders in {args.submissions}", file=sys.stderr)
         return 1
     rows = []
+    kernels: dict[Path, FolderKernel] = {}
     for student in students:
-        kernel = FolderKernel(student, args.timeout)
         for path in sorted(student.glob("*.ipynb")):
             course = args.course / path.name
             if args.notebook and path.stem not in args.notebook:
@@ -149,12 +167,18 @@ def main() -> int:
             if not expected:
                 continue
             started = time.time()
-            found = grade(path, expected, kernel, args.crate)
+            nb = with_crate(nbformat.read(path, as_version=4), args.crate)
+            folder = kernel_folder(nb, student, args.submissions)
+            kernel = kernels.setdefault(folder, FolderKernel(folder, args.timeout))
+            found = grade(nb, expected, kernel)
             rows += [{"student": student.name, "notebook": path.stem} | r for r in found]
             counts = {v: sum(r["verdict"] == v for r in found) for v in ("correct", "not yet", "not attempted",
                                                                          "not checked")}
             print(f"{student.name} {path.stem}: {time.time() - started:.1f} s, "
                   + ", ".join(f"{n} {v}" for v, n in counts.items() if n), flush=True)
+        for folder in [f for f in kernels if f != args.submissions]:  # a student's own kernel is done with
+            kernels.pop(folder).shutdown()
+    for kernel in kernels.values():
         kernel.shutdown()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", newline="") as f:
