@@ -34,7 +34,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import kernel_build
-from run_notebooks import FolderKernel
+from run_notebooks import FolderKernel, FolderKernels
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDBACK_MIME = "application/vnd.demystify-resnet.feedback+json"
@@ -155,7 +155,7 @@ def main() -> int:
         print(f"no student folders in {args.submissions}", file=sys.stderr)
         return 1
     rows = []
-    kernels: dict[Path, FolderKernel] = {}
+    kernels = FolderKernels(args.timeout)
     for student in students:
         for path in sorted(student.glob("*.ipynb")):
             course = args.course / path.name
@@ -168,18 +168,14 @@ def main() -> int:
                 continue
             started = time.time()
             nb = with_crate(nbformat.read(path, as_version=4), args.crate)
-            folder = kernel_folder(nb, student, args.submissions)
-            kernel = kernels.setdefault(folder, FolderKernel(folder, args.timeout))
-            found = grade(nb, expected, kernel)
+            found = grade(nb, expected, kernels.of(kernel_folder(nb, student, args.submissions)))
             rows += [{"student": student.name, "notebook": path.stem} | r for r in found]
             counts = {v: sum(r["verdict"] == v for r in found) for v in ("correct", "not yet", "not attempted",
                                                                          "not checked")}
             print(f"{student.name} {path.stem}: {time.time() - started:.1f} s, "
                   + ", ".join(f"{n} {v}" for v, n in counts.items() if n), flush=True)
-        for folder in [f for f in kernels if f != args.submissions]:  # a student's own kernel is done with
-            kernels.pop(folder).shutdown()
-    for kernel in kernels.values():
-        kernel.shutdown()
+        kernels.shutdown(keep=args.submissions)  # a student's own kernel is done with
+    kernels.shutdown()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with open(args.out, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS)

@@ -129,7 +129,8 @@ def dockerfile_instructions(tools: Path) -> list[dict]:
 
 
 def server_traits(settings: dict) -> list[str]:
-    """Settings of a jupyter_server JSON config that are not traits of the installed jupyter_server's classes."""
+    """Settings of a jupyter_server JSON config that are not traits of the installed jupyter_server's classes, or that
+    name a kernel manager class WarmKernelManager does not derive from (run by this script's own Python)."""
     code = ("import json, sys\n"
             "sys.path.insert(0, sys.argv[2])\n"
             "from jupyter_server.services.kernels.kernelmanager import MappingKernelManager\n"
@@ -142,7 +143,7 @@ def server_traits(settings: dict) -> list[str]:
             "missing += [f'{k} (not a base of WarmKernelManager)' for k in json.loads(sys.argv[1])\n"
             "            if k in classes and 'KernelManager' in k and not issubclass(WarmKernelManager, classes[k])]\n"
             "print(json.dumps(missing))")
-    out = subprocess.run(["python3", "-c", code, json.dumps(settings), str(ROOT / "deploy")],
+    out = subprocess.run([sys.executable, "-c", code, json.dumps(settings), str(ROOT / "deploy")],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 

@@ -212,6 +212,24 @@ class FolderKernel:
         self.notebooks_run = 0
 
 
+class FolderKernels:
+    """The FolderKernel of each folder, started as asked for: `of(folder)` gives the one kernel for that folder."""
+
+    def __init__(self, timeout: int):
+        self.timeout = timeout
+        self.kernels: dict[Path, FolderKernel] = {}
+
+    def of(self, folder: Path) -> FolderKernel:
+        if folder not in self.kernels:
+            self.kernels[folder] = FolderKernel(folder, self.timeout)
+        return self.kernels[folder]
+
+    def shutdown(self, keep: Path | None = None) -> None:
+        """Shuts down (and forgets) every folder's kernel but `keep`'s."""
+        for folder in [f for f in self.kernels if f != keep]:
+            self.kernels.pop(folder).shutdown()
+
+
 def build_kernel_dependencies(first: Path, kernel: FolderKernel) -> float:
     """The dependency build as a stage of its own: the first notebook's folder kernel runs its set-up cells (`:dep`
     on this crate, then `use demystify_resnet::prelude::*`), which compiles the crate and its dependencies into
@@ -548,13 +566,7 @@ def build(args, out: Path) -> tuple[list, list]:
     if missing:
         names = ", ".join(p.stem for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
         raise SystemExit(f"no such notebook: {', '.join(missing)} (the notebooks are: {names})")
-    kernels: dict[Path, FolderKernel] = {}
-
-    def kernel_of(notebook: Path) -> FolderKernel:
-        if notebook.parent not in kernels:
-            kernels[notebook.parent] = FolderKernel(notebook.parent, args.timeout)
-        return kernels[notebook.parent]
-
+    kernels = FolderKernels(args.timeout)
     evcxr_tmpdir = kernel_build.prepare()
     new_profile = not kernel_build.build_is_current(evcxr_tmpdir)
     run.mathjax = mathjax_source()
@@ -563,20 +575,19 @@ def build(args, out: Path) -> tuple[list, list]:
     if cold or new_profile:
         print(f"building the kernel's dependencies ({'empty EVCXR_TMPDIR' if cold else 'new cargo profile'}) ...",
               flush=True)
-        seconds = build_kernel_dependencies(paths[0], kernel_of(paths[0]))
+        seconds = build_kernel_dependencies(paths[0], kernels.of(paths[0].parent))
         if cold:  # a rebuild after a profile change reuses part of the old build: not the cold cost
             stage_costs.record("dependency_build", seconds)
         kernel_build.mark_built(evcxr_tmpdir)
         print(f"kernel's dependency build: {seconds / 60:.1f} min", flush=True)
-    results = [run(p, out, kernel_of(p), args.solutions) for p in paths]
+    results = [run(p, out, kernels.of(p.parent), args.solutions) for p in paths]
     solutions = []
     if args.solutions:
         wanted = {p.stem for p in paths}
         solution_paths = [p for p in sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*_solutions.ipynb"))
                           if p.stem.removesuffix("_solutions") in wanted]
-        solutions = [run(p, out / "solutions", kernel_of(p), True) for p in solution_paths]
-    for kernel in kernels.values():
-        kernel.shutdown()
+        solutions = [run(p, out / "solutions", kernels.of(p.parent), True) for p in solution_paths]
+    kernels.shutdown()
     for group, folder, index_href in ((results, out, "index.html"), (solutions, out / "solutions", "../index.html")):
         names = [r["notebook"] for r in group]
         for k, name in enumerate(names):
