@@ -48,7 +48,9 @@ test: test-rust test-wasm test-notebooks-setup test-recipes
 
 # The classroom (docs/classroom.md): the image's build script (scripts/classroom.sh build, what the image recipes
 # run), then a real JupyterHub with configurable-http-proxy on 127.0.0.1 and 3 students running notebook 03 at once
-# in their own build folders, one kernel killed mid-run and restarted, the teacher's roll-up checked; then one
+# in their own build folders, one kernel killed mid-run and restarted, the teacher's roll-up checked (before it,
+# scripts/restart_test.py: Kernel > Restart Kernel clears an idle kernel, replaces a busy or dead one; and in
+# JupyterLab on the classroom's configuration, notebook 03 run, then Restart Kernel and Run All Cells); then one
 # student whose server the teacher started before class (scripts/start_class.py waits for its warm kernel). The
 # image installs at /opt/demystify-resnet; the tests build under /var/tmp so that they need no root.
 CLASSROOM_PREFIX ?= /var/tmp/demystify-resnet/classroom
@@ -64,6 +66,8 @@ test-recipes:
 	$(PYTHON) scripts/recipe_test.py
 
 test-hub:
+	$(PYTHON) scripts/restart_test.py --prefix $(CLASSROOM_PREFIX)
+	$(PYTHON) scripts/lab_test.py --out reports/test --classroom $(CLASSROOM_PREFIX) --restart 03_condition_number_vs_depth
 	$(PYTHON) scripts/hub_test.py --students 3 --prefix $(CLASSROOM_PREFIX) --out reports/test
 	$(PYTHON) scripts/hub_test.py --students 1 --before-class --no-rollup --prefix $(CLASSROOM_PREFIX) --out reports/test
 

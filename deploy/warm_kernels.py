@@ -15,8 +15,15 @@ one out when a notebook asks for a Rust kernel. The student's own `:dep` cell th
   relative to their folder), and its execution counter has moved on by the warm-up's cells.
 - `refill` starts a new warm kernel after one is handed out. Off by default: each idle warm kernel holds about
   1.8 GB, so a student would need twice the memory (docs/classroom.md).
-- Warm kernels waiting in the pool are never culled as idle. A kernel restarted by the student (Kernel > Restart
-  Kernel) is a new evcxr process with the cost of a cold start; it does not come from the pool.
+- Warm kernels waiting in the pool are never culled as idle.
+- `clear_on_restart` (on by default): when the student restarts an idle Rust kernel (Kernel > Restart Kernel, or
+  Restart and Run All), the kernel is cleared with evcxr's `:clear` instead of being replaced by a new process.
+  `:clear` drops every variable, item, `use` and dependency of the cells run so far and restarts the process the
+  cells run in, so the notebook starts again with nothing defined; rust-analyzer's analysis of the crate graph, the
+  bulk of a new kernel's first minute, is kept. `:vars` must then list nothing, or the kernel is restarted the usual way. What
+  stays: evcxr's configuration (`:opt`, `:timing`, …; the course's notebooks use no evcxr command but `:dep`) and
+  the execution counter, which goes on from where it was. A busy kernel (a cell still running, perhaps forever) or a
+  dead one is restarted the usual way: a new evcxr process, with the cost of a cold start.
 - A kernel that dies before it answers at all (a port taken by another server's kernel between choosing and binding
   it) is replaced by a new one, once.
 - A warm-up that fails, times out, or whose kernel dies is logged at once and its kernel shut down; a pooled kernel
@@ -50,6 +57,10 @@ class WarmKernelManager(AsyncMappingKernelManager):
                          help="The cells each warm kernel runs before it is handed out, in order.")
     warm_up_timeout = Float(900, config=True, help="Seconds a warm-up may take before it is abandoned.")
     refill = Bool(False, config=True, help="Start a new warm kernel each time one is handed out.")
+    clear_on_restart = Bool(True, config=True,
+                            help="Restart an idle kernel of the warm kernelspec by clearing it (evcxr's :clear) "
+                                 "instead of starting a new process.")
+    clear_timeout = Float(60, config=True, help="Seconds clearing may take before the kernel is restarted instead.")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -206,6 +217,46 @@ class WarmKernelManager(AsyncMappingKernelManager):
         if not restart:
             self._handed_out.discard(kernel_id)
         return await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+
+    async def restart_kernel(self, kernel_id, now=False):
+        """Kernel > Restart Kernel: an idle, living kernel of the warm kernelspec is cleared (`clear_on_restart`);
+        any other kernel, or one whose clearing fails, is restarted as usual (a new process)."""
+        if self.clear_on_restart and await self._cleared(kernel_id):
+            self.log.info("Kernel %s restarted by clearing it (:clear)", kernel_id)
+            return
+        return await super().restart_kernel(kernel_id, now=now)
+
+    async def _cleared(self, kernel_id: str) -> bool:
+        """Runs `:clear`, then `:vars`, which must list nothing. False (nothing else done) for a kernel of another
+        kernelspec, a busy or dead one, or when a step fails or takes longer than `clear_timeout`."""
+        self._check_kernel_id(kernel_id)
+        kernel = self.get_kernel(kernel_id)
+        if (kernel.kernel_name != self.warm_kernel_name or kernel.execution_state != "idle"
+                or not await kernel.is_alive()):
+            return False
+        client = kernel.client()
+        client.start_channels()
+        try:
+            started = time.monotonic()
+            for command in (":clear", ":vars"):
+                printed = []
+                left = max(self.clear_timeout - (time.monotonic() - started), 1.0)
+                reply = await client.execute_interactive(
+                    command, timeout=left, store_history=False,
+                    output_hook=lambda m: printed.append(m["content"])
+                    if m["msg_type"] in ("stream", "execute_result", "error") else None)
+                text = "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "") or c.get("evalue", "")
+                               for c in printed).strip()
+                if reply["content"]["status"] != "ok" or (command == ":vars" and text):
+                    self.log.warning("Clearing kernel %s failed at %s (%s); restarting it", kernel_id, command,
+                                     text or reply["content"]["status"])
+                    return False
+            return True
+        except Exception as e:  # a timeout, or the kernel died meanwhile
+            self.log.warning("Clearing kernel %s failed (%r); restarting it", kernel_id, e)
+            return False
+        finally:
+            client.stop_channels()
 
     async def shutdown_all(self, now=False):
         """The server is stopping: warm-ups still running stop first, then every kernel is shut down."""

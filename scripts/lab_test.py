@@ -5,7 +5,16 @@ svg.main-svg inside each .js-plotly-plot) and as many tables as the nbclient run
 (OUT/executed/<name>.ipynb, from scripts/run_notebooks.py; without it: at least one of each), and no error or
 stderr output other than progress lines. A screenshot of the first figure goes to OUT/screenshots/lab_<name>.png.
 
-Usage: python3 scripts/lab_test.py [--out reports/test] [--timeout 1200] [--full] [--expect-progress NOTEBOOK]... NOTEBOOK...
+Usage: python3 scripts/lab_test.py [--out reports/test] [--timeout 1200] [--full] [--expect-progress NOTEBOOK]...
+                                  [--classroom PREFIX [--restart]] NOTEBOOK...
+
+--classroom PREFIX runs the lab as a student's server on a classroom build (scripts/classroom.sh build): its
+jupyter_server configuration (PREFIX/etc/jupyter: warm kernels, deploy/warm_kernels.py), its kernelspec (every
+kernel in a build folder of its own under PREFIX/kernels/<user>) and its copy of the notebook (the `:dep` on
+PREFIX/crate/dylib). --restart then does what a student does to start over: Kernel ▸ Restart Kernel and Run All
+Cells, confirmed in the lab's dialog. The notebook must run to the end again with the same figures and tables, and
+the kernel, idle when restarted, must be cleared rather than replaced: the same evcxr process before and after,
+running the cells in a new process of its own (what evcxr's `:clear` does).
 
 While the notebook runs, the page is sampled every 2 s for the crate's `progress: …` lines (standard output in a
 kernel, shown live under the running cell like printed text); the first sighting is saved as
@@ -69,7 +78,16 @@ def prepare(scratch: Path, name: str) -> Path:
     return target
 
 
-def start_lab(scratch: Path, port: int, token: str, quick: bool = True) -> subprocess.Popen:
+def prepare_classroom(scratch: Path, name: str, prefix: Path) -> Path:
+    """Copies the classroom's PREFIX/notebooks/<name>.ipynb (its `:dep` already absolute) into scratch/notebooks."""
+    target = scratch / "notebooks" / f"{name}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(prefix / "notebooks" / f"{name}.ipynb", target)
+    return target
+
+
+def start_lab(scratch: Path, port: int, token: str, quick: bool = True, classroom: Path | None = None,
+              user: str = "") -> subprocess.Popen:
     settings = scratch / "lab-settings"
     for rel, value in SETTINGS.items():
         path = settings / rel
@@ -80,7 +98,14 @@ def start_lab(scratch: Path, port: int, token: str, quick: bool = True) -> subpr
         env["DEMYSTIFY_QUICK"] = "1"
     else:
         env.pop("DEMYSTIFY_QUICK", None)
-    env["EVCXR_TMPDIR"] = str(kernel_build.prepare())
+    if classroom is None:
+        env["EVCXR_TMPDIR"] = str(kernel_build.prepare())
+    else:
+        # A student's server: the classroom's configuration and kernelspec (ahead of this machine user's own), and the
+        # kernels' build folders under PREFIX/kernels/<user>.
+        env.pop("EVCXR_TMPDIR", None)
+        env.update(JUPYTER_CONFIG_PATH=str(classroom / "etc" / "jupyter"), JUPYTERHUB_USER=user,
+                   JUPYTER_PATH=os.path.join(sys.prefix, "share", "jupyter"), CARGO_NET_OFFLINE="true")
     log = open(scratch / "lab.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
@@ -124,6 +149,20 @@ def kernel_pids() -> set[int]:
         except OSError:
             pass
     return found
+
+
+def kernel_processes() -> tuple[set[int], set[int]]:
+    """(the evcxr kernels' own processes, the processes they run their cells in): evcxr runs a kernel's cells in a
+    child process of the same binary, and `:clear` replaces that child only."""
+    pids = kernel_pids()
+
+    def parent(pid: int) -> int | None:
+        try:
+            return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+    kernels = {p for p in pids if parent(p) not in pids}
+    return kernels, pids - kernels
 
 
 def shut_down_kernels(port: int, token: str, before: set[int]) -> None:
@@ -175,8 +214,66 @@ OUTPUTS = """() => {
 }"""
 
 
+def wait_until_run(page, timeout: int, name: str, shots: Path, progress_seen: list, progress_as_error: list) -> str | None:
+    """Waits until every code cell shows an execution count and nothing is busy, sampling progress lines; returns
+    a problem, or None."""
+    start = time.time()
+    while True:
+        state = page.evaluate(PROGRESS)
+        done = state["prompts"] and all(p.startswith("[") and p.endswith("]:") and p[1:-2].isdigit()
+                                        for p in state["prompts"])
+        if done and not state["busy"]:
+            return None
+        new_lines = [l for l in state["progress"] if l not in progress_seen]
+        if new_lines and not progress_seen:
+            page.evaluate("""() => { const o = [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
+                .find(e => e.innerText.includes('progress: ')); if (o) o.scrollIntoView({block: 'center'}); }""")
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(shots / f"lab_{name}_progress.png"))
+        progress_seen += new_lines
+        progress_as_error += [l for l in state["as_error"] if l not in progress_as_error]
+        if time.time() - start > timeout:
+            page.screenshot(path=str(shots / f"lab_{name}_timeout.png"))
+            return f"not finished after {timeout} s: prompts {state['prompts'][:8]}…; screenshot lab_{name}_timeout.png"
+        time.sleep(2)
+
+
+def restart_and_run_all(page, timeout: int, name: str, shots: Path, before: dict) -> tuple[list[str], float]:
+    """Kernel ▸ Restart Kernel and Run All Cells, confirmed; the notebook must run to the end again with the outputs
+    of the first run (`before`), on the same evcxr process (an idle kernel is cleared, not replaced)."""
+    kernels, cell_processes = kernel_processes()
+    page.click(".lm-MenuBar-item:has-text('Kernel')")
+    page.click(".lm-Menu-item:has-text('Restart Kernel and Run All Cells')")
+    page.wait_for_selector(".jp-Dialog .jp-mod-accept", timeout=30_000)
+    page.screenshot(path=str(shots / f"lab_{name}_restart_dialog.png"))
+    start = time.time()
+    page.click(".jp-Dialog .jp-mod-accept")
+    # The run has begun once a cell waits or runs again ([*]); the counts of the first run are numbers too.
+    page.wait_for_function("() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputArea-prompt')]"
+                           ".some(p => p.textContent.includes('*'))", timeout=120_000)
+    problem = wait_until_run(page, timeout, f"{name}_restart", shots, [], [])
+    elapsed = time.time() - start
+    if problem:
+        return [f"after Restart Kernel and Run All Cells: {problem}"], elapsed
+    page.wait_for_timeout(2000)  # let plotly finish drawing
+    after = page.evaluate(OUTPUTS)
+    page.screenshot(path=str(shots / f"lab_{name}_restarted.png"))
+    problems = []
+    if (after["plots"], after["drawn"], after["tables"]) != (before["plots"], before["drawn"], before["tables"]):
+        problems.append(f"after the restart: {after['drawn']} of {after['plots']} figures drawn and {after['tables']} "
+                        f"tables, against {before['drawn']} of {before['plots']} and {before['tables']} before")
+    if after["errors"] or after["stderr"]:
+        problems.append(f"after the restart: {after['errors']} error outputs; stderr: {after['stderr'][:3]}")
+    kernels_after, cell_processes_after = kernel_processes()
+    if kernels_after != kernels or cell_processes_after & cell_processes:
+        problems.append(f"the restart did not clear the kernel: evcxr kernel processes {sorted(kernels)} before, "
+                        f"{sorted(kernels_after)} after (must be the same), the processes running their cells "
+                        f"{sorted(cell_processes)} before, {sorted(cell_processes_after)} after (must be new)")
+    return problems, elapsed
+
+
 def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir: Path,
-               quick: bool = True, expect_progress: bool = False) -> list[str]:
+               quick: bool = True, expect_progress: bool = False, restart: bool = False) -> list[str]:
     shots = out_dir / "screenshots"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     external = []
@@ -197,28 +294,13 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir:
     page.click(".lm-MenuBar-item:has-text('Run')")
     page.click(".lm-Menu-item:has-text('Run All Cells')")
     start = time.time()
-    code_cells = 0
     progress_seen = []  # progress lines shown while a cell was still running
     progress_as_error = []  # progress lines the lab drew as standard error (red): must stay empty
-    while True:
-        state = page.evaluate(PROGRESS)
-        code_cells = len(state["prompts"])
-        done = code_cells > 0 and all(p.startswith("[") and p.endswith("]:") and p[1:-2].isdigit() for p in state["prompts"])
-        if done and not state["busy"]:
-            break
-        new_lines = [l for l in state["progress"] if l not in progress_seen]
-        if new_lines and not progress_seen:
-            page.evaluate("""() => { const o = [...document.querySelectorAll('.jp-Notebook .jp-OutputArea-output')]
-                .find(e => e.innerText.includes('progress: ')); if (o) o.scrollIntoView({block: 'center'}); }""")
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(shots / f"lab_{name}_progress.png"))
-        progress_seen += new_lines
-        progress_as_error += [l for l in state["as_error"] if l not in progress_as_error]
-        if time.time() - start > timeout:
-            page.screenshot(path=str(shots / f"lab_{name}_timeout.png"))
-            return [f"not finished after {timeout} s: prompts {state['prompts'][:8]}…; screenshot lab_{name}_timeout.png"]
-        time.sleep(2)
+    problem = wait_until_run(page, timeout, name, shots, progress_seen, progress_as_error)
+    if problem:
+        return [problem]
     elapsed = time.time() - start
+    code_cells = len(page.evaluate(PROGRESS)["prompts"])
     page.wait_for_timeout(2000)  # let plotly finish drawing
     out = page.evaluate(OUTPUTS)
     executed = out_dir / "executed" / f"{name}.ipynb"
@@ -252,6 +334,11 @@ def run_in_lab(browser, port: int, token: str, name: str, timeout: int, out_dir:
           f"{want_tables}), {out['errors']} errors, {len(progress_seen)} progress lines shown while running"
           f"{f' (first: {progress_seen[0]!r}, screenshot lab_{name}_progress.png)' if progress_seen else ''}; "
           f"screenshot {shot}", flush=True)
+    if restart and not problems:
+        restart_problems, restarted = restart_and_run_all(page, timeout, name, shots, out)
+        problems += restart_problems
+        print(f"{name}: Restart Kernel and Run All Cells took {restarted:.0f} s from the dialog's confirmation; "
+              f"screenshot {shots / f'lab_{name}_restarted.png'}", flush=True)
     page.close()
     return problems
 
@@ -265,7 +352,15 @@ def main():
                         help="run the analyses in full (default: quick mode, DEMYSTIFY_QUICK=1)")
     parser.add_argument("--expect-progress", action="append", default=[], metavar="NOTEBOOK",
                         help="this notebook must show at least one progress line while it runs (repeatable)")
+    parser.add_argument("--classroom", type=Path, metavar="PREFIX",
+                        help="run as a student's server on this classroom build (warm kernels, its kernelspec and notebooks)")
+    parser.add_argument("--restart", action="store_true",
+                        help="then Restart Kernel and Run All Cells; the idle kernel must be cleared, not replaced")
     args = parser.parse_args()
+    if args.restart and not args.classroom:
+        parser.error("--restart tests the classroom's kernel manager: give --classroom PREFIX")
+    classroom = args.classroom.resolve() if args.classroom else None
+    user = f"lab-test-{os.getpid()}"
     # A timeout or Ctrl-C still runs the clean-up below (no server or kernel left behind).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     out_dir = ROOT / args.out
@@ -277,9 +372,9 @@ def main():
         scratch = Path(tmp)
         names = [n.removesuffix(".ipynb") for n in args.notebooks]
         for name in names:
-            prepare(scratch, name)
+            prepare(scratch, name) if classroom is None else prepare_classroom(scratch, name, classroom)
         port, token = free_port(), secrets.token_hex(16)
-        lab = start_lab(scratch, port, token, quick=not args.full)
+        lab = start_lab(scratch, port, token, quick=not args.full, classroom=classroom, user=user)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=chromium_path(), headless=True,
@@ -287,7 +382,8 @@ def main():
                                                   "--disable-background-networking", "--disable-component-update"])
                 for name in names:
                     problems = run_in_lab(browser, port, token, name, args.timeout, out_dir, not args.full,
-                                          name in {n.removesuffix(".ipynb") for n in args.expect_progress})
+                                          name in {n.removesuffix(".ipynb") for n in args.expect_progress},
+                                          restart=args.restart)
                     shut_down_kernels(port, token, before)
                     for problem in problems:
                         print(f"FAILED {name} in JupyterLab: {problem}", file=sys.stderr)
@@ -295,7 +391,9 @@ def main():
                 browser.close()
         finally:
             stop_lab(lab)
-            shutil.copy(scratch / "lab.log", shots / "lab.log")
+            shutil.copy(scratch / "lab.log", shots / ("lab.log" if classroom is None else "lab_classroom.log"))
+            if classroom is not None:
+                shutil.rmtree(classroom / "kernels" / user, ignore_errors=True)
     print(f"JupyterLab: {len(args.notebooks) - failures} passed, {failures} failed")
     sys.exit(1 if failures else 0)
 

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Kernel > Restart Kernel on a student's server (deploy/warm_kernels.py, `clear_on_restart`; docs/classroom.md).
+
+A student's server (the classroom build's WarmKernelManager, configured from PREFIX/etc/jupyter as the image
+configures it) starts a Rust kernel, which runs notebook 01's `:dep` cell and defines a variable. Then the server
+restarts the kernel three times, as the restart endpoint does:
+
+1. idle: the kernel is cleared, not replaced. The same evcxr process answers (its pid is unchanged), the variable
+   is gone (`cannot find value`), `:vars` lists nothing, and notebook 01 runs again up to its first table;
+2. busy (a cell sleeping for ten minutes): the kernel is replaced by a new process, which runs a cell;
+3. dead (its process killed, the server's auto-restarter stopped): the same, a new process that runs a cell.
+
+Prints the seconds each restart took and the seconds to the first cell's result after it; exits 1 with the failed
+checks. Usage: python3 scripts/restart_test.py [--prefix /var/tmp/demystify-resnet/classroom]
+"""
+import argparse, asyncio, os, shutil, signal, sys, time
+from pathlib import Path
+
+from kernel_cost import cells_to_first_table  # scripts/, this script's folder
+
+NOTEBOOK = "01_residual_blocks.ipynb"
+
+
+def dep_cell(notebooks: Path) -> str:
+    """Notebook 01's first code cell (its `:dep`, pointing at the classroom's crate)."""
+    src = cells_to_first_table(notebooks / NOTEBOOK)[0]
+    assert ":dep" in src, src
+    return src
+
+
+async def run(client, code: str, timeout: float = 600) -> tuple[str, str]:
+    """(status, everything the cell printed or raised)."""
+    printed = []
+    reply = await client.execute_interactive(
+        code, timeout=timeout, output_hook=lambda m: printed.append(m["content"])
+        if m["msg_type"] in ("stream", "execute_result", "error", "display_data") else None)
+    text = "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "")
+                   or " ".join([c.get("evalue", "")] + c.get("traceback", [])) for c in printed)
+    return reply["content"]["status"], text
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--prefix", type=Path, default=Path("/var/tmp/demystify-resnet/classroom"))
+    args = ap.parse_args()
+    prefix = args.prefix.resolve()
+    from traitlets.config.loader import PyFileConfigLoader
+    config = PyFileConfigLoader("jupyter_server_config.py", path=str(prefix / "etc" / "jupyter")).load_config()
+    from demystify_warm_kernels import WarmKernelManager  # on sys.path through the config file
+
+    user = f"restart-test-{os.getpid()}"
+    saved = dict(os.environ)
+    os.environ.pop("EVCXR_TMPDIR", None)
+    # The classroom's kernelspec, as a student's server finds it (see scripts/kernel_cost.py).
+    os.environ.update(JUPYTERHUB_USER=user, CARGO_NET_OFFLINE="true",
+                      JUPYTER_PATH=os.path.join(sys.prefix, "share", "jupyter"))
+    config.WarmKernelManager.warm_up_cells = []  # no pool: this test starts its own kernel
+    failures: list[str] = []
+
+    def check(ok: bool, what: str) -> None:
+        print(("ok    " if ok else "FAIL  ") + what, flush=True)
+        if not ok:
+            failures.append(what)
+
+    async def go() -> None:
+        manager = WarmKernelManager(config=config, root_dir=str(prefix / "notebooks"))
+        kernel_id = await manager.start_kernel(kernel_name=manager.warm_kernel_name, path="")
+        kernel = manager.get_kernel(kernel_id)
+
+        async def client_after_restart():
+            c = kernel.client()
+            c.start_channels()
+            await c.wait_for_ready(timeout=300)
+            return c
+
+        async def replaced(case: str, pid: int, k: int):
+            """Restarts the kernel, which must come back as a new process that runs a cell; returns its client."""
+            t = time.monotonic()
+            await manager.restart_kernel(kernel_id)
+            restarted = time.monotonic() - t
+            c = await client_after_restart()
+            status, text = await run(c, f"let after = 2u32 + {k}; after")
+            check(kernel.provisioner.pid != pid and status == "ok" and str(2 + k) in text,
+                  f"{case}: a new process, which runs a cell ({restarted:.1f} s to restart, "
+                  f"{time.monotonic() - t:.1f} s to the cell's result)")
+            return c
+
+        client = await client_after_restart()
+        try:
+            status, text = await run(client, dep_cell(prefix / "notebooks"))
+            check(status == "ok", f"the :dep cell runs ({text.strip()[-200:]!r})")
+            status, _ = await run(client, "let defined_before = 7u32;")
+            check(status == "ok", "a variable is defined")
+            while kernel.execution_state != "idle":  # the server's view of the kernel, from its status messages
+                await asyncio.sleep(0.1)
+
+            # 1. idle: cleared.
+            pid = kernel.provisioner.pid
+            t = time.monotonic()
+            await manager.restart_kernel(kernel_id)
+            restarted = time.monotonic() - t
+            check(kernel.provisioner.pid == pid, f"idle: the same process answers after the restart ({restarted:.1f} s)")
+            status, text = await run(client, "defined_before")
+            check(status == "error" and "cannot find value `defined_before`" in text,
+                  f"idle: the variable is gone ({status}: {text.strip()[:120]!r})")
+            status, text = await run(client, ":vars")
+            check(status == "ok" and not text.strip(), f"idle: :vars lists nothing ({text.strip()[:120]!r})")
+            results, seconds = [], []
+            for code in cells_to_first_table(prefix / "notebooks" / NOTEBOOK):
+                t = time.monotonic()
+                results.append(await run(client, code))
+                seconds.append(time.monotonic() - t)
+            check(all(status == "ok" for status, _ in results) and results[-1][1].strip(),
+                  f"idle: notebook 01 runs again up to its first table: {restarted:.1f} s to restart, then "
+                  f"{sum(seconds):.1f} s for its cells ({' + '.join(f'{x:.1f}' for x in seconds)}; "
+                  f"{[status for status, _ in results]})")
+
+            # 2. busy: replaced.
+            client.execute("std::thread::sleep(std::time::Duration::from_secs(600));")
+            deadline = time.monotonic() + 120
+            while kernel.execution_state != "busy" and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            check(kernel.execution_state == "busy", "busy: the server sees the sleeping cell as busy")
+            client.stop_channels()
+            client = await replaced("busy", kernel.provisioner.pid, 3)
+
+            # 3. dead: replaced. The server's auto-restarter is stopped first, so that the restart below finds the
+            # kernel dead (scripts/hub_test.py kills a kernel with the auto-restarter on).
+            client.stop_channels()
+            kernel.stop_restarter()
+            pid = kernel.provisioner.pid
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+            while await kernel.is_alive():
+                await asyncio.sleep(0.1)
+            client = await replaced("dead", pid, 4)
+        finally:
+            client.stop_channels()
+            await manager.shutdown_all(now=True)
+            shutil.rmtree(prefix / "kernels" / user, ignore_errors=True)
+
+    try:
+        asyncio.run(go())
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    if failures:
+        print(f"restart_test: {len(failures)} check(s) failed", file=sys.stderr)
+        return 1
+    print("restart_test: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
