@@ -51,8 +51,10 @@ test: test-rust test-wasm test-notebooks-setup test-recipes
 # in their own build folders, one kernel killed mid-run and restarted, the teacher's roll-up checked (before it,
 # scripts/restart_test.py: Kernel > Restart Kernel clears an idle kernel, replaces a busy or dead one; and in
 # JupyterLab on the classroom's configuration, notebook 03 run, then Restart Kernel and Run All Cells); then one
-# student whose server the teacher started before class (scripts/start_class.py waits for its warm kernel). The
-# image installs at /opt/demystify-resnet; the tests build under /var/tmp so that they need no root.
+# student whose server the teacher started before class (scripts/start_class.py waits for its warm kernel). First,
+# scripts/container_test.py: a student's warm kernel in a container's file system (the build as an overlay's
+# read-only layer, in a mount namespace of its own: root, or unshare -Urm on Linux 5.11+), and what it writes there.
+# The image installs at /opt/demystify-resnet; the tests build under /var/tmp so that they need no root.
 CLASSROOM_PREFIX ?= /var/tmp/demystify-resnet/classroom
 test-classroom: check-rust
 	scripts/setup.sh hub
@@ -66,6 +68,7 @@ test-recipes:
 	$(PYTHON) scripts/recipe_test.py
 
 test-hub:
+	$(PYTHON) scripts/container_test.py --prefix $(CLASSROOM_PREFIX)
 	$(PYTHON) scripts/restart_test.py --prefix $(CLASSROOM_PREFIX)
 	$(PYTHON) scripts/lab_test.py --out reports/test --classroom $(CLASSROOM_PREFIX) --restart 03_condition_number_vs_depth
 	$(PYTHON) scripts/hub_test.py --students 3 --prefix $(CLASSROOM_PREFIX) --out reports/test

@@ -7,9 +7,9 @@
 #                                              (kernels never need the network), and a kernel build folder
 #                                              pre-built at PREFIX/seed with the kernel's cargo profile
 #   scripts/classroom.sh seed DIR [PREFIX]     a kernel's own build folder DIR (its EVCXR_TMPDIR), seeded from
-#                                              PREFIX/seed: compiled artifacts hard-linked (read-only to cargo:
-#                                              rustc and the linker replace outputs, never rewrite them), the
-#                                              small files cargo rewrites copied; idempotent
+#                                              PREFIX/seed: compiled artifacts as symbolic links into the seed
+#                                              (read-only to cargo: rustc and the linker replace outputs, never
+#                                              rewrite them), the small files cargo rewrites copied; idempotent
 #
 # The image recipes (repo2docker's postBuild, deploy/Dockerfile) call `build`; the students' kernel
 # (PREFIX/bin/rust-kernel) calls `seed` for each kernel as it starts (docs/classroom.md). Nothing here needs a
@@ -112,11 +112,22 @@ spec = json.load(open(path))
 spec["argv"] = [wrapper, "{connection_file}"]
 json.dump(spec, open(path, "w"), indent=1)
 PY
+  # Every kernel folder links its compiled dependencies to the seed's files (`seed` below), and rustc writes a
+  # cell's run path relative to where the crate's shared library really lies, the seed: from the cell's folder,
+  # `$ORIGIN/../../../../../../seed/…`. evcxr then moves the cell's object up one folder before it loads it, so that
+  # path misses. The linker adds the seed's library folder as an absolute run path to everything linked under
+  # PREFIX (the prefix is fixed in an image).
+  local host; host="$(rustc -vV | sed -n 's/^host: //p')"
+  printf '#!/bin/sh\n# Written by scripts/classroom.sh build: the system linker, plus the seed'"'"'s library folder as a run path.\nexec cc "$@" -Wl,-rpath,%s\n' \
+    "$prefix/seed/target/$host/debug/deps" > "$prefix/bin/link-with-seed"
+  chmod +x "$prefix/bin/link-with-seed"
   mkdir -p "$prefix/.cargo"
   {
     cat "$REPO/scripts/kernel-profile.toml"
     printf '\n# Vendored by scripts/classroom.sh: kernels build offline.\n'
     printf '[source.crates-io]\nreplace-with = "vendored-sources"\n\n[source.vendored-sources]\ndirectory = "%s"\n\n[net]\noffline = true\n' "$prefix/vendor"
+    printf '\n# Cells find the crate'"'"'s shared library in the seed (scripts/classroom.sh build).\n'
+    printf '[target.%s]\nlinker = "%s"\n' "$host" "$prefix/bin/link-with-seed"
   } > "$prefix/.cargo/config.toml"
   # The seed: a kernel runs the set-up cells once in PREFIX/seed (cargo reads PREFIX/.cargo from folders below it).
   mkdir -p "$prefix/seed"
@@ -147,15 +158,24 @@ seed() {
   esac
   [ -e "$dir/.seeded" ] && return 0
   mkdir -p "$dir"
-  # Small files (manifest, lock, evcxr's config, cargo's fingerprints and dep-info) are copied: cargo rewrites
-  # some of them in place. Compiled artifacts are hard-linked: rustc and the linker write a new file and rename
-  # or unlink the old one, so a student's rebuild never changes another student's copy. The crate's incremental
-  # cache (only for rebuilding the crate itself, which never changes in the image) is left out.
+  # Small files (manifest, lock, evcxr's config, cargo's fingerprints, dep-info and build-script records) are
+  # copied: cargo rewrites some of them in place. What was compiled or generated (libraries, build-script programs
+  # and the files they generated under out/) becomes a symbolic link to the seed's file (absolute path): cargo
+  # and rustc read through it, rustc and the linker write a new file and rename or unlink the old one, and cargo
+  # runs a build script again only for a dependency that changed, which never happens in an image. So nothing
+  # writes into the seed. Not hard links: in a container the seed lies in the
+  # image's read-only layer, and overlayfs copies a file up into the container's writable layer before it can link
+  # it (1.3 GB per container, measured in docs/classroom.md); a symbolic link copies nothing, and lets the seed stay
+  # read-only to students. The crate's incremental cache (only for rebuilding the crate itself, which never changes
+  # in the image) is left out.
   (cd "$from" && find . -path ./target -prune -o -type f -print0) | (cd "$from" && xargs -0 -r cp --parents -a -t "$dir")
   (cd "$from" && find target -path '*/incremental' -prune -o -type d -print0) | (cd "$dir" && xargs -0 -r mkdir -p)
-  local artifact=( \( -name '*.rlib' -o -name '*.rmeta' -o -name '*.so' -o -name '*.a' \) )
+  local artifact=( \( \( -name '*.rlib' -o -name '*.rmeta' -o -name '*.so' -o -name '*.a' -o -name 'build-script-build' \
+                       -o -name 'build_script_build-*' -o -path '*/build/*/out/*' \) ! -name '*.d' \) )
+  from="$(realpath "$from")"
   (cd "$from" && find target -path '*/incremental' -prune -o -type f "${artifact[@]}" -print0) \
-    | (cd "$from" && xargs -0 -r cp --parents -l -t "$dir")
+    | python3 -c 'import os, sys; [os.symlink(os.path.join(sys.argv[1], f), os.path.join(sys.argv[2], f))
+                  for f in sys.stdin.read().split("\0") if f]' "$from" "$dir"
   (cd "$from" && find target -path '*/incremental' -prune -o -type f ! "${artifact[@]}" -print0) \
     | (cd "$from" && xargs -0 -r cp --parents -a -t "$dir")
   touch "$dir/.seeded"

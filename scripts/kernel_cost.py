@@ -4,7 +4,7 @@ seeded from PREFIX/seed (as the hub gives each student), a new evcxr kernel in i
 run in order up to its first table, each timed from the moment the kernel was asked to start.
 
 Usage: python3 scripts/kernel_cost.py [--prefix /var/tmp/demystify-resnet/classroom] [--runs 3] [--json OUT]
-                                     [--kernel rust] [--warm | --plain-crate]
+                                     [--kernel rust] [--warm | --plain-crate] [--layer DIR]
 
 --warm measures what a student's server gives with warm kernels (deploy/warm_kernels.py, configured by the classroom
 build in PREFIX/etc/jupyter): the server's kernel manager warms a kernel up first (timed separately), and the clock
@@ -59,7 +59,19 @@ def ok(reply: dict, code: str) -> None:
         raise SystemExit(f"cell failed: {code[:60]!r}: {reply['content']}")
 
 
-def run(prefix: Path, folder: Path, kernel: str, plain_crate: bool = False) -> dict:
+def disk(prefix: Path, folder: Path, layer: Path | None) -> dict:
+    """The kernel's disk: its folder beyond the seed (du counts a file linked twice once, under the first folder it
+    meets; a symbolic link counts as itself), and, in a container's file system (scripts/container_test.py), all that
+    was written to the container's writable layer so far."""
+    du = subprocess.run(["du", "-s", "-B1", str(prefix / "seed"), str(folder)], capture_output=True, text=True)
+    figures = {"bytes_beyond_seed": int(du.stdout.splitlines()[1].split()[0])}
+    if layer is not None:
+        du = subprocess.run(["du", "-s", "-B1", str(layer)], capture_output=True, text=True, check=True)
+        figures["bytes_in_layer"] = int(du.stdout.split()[0])
+    return figures
+
+
+def run(prefix: Path, folder: Path, kernel: str, plain_crate: bool = False, layer: Path | None = None) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
     t = time.time()
     subprocess.run(["bash", str(ROOT / "scripts" / "classroom.sh"), "seed", str(folder), str(prefix)], check=True)
@@ -96,9 +108,7 @@ def run(prefix: Path, folder: Path, kernel: str, plain_crate: bool = False) -> d
         # Dependencies compiled by this kernel: .rlib files that were not in the seed (cells build a cdylib, not
         # an .rlib, so any new .rlib is a dependency rebuilt).
         record["rlibs_compiled"] = sorted({p.name for p in folder.rglob("*.rlib")} - rlibs_before)
-        # Disk beyond the seed: du counts a hard-linked file once, under the first folder it meets.
-        du = subprocess.run(["du", "-s", "-B1", str(prefix / "seed"), str(folder)], capture_output=True, text=True)
-        record["bytes_beyond_seed"] = int(du.stdout.splitlines()[1].split()[0])
+        record.update(disk(prefix, folder, layer))
         return record
     finally:
         kc.stop_channels()
@@ -106,7 +116,7 @@ def run(prefix: Path, folder: Path, kernel: str, plain_crate: bool = False) -> d
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def warm_run(prefix: Path, kernel: str) -> dict:
+def warm_run(prefix: Path, kernel: str, layer: Path | None = None) -> dict:
     """One run with a warm kernel: a WarmKernelManager configured as the students' servers are, its pool filled
     (timed), then a notebook's request for a kernel and notebook 01's cells up to its first table."""
     from traitlets.config.loader import PyFileConfigLoader
@@ -154,8 +164,7 @@ def warm_run(prefix: Path, kernel: str) -> dict:
             client.stop_channels()
             folder = prefix / "kernels" / user / f"kernel-{kernel_id}"
             record["rlibs_compiled"] = sorted({p.name for p in folder.rglob("*.rlib")} - seed_rlibs)
-            du = subprocess.run(["du", "-s", "-B1", str(prefix / "seed"), str(folder)], capture_output=True, text=True)
-            record["bytes_beyond_seed"] = int(du.stdout.splitlines()[1].split()[0])
+            record.update(disk(prefix, folder, layer))
             await manager.shutdown_all(now=True)
             shutil.rmtree(prefix / "kernels" / user, ignore_errors=True)
         return record
@@ -176,6 +185,8 @@ def main() -> int:
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--warm", action="store_true", help="a warm kernel from the students' server's kernel manager")
     mode.add_argument("--plain-crate", action="store_true", help="the crate itself, not its shared library (dylib/)")
+    ap.add_argument("--layer", type=Path, help="the writable layer of an overlay mounted over PREFIX: also record "
+                    "what was written to it (scripts/container_test.py)")
     args = ap.parse_args()
     if not (args.prefix / "seed" / "target").is_dir():
         print(f"no classroom build at {args.prefix}: run scripts/classroom.sh build {args.prefix}", file=sys.stderr)
@@ -183,13 +194,13 @@ def main() -> int:
     records = []
     for i in range(args.runs):
         if args.warm:
-            r = warm_run(args.prefix, args.kernel)
+            r = warm_run(args.prefix, args.kernel, args.layer)
             head = (f"warm kernel: warmed up in {r['warm_up']:.1f} s; then, from the notebook's request: kernel ready "
                     f"{r['kernel_ready']:.1f} s")
             tail = (f"first table {r['first_table']:.1f} s after the request; variables left by the warm-up and the "
                     f"cells: {r['variables']!r}")
         else:
-            r = run(args.prefix, args.prefix / "students" / f"kernel-cost-{i}", args.kernel, args.plain_crate)
+            r = run(args.prefix, args.prefix / "students" / f"kernel-cost-{i}", args.kernel, args.plain_crate, args.layer)
             head = (f"{'plain crate' if args.plain_crate else 'dylib/'}, {r['linker']}: kernel ready "
                     f"{r['kernel_ready']:.1f} s")
             tail = (f"first table {r['first_table']:.1f} s after the kernel was started; seeded in "
@@ -198,7 +209,9 @@ def main() -> int:
         records.append(r)
         print("; ".join([head, *(f"{c['code']!r} {c['seconds']:.1f} s" for c in r["cells"]), tail])
               + f"; {r['bytes_beyond_seed'] / 1e6:.0f} MB beyond the seed after the run, "
-              f"{len(r['rlibs_compiled'])} dependencies compiled {r['rlibs_compiled'][:5]}", flush=True)
+              f"{len(r['rlibs_compiled'])} dependencies compiled {r['rlibs_compiled'][:5]}"
+              + (f"; {r['bytes_in_layer'] / 1e6:.0f} MB written to the writable layer" if args.layer else ""),
+              flush=True)
     if args.json:
         args.json.write_text(json.dumps(records, indent=1))
     return 0
