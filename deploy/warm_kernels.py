@@ -44,6 +44,30 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from traitlets import Bool, Float, Integer, List, Unicode
 
 
+async def clear_evcxr(client, timeout: float) -> str | None:
+    """Clears an evcxr kernel through `client` (an asynchronous kernel client, channels started): evcxr's `:clear`
+    drops every variable, item, `use` and dependency of the cells run so far and restarts the process the cells run
+    in, keeping rust-analyzer's analysis of the crate graph (the bulk of a new kernel's first minute); then `:vars`
+    must print nothing. Both within `timeout` seconds in all. Returns None when the kernel was cleared, else the
+    step that failed and what it printed; raises what `execute_interactive` raises (a timeout, a dead kernel).
+
+    Used by the students' servers (Kernel > Restart Kernel, below) and by the report builder between the notebooks
+    of one folder (scripts/run_notebooks.py)."""
+    started = time.monotonic()
+    for command in (":clear", ":vars"):
+        printed = []
+        left = max(timeout - (time.monotonic() - started), 1.0)
+        reply = await client.execute_interactive(
+            command, timeout=left, store_history=False,
+            output_hook=lambda m: printed.append(m["content"])
+            if m["msg_type"] in ("stream", "execute_result", "error") else None)
+        text = "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "") or c.get("evalue", "")
+                       for c in printed).strip()
+        if reply["content"]["status"] != "ok" or (command == ":vars" and text):
+            return f"{command}: {text or reply['content']['status']}"
+    return None
+
+
 class DiedAtStart(RuntimeError):
     """A warm kernel's process exited before it answered its first kernel_info request."""
 
@@ -237,21 +261,10 @@ class WarmKernelManager(AsyncMappingKernelManager):
         client = kernel.client()
         client.start_channels()
         try:
-            started = time.monotonic()
-            for command in (":clear", ":vars"):
-                printed = []
-                left = max(self.clear_timeout - (time.monotonic() - started), 1.0)
-                reply = await client.execute_interactive(
-                    command, timeout=left, store_history=False,
-                    output_hook=lambda m: printed.append(m["content"])
-                    if m["msg_type"] in ("stream", "execute_result", "error") else None)
-                text = "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "") or c.get("evalue", "")
-                               for c in printed).strip()
-                if reply["content"]["status"] != "ok" or (command == ":vars" and text):
-                    self.log.warning("Clearing kernel %s failed at %s (%s); restarting it", kernel_id, command,
-                                     text or reply["content"]["status"])
-                    return False
-            return True
+            failed = await clear_evcxr(client, self.clear_timeout)
+            if failed:
+                self.log.warning("Clearing kernel %s failed at %s; restarting it", kernel_id, failed)
+            return failed is None
         except Exception as e:  # a timeout, or the kernel died meanwhile
             self.log.warning("Clearing kernel %s failed (%r); restarting it", kernel_id, e)
             return False

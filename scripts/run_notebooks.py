@@ -33,6 +33,7 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import KernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
@@ -40,6 +41,8 @@ from nbconvert.filters import markdown2html
 
 import kernel_build
 import stage_costs
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "deploy"))
+from warm_kernels import clear_evcxr  # noqa: E402 (deploy/: the students' servers clear kernels the same way)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Lines the crate writes to stderr to report progress (demystify_resnet::progress::PREFIX).
@@ -181,25 +184,19 @@ class FolderKernel:
                               resources={"metadata": {"path": str(self.folder)}})
 
     def clear(self) -> None:
-        """`:clear`, then `:vars`, which must print no variable."""
-        kc = self.km.blocking_client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=60)
-            self._clear(kc)
-        finally:
-            kc.stop_channels()
-
-    def _clear(self, kc) -> None:
-        for command in (":clear", ":vars"):
-            printed = []
-            reply = kc.execute_interactive(command, timeout=self.timeout, store_history=False, output_hook=lambda m: (
-                printed.append(m["content"]) if m["msg_type"] in ("stream", "execute_result", "error") else None))
-            text = "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "") or c.get("evalue", "")
-                           for c in printed)
-            if reply["content"]["status"] != "ok" or (command == ":vars" and text.strip()):
-                raise SystemExit(f"{self.folder}: the kernel was not cleared between notebooks ({command}: "
-                                 f"{reply['content']['status']}, {text.strip()!r})")
+        """`:clear`, then `:vars`, which must print no variable (clear_evcxr, as the students' servers clear a
+        restarted kernel)."""
+        async def cleared():
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=60)
+                return await clear_evcxr(kc, self.timeout)
+            finally:
+                kc.stop_channels()
+        failed = run_sync(cleared)()  # on the event loop nbclient runs on
+        if failed:
+            raise SystemExit(f"{self.folder}: the kernel was not cleared between notebooks ({failed})")
 
     def shutdown(self) -> None:
         if self.km is not None and self.km.has_kernel:
