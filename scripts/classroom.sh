@@ -19,7 +19,8 @@ REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
 usage() { sed -n '2,16p' "$0" >&2; exit 2; }
 
-prefix_of() { echo "${1:-/opt/demystify-resnet}"; }
+# Absolute: the linker's run path and the seed's links name it.
+prefix_of() { realpath -m "${1:-/opt/demystify-resnet}"; }
 
 # The files of the crate a kernel compiles (no build outputs, no reports).
 copy_crate() {
@@ -114,11 +115,11 @@ json.dump(spec, open(path, "w"), indent=1)
 PY
   # Every kernel folder links its compiled dependencies to the seed's files (`seed` below), and rustc writes a
   # cell's run path relative to where the crate's shared library really lies, the seed: from the cell's folder,
-  # `$ORIGIN/../../../../../../seed/…`. evcxr then moves the cell's object up one folder before it loads it, so that
+  # `$ORIGIN/../…/seed/…`. evcxr then moves the cell's object up one folder before it loads it, so that
   # path misses. The linker adds the seed's library folder as an absolute run path to everything linked under
   # PREFIX (the prefix is fixed in an image).
   local host; host="$(rustc -vV | sed -n 's/^host: //p')"
-  printf '#!/bin/sh\n# Written by scripts/classroom.sh build: the system linker, plus the seed'"'"'s library folder as a run path.\nexec cc "$@" -Wl,-rpath,%s\n' \
+  printf '#!/bin/sh\n# Written by scripts/classroom.sh build: the system linker, plus the seed'"'"'s library folder as a run path.\nexec cc "$@" '"'"'-Wl,-rpath,%s'"'"'\n' \
     "$prefix/seed/target/$host/debug/deps" > "$prefix/bin/link-with-seed"
   chmod +x "$prefix/bin/link-with-seed"
   mkdir -p "$prefix/.cargo"
@@ -142,8 +143,9 @@ started = time.time()
 NotebookClient(nb, kernel_name="rust", timeout=3600, allow_errors=False).execute()
 print(f"classroom: seed built in {time.time() - started:.0f} s", file=sys.stderr)
 PY
-  # What a cell compiled is not part of the seed: only the dependencies and this crate are.
-  find "$prefix/seed/target" -name 'libcode_*' -delete
+  # What a cell compiled is not part of the seed: only the dependencies and this crate are. (The cells' crate,
+  # `ctx`, is rebuilt by every cell: a link to its last output would be written through.)
+  find "$prefix/seed/target" \( -name 'libcode_*' -o -name 'libctx*' \) -delete
   warm_kernels "$prefix"
   echo "classroom: built in $((SECONDS - started)) s; seed $(du -sh "$prefix/seed" | cut -f1)" >&2
 }
@@ -158,26 +160,30 @@ seed() {
   esac
   [ -e "$dir/.seeded" ] && return 0
   mkdir -p "$dir"
-  # Small files (manifest, lock, evcxr's config, cargo's fingerprints, dep-info and build-script records) are
-  # copied: cargo rewrites some of them in place. What was compiled or generated (libraries, build-script programs
-  # and the files they generated under out/) becomes a symbolic link to the seed's file (absolute path): cargo
-  # and rustc read through it, rustc and the linker write a new file and rename or unlink the old one, and cargo
-  # runs a build script again only for a dependency that changed, which never happens in an image. So nothing
-  # writes into the seed. Not hard links: in a container the seed lies in the
-  # image's read-only layer, and overlayfs copies a file up into the container's writable layer before it can link
-  # it (1.3 GB per container, measured in docs/classroom.md); a symbolic link copies nothing, and lets the seed stay
-  # read-only to students. The crate's incremental cache (only for rebuilding the crate itself, which never changes
-  # in the image) is left out.
-  (cd "$from" && find . -path ./target -prune -o -type f -print0) | (cd "$from" && xargs -0 -r cp --parents -a -t "$dir")
+  # Copied: the small files cargo rewrites in place (manifest, lock, evcxr's config, cargo's fingerprints, dep-info,
+  # build-script records), and what build scripts generated under out/ (30 MB: a build script that runs again, for
+  # instance because an environment variable it watches changed, rewrites its files in place, and `ar` updates an
+  # archive in place). Linked: what rustc compiled (libraries, build-script programs), as symbolic links to the
+  # seed's files by absolute path. cargo and rustc read through them, and rustc and the linker write a new file and
+  # rename or unlink the old one, so a rebuild replaces the link and nothing writes into the seed. Not hard links:
+  # in a container the seed lies in the image's read-only layer, and overlayfs copies a file up into the
+  # container's writable layer before it can link it (1.3 GB per container, measured in docs/classroom.md). The
+  # crate's incremental cache (only for rebuilding the crate itself, which never changes in the image) is left out.
+  # A seeding cut short is done again: what it left is replaced, never written through.
+  (cd "$from" && find . -path ./target -prune -o -type f -print0) | (cd "$from" && xargs -0 -r cp --parents -a --remove-destination -t "$dir")
   (cd "$from" && find target -path '*/incremental' -prune -o -type d -print0) | (cd "$dir" && xargs -0 -r mkdir -p)
-  local artifact=( \( \( -name '*.rlib' -o -name '*.rmeta' -o -name '*.so' -o -name '*.a' -o -name 'build-script-build' \
-                       -o -name 'build_script_build-*' -o -path '*/build/*/out/*' \) ! -name '*.d' \) )
+  local compiled=( \( \( -name '*.rlib' -o -name '*.rmeta' -o -name '*.so' -o -name '*.a' -o -name 'build-script-build' \
+                       -o -name 'build_script_build-*' \) ! -name '*.d' ! -path '*/build/*/out/*' \) )
   from="$(realpath "$from")"
-  (cd "$from" && find target -path '*/incremental' -prune -o -type f "${artifact[@]}" -print0) \
-    | python3 -c 'import os, sys; [os.symlink(os.path.join(sys.argv[1], f), os.path.join(sys.argv[2], f))
-                  for f in sys.stdin.read().split("\0") if f]' "$from" "$dir"
-  (cd "$from" && find target -path '*/incremental' -prune -o -type f ! "${artifact[@]}" -print0) \
-    | (cd "$from" && xargs -0 -r cp --parents -a -t "$dir")
+  (cd "$from" && find target -path '*/incremental' -prune -o -type f "${compiled[@]}" -print0) \
+    | python3 -c 'import os, sys
+for f in filter(None, sys.stdin.read().split("\0")):
+    link = os.path.join(sys.argv[2], f)
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(os.path.join(sys.argv[1], f), link)' "$from" "$dir"
+  (cd "$from" && find target -path '*/incremental' -prune -o -type f ! "${compiled[@]}" -print0) \
+    | (cd "$from" && xargs -0 -r cp --parents -a --remove-destination -t "$dir")
   touch "$dir/.seeded"
 }
 

@@ -8,11 +8,15 @@ empty writable layer, in a mount namespace of the test's own (no other process s
 test). In it one student's server warms a kernel up through the classroom's kernelspec, which seeds the kernel's
 build folder as it starts, and notebook 01 runs up to its first table (scripts/kernel_cost.py --warm).
 
-Checks: the cells ran, no dependency was compiled, and everything written to the writable layer (the kernel's
-folder, its cells' objects, and any file the seeding copied up from the image's layer) is at most --limit-mb
-(200 MB, the issue's target). Linking the seed's files by hard links instead copies each of them up first (1.3 GB).
+Checks: the cells ran, no dependency was compiled (no .rlib that is not the seed's), nothing of the seed was written
+(no file of PREFIX/seed in the writable layer: in an image the seed is root's, and such a write would fail), and
+everything written to the writable layer (the kernel's folder, its cells' objects, any file copied up from the
+image's layer) is at most --limit-mb (200 MB, the issue's target). Linking the seed's files by hard links instead
+copies each of them up first (1.3 GB). The installed PREFIX/bin/classroom.sh must be this checkout's (the kernels
+seed with it). The writable layer is a tmpfs, and the namespace's processes end with the test.
 
 Usage: python3 scripts/container_test.py [--prefix /var/tmp/demystify-resnet/classroom] [--limit-mb 200]
+                                        [--timeout 1200]
 Mounting needs root, or a Linux that lets a user namespace mount an overlay (5.11 or later: unshare -Urm).
 """
 import argparse, json, os, shutil, subprocess, sys, tempfile
@@ -21,28 +25,60 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Exit codes of the shell inside the namespace, for what failed before or after the kernel's run.
+NO_MOUNT, SEED_WRITTEN = 97, 98
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--prefix", type=Path, default=Path("/var/tmp/demystify-resnet/classroom"))
     ap.add_argument("--limit-mb", type=float, default=200.0)
+    ap.add_argument("--timeout", type=float, default=1200.0)
     args = ap.parse_args()
     prefix = args.prefix.resolve()
     if not (prefix / "seed" / "target").is_dir():
         print(f"container test: no classroom build at {prefix} (run scripts/classroom.sh build {prefix})",
               file=sys.stderr)
         return 1
+    installed = prefix / "bin" / "classroom.sh"
+    if not installed.exists() or installed.read_bytes() != (ROOT / "scripts" / "classroom.sh").read_bytes():
+        print(f"container test: {installed} is not this checkout's scripts/classroom.sh: the build would test other "
+              f"seeding (run scripts/classroom.sh build {prefix})", file=sys.stderr)
+        return 1
     scratch = Path(tempfile.mkdtemp(prefix="container-test-", dir="/var/tmp"))
     try:
-        layer, work, record = scratch / "layer", scratch / "work", scratch / "kernel.json"
-        layer.mkdir()
-        work.mkdir()
-        namespace = ["unshare", "--mount", "--propagation", "private"]
+        # The writable layer lives on a tmpfs mounted inside the namespace: overlayfs refuses an upper layer on
+        # another overlay (a CI that itself runs in a container), and the tmpfs goes away with the namespace.
+        mnt, record = scratch / "mnt", scratch / "kernel.json"
+        mnt.mkdir()
+        layer, work = mnt / "layer", mnt / "work"
+        # A namespace of mounts and of processes: when the test ends or is killed, every process started in it
+        # (kernels, their cell processes) is killed and the mounts are gone.
+        namespace = ["unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child",
+                     "--mount-proc"]
         if os.geteuid() != 0:
             namespace[1:1] = ["--user", "--map-root-user"]
-        inside = (f"mount -t overlay overlay -o lowerdir={prefix},upperdir={layer},workdir={work} {prefix} && "
-                  f"exec {sys.executable} {ROOT / 'scripts' / 'kernel_cost.py'} --prefix {prefix} --runs 1 --warm "
-                  f"--layer {layer} --json {record}")
-        done = subprocess.run([*namespace, "sh", "-c", inside], timeout=1200)
+        inside = (f"mount -t tmpfs tmpfs {mnt} && mkdir {layer} {work} && "
+                  f"mount -t overlay overlay -o lowerdir={prefix},upperdir={layer},workdir={work} {prefix} "
+                  f"|| exit {NO_MOUNT}; "
+                  f"{sys.executable} {ROOT / 'scripts' / 'kernel_cost.py'} --prefix {prefix} --runs 1 --warm "
+                  f"--layer {layer} --json {record} || exit $?; "
+                  # Anything of the seed in the writable layer was written (or hard-linked) there: in an image,
+                  # where the seed is root's, the kernel would have failed.
+                  f"if [ -e {layer}/seed ]; then find {layer}/seed | head -5; exit {SEED_WRITTEN}; fi")
+        try:
+            done = subprocess.run([*namespace, "sh", "-c", inside], timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            print(f"container test: FAILED: no result after {args.timeout:.0f} s", file=sys.stderr)
+            return 1
+        if done.returncode == NO_MOUNT:
+            print("container test: FAILED: could not mount an overlay in a mount namespace (needs root, or Linux 5.11+ "
+                  "with user namespaces: unshare -Urm)", file=sys.stderr)
+            return 1
+        if done.returncode == SEED_WRITTEN:
+            print("container test: FAILED: files of the seed reached the writable layer (above): written through a link, or copied up to be hard-linked",
+                  file=sys.stderr)
+            return 1
         if done.returncode != 0 or not record.exists():
             print(f"container test: FAILED: the kernel's run in the overlay exited with {done.returncode}",
                   file=sys.stderr)
@@ -56,7 +92,7 @@ def main() -> int:
             problems.append(f"{written_mb:.0f} MB written to the container's layer, above {args.limit_mb:.0f} MB")
         print(f"container test: warm-up {r['warm_up']:.1f} s, then notebook 01's first table {r['first_table']:.1f} s "
               f"after the request; {written_mb:.0f} MB written to the container's layer (limit {args.limit_mb:.0f} MB), "
-              f"{r['bytes_beyond_seed'] / 1e6:.0f} MB in the kernel's folder beyond the seed, "
+              f"nothing of the seed; {r['bytes_beyond_seed'] / 1e6:.0f} MB in the kernel's folder beyond the seed, "
               f"{len(r['rlibs_compiled'])} dependencies compiled")
         for p in problems:
             print(f"container test: FAILED: {p}", file=sys.stderr)

@@ -59,6 +59,13 @@ def ok(reply: dict, code: str) -> None:
         raise SystemExit(f"cell failed: {code[:60]!r}: {reply['content']}")
 
 
+def compiled_rlibs(folder: Path, seeded: set[str]) -> list[str]:
+    """Dependencies this kernel compiled: .rlib files that were not in the seed, or that are no longer the seed's
+    (seeding links each one to the seed's file, and a rebuild replaces the link with a file). Cells build a cdylib,
+    not an .rlib, so any such .rlib is a dependency built again."""
+    return sorted({p.name for p in folder.rglob("*.rlib") if p.name not in seeded or not p.is_symlink()})
+
+
 def disk(prefix: Path, folder: Path, layer: Path | None) -> dict:
     """The kernel's disk: its folder beyond the seed (du counts a file linked twice once, under the first folder it
     meets; a symbolic link counts as itself), and, in a container's file system (scripts/container_test.py), all that
@@ -105,9 +112,7 @@ def run(prefix: Path, folder: Path, kernel: str, plain_crate: bool = False, laye
                                                                    or m["content"].get("data", {}).get("text/plain", "")))
         record["linker"] = "".join(linker).strip()
         record["seed_seconds"] = seeded
-        # Dependencies compiled by this kernel: .rlib files that were not in the seed (cells build a cdylib, not
-        # an .rlib, so any new .rlib is a dependency rebuilt).
-        record["rlibs_compiled"] = sorted({p.name for p in folder.rglob("*.rlib")} - rlibs_before)
+        record["rlibs_compiled"] = compiled_rlibs(folder, rlibs_before)
         record.update(disk(prefix, folder, layer))
         return record
     finally:
@@ -163,7 +168,7 @@ def warm_run(prefix: Path, kernel: str, layer: Path | None = None) -> dict:
         finally:
             client.stop_channels()
             folder = prefix / "kernels" / user / f"kernel-{kernel_id}"
-            record["rlibs_compiled"] = sorted({p.name for p in folder.rglob("*.rlib")} - seed_rlibs)
+            record["rlibs_compiled"] = compiled_rlibs(folder, seed_rlibs)
             record.update(disk(prefix, folder, layer))
             await manager.shutdown_all(now=True)
             shutil.rmtree(prefix / "kernels" / user, ignore_errors=True)

@@ -174,7 +174,7 @@ class FolderKernel:
             self.discard()
         if self.km is None:
             # nbclient's own client for it is asynchronous (it watches for a dead kernel and a cell's timeout while it
-            # waits for output); the clearing below uses a blocking one.
+            # waits for output); so is the one the clearing below uses.
             self.km = KernelManager(kernel_name="rust", client_class="jupyter_client.asynchronous.AsyncKernelClient")
             self.km.start_kernel(cwd=str(self.folder))
         if self.notebooks_run:
