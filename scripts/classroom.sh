@@ -9,7 +9,8 @@
 #   scripts/classroom.sh seed DIR [PREFIX]     a kernel's own build folder DIR (its EVCXR_TMPDIR), seeded from
 #                                              PREFIX/seed: compiled artifacts as symbolic links into the seed
 #                                              (read-only to cargo: rustc and the linker replace outputs, never
-#                                              rewrite them), the small files cargo rewrites copied; idempotent
+#                                              rewrite them), the small files cargo rewrites and build scripts'
+#                                              out/ files copied; idempotent
 #
 # The image recipes (repo2docker's postBuild, deploy/Dockerfile) call `build`; the students' kernel
 # (PREFIX/bin/rust-kernel) calls `seed` for each kernel as it starts (docs/classroom.md). Nothing here needs a
@@ -17,7 +18,7 @@
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 
-usage() { sed -n '2,16p' "$0" >&2; exit 2; }
+usage() { sed -n '2,17p' "$0" >&2; exit 2; }
 
 # Absolute: the linker's run path and the seed's links name it.
 prefix_of() { realpath -m "${1:-/opt/demystify-resnet}"; }
@@ -161,7 +162,7 @@ seed() {
   [ -e "$dir/.seeded" ] && return 0
   mkdir -p "$dir"
   # Copied: the small files cargo rewrites in place (manifest, lock, evcxr's config, cargo's fingerprints, dep-info,
-  # build-script records), and what build scripts generated under out/ (30 MB: a build script that runs again, for
+  # build-script records), and what build scripts generated under out/ (29 MB: a build script that runs again, for
   # instance because an environment variable it watches changed, rewrites its files in place, and `ar` updates an
   # archive in place). Linked: what rustc compiled (libraries, build-script programs), as symbolic links to the
   # seed's files by absolute path. cargo and rustc read through them, and rustc and the linker write a new file and

@@ -9,7 +9,8 @@ test). In it one student's server warms a kernel up through the classroom's kern
 build folder as it starts, and notebook 01 runs up to its first table (scripts/kernel_cost.py --warm).
 
 Checks: the cells ran, no dependency was compiled (no .rlib that is not the seed's), nothing of the seed was written
-(no file of PREFIX/seed in the writable layer: in an image the seed is root's, and such a write would fail), and
+(no file of PREFIX/seed in the writable layer: in deploy/Dockerfile's image the seed is root's, and such a write
+would fail), and
 everything written to the writable layer (the kernel's folder, its cells' objects, any file copied up from the
 image's layer) is at most --limit-mb (200 MB, the issue's target). Linking the seed's files by hard links instead
 copies each of them up first (1.3 GB). The installed PREFIX/bin/classroom.sh must be this checkout's (the kernels

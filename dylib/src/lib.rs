@@ -8,7 +8,7 @@
 //! the linker reads every static library behind it (141 `.rlib` files, polars and faer among them) for every cell:
 //! 0.62 s of rustc's 1.38 s on an empty cell (`-Z time-passes`, 2-core AMD EPYC). Against this library it reads one
 //! shared object's symbol table. The library (about 170 MB: the compiled crate and its dependencies) is linked once,
-//! by the first `:dep` in a build folder; the classroom's seed holds it and each student's folder hard-links it.
+//! by the first `:dep` in a build folder; the classroom's seed holds it and each student's folder links to it (a symbolic link).
 //! docs/classroom.md has the per-cell figures.
 //!
 //! Generic code (a `ResNet::<D, N>` method, dfdx's modules) is still monomorphised in the cell that uses it.
