@@ -41,10 +41,10 @@ from nbconvert.filters import markdown2html
 
 import kernel_build
 import stage_costs
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "deploy"))
-from warm_kernels import clear_evcxr  # noqa: E402 (deploy/: the students' servers clear kernels the same way)
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "deploy"))
+from warm_kernels import clear_evcxr  # noqa: E402 (deploy/: the students' servers clear kernels the same way)
 # Lines the crate writes to stderr to report progress (demystify_resnet::progress::PREFIX).
 PROGRESS = "progress: "
 NOTEBOOKS = ROOT / "notebooks"
