@@ -44,6 +44,21 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from traitlets import Bool, Float, Integer, List, Unicode
 
 
+def output_hook() -> tuple:
+    """An `output_hook` for `execute_interactive` that keeps what the cell printed (standard output and error, its
+    value and displays as plain text, its error and traceback), and the function that returns that as one text."""
+    printed = []
+
+    def hook(message: dict) -> None:
+        if message["msg_type"] in ("stream", "execute_result", "display_data", "error"):
+            printed.append(message["content"])
+
+    def text() -> str:
+        return "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "")
+                       or " ".join([c.get("evalue", "")] + c.get("traceback", [])) for c in printed).strip()
+    return hook, text
+
+
 async def clear_evcxr(client, timeout: float) -> str | None:
     """Clears an evcxr kernel through `client` (an asynchronous kernel client, channels started): evcxr's `:clear`
     drops every variable, item, `use` and dependency of the cells run so far and restarts the process the cells run
@@ -55,14 +70,10 @@ async def clear_evcxr(client, timeout: float) -> str | None:
     of one folder (scripts/run_notebooks.py)."""
     started = time.monotonic()
     for command in (":clear", ":vars"):
-        printed = []
+        hook, printed = output_hook()
         left = max(timeout - (time.monotonic() - started), 1.0)
-        reply = await client.execute_interactive(
-            command, timeout=left, store_history=False,
-            output_hook=lambda m: printed.append(m["content"])
-            if m["msg_type"] in ("stream", "execute_result", "error") else None)
-        text = "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "") or c.get("evalue", "")
-                       for c in printed).strip()
+        reply = await client.execute_interactive(command, timeout=left, store_history=False, output_hook=hook)
+        text = printed()
         if reply["content"]["status"] != "ok" or (command == ":vars" and text):
             return f"{command}: {text or reply['content']['status']}"
     return None
@@ -178,11 +189,12 @@ class WarmKernelManager(AsyncMappingKernelManager):
         answered.set()
         for code in self.warm_up_cells:
             left = self.warm_up_timeout - (time.monotonic() - started)
-            reply = await client.execute_interactive(code, timeout=max(left, 1.0), output_hook=lambda m: None,
+            hook, printed = output_hook()
+            reply = await client.execute_interactive(code, timeout=max(left, 1.0), output_hook=hook,
                                                      store_history=False)
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"warm-up cell {code.splitlines()[0]!r} failed: "
-                                   f"{reply['content'].get('evalue', reply['content'])}")
+                                   f"{printed()[:1000] or reply['content'].get('evalue', reply['content'])}")
 
     async def _take_warm(self) -> str | None:
         """A warm kernel out of the pool (waiting for one still warming up), or None. A pooled kernel that died while

@@ -82,6 +82,23 @@ print(f"c.WarmKernelManager.warm_up_cells = {json.dumps(cells)}")
 PY
 }
 
+# The kernels' own cargo home, PREFIX/cargo-home. rust-analyzer inside every kernel loads the standard library's crate
+# graph by running `cargo metadata` on the toolchain's library workspace (rust-src), whose lock file names crates from
+# crates.io (hashbrown, libc, gimli, ...). Offline and without them in the cargo home (an image deletes the build's
+# registry) that command fails, rust-analyzer keeps std's crates without their dependencies, and cannot type what
+# std defines: a cell whose `let` uses `?` failed with "the `!` type is experimental" (scripts/container_test.py,
+# as a student who does not own the build). Fetched here, once, as rust-analyzer asks for them (the library's lock
+# file, locked; RUSTC_BOOTSTRAP for its unstable manifest keys), then checked offline. About 100 MB, read-only to
+# students: cargo reads a registry it may not write to.
+kernel_cargo_home() {
+  local home="$1/cargo-home" library; library="$(rustc --print sysroot)/lib/rustlib/src/rust/library"
+  [ -f "$library/Cargo.toml" ] || { echo "classroom: no standard library source at $library (rustup component add rust-src)" >&2; exit 1; }
+  mkdir -p "$home"
+  (cd "$library" && CARGO_HOME="$home" RUSTC_BOOTSTRAP=1 cargo metadata --quiet --format-version 1 --locked >/dev/null)
+  (cd "$library" && CARGO_HOME="$home" RUSTC_BOOTSTRAP=1 CARGO_NET_OFFLINE=true cargo metadata --quiet --format-version 1 --locked >/dev/null) \
+    || { echo "classroom: the standard library's crates are not in $home: rust-analyzer in the kernels would fail offline" >&2; exit 1; }
+}
+
 build() {
   local prefix; prefix="$(prefix_of "${1:-}")"
   local started=$SECONDS
@@ -131,9 +148,11 @@ PY
     printf '\n# Cells find the crate'"'"'s shared library in the seed (scripts/classroom.sh build).\n'
     printf '[target.%s]\nlinker = "%s"\n' "$host" "$prefix/bin/link-with-seed"
   } > "$prefix/.cargo/config.toml"
-  # The seed: a kernel runs the set-up cells once in PREFIX/seed (cargo reads PREFIX/.cargo from folders below it).
+  kernel_cargo_home "$prefix"
+  # The seed: a kernel runs the set-up cells once in PREFIX/seed (cargo reads PREFIX/.cargo from folders below it),
+  # with the cargo home the students' kernels have.
   mkdir -p "$prefix/seed"
-  EVCXR_TMPDIR="$prefix/seed" python3 - "$prefix/notebooks/01_residual_blocks.ipynb" <<'PY'
+  CARGO_HOME="$prefix/cargo-home" EVCXR_TMPDIR="$prefix/seed" python3 - "$prefix/notebooks/01_residual_blocks.ipynb" <<'PY'
 import sys, time
 import nbformat
 from nbclient import NotebookClient

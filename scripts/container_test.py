@@ -6,9 +6,13 @@ In an image the classroom build (PREFIX) lies in read-only layers, and a contain
 on top: overlayfs. Here the classroom build becomes the lower layer of an overlay mounted over PREFIX itself, with an
 empty writable layer, in a mount namespace of the test's own (no other process sees it; it goes away with the
 test). In it one student's server warms a kernel up through the classroom's kernelspec, which seeds the kernel's
-build folder as it starts, and notebook 01 runs up to its first table (scripts/kernel_cost.py --warm).
+build folder as it starts, and notebook 01 runs up to its first table (scripts/kernel_cost.py --warm). Run as root,
+the test runs the student as another user (uid 65534), as deploy/Dockerfile's image runs them as the notebook user:
+the seed and the kernels' cargo home (PREFIX/cargo-home) are root's, the kernels' folder is the student's, and the
+student's own cargo home is empty (the image deletes the build's registry). Run as another user, it runs the kernel as
+that user, mapped to root in a user namespace.
 
-Checks: the cells ran, no dependency was compiled (no .rlib that is not the seed's), nothing of the seed was written
+Checks: the student cannot write to the seed (else the run would prove nothing), the cells ran, no dependency was compiled (no .rlib that is not the seed's), nothing of the seed was written
 (no file of PREFIX/seed in the writable layer: in deploy/Dockerfile's image the seed is root's, and such a write
 would fail), and
 everything written to the writable layer (the kernel's folder, its cells' objects, any file copied up from the
@@ -27,7 +31,35 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # Exit codes of the shell inside the namespace, for what failed before or after the kernel's run.
-NO_MOUNT, SEED_WRITTEN = 97, 98
+NO_MOUNT, SEED_WRITABLE, SEED_WRITTEN = 97, 96, 98
+# The student, when the test runs as root: not the owner of the seed, as NB_UID is not in deploy/Dockerfile's image.
+STUDENT = 65534
+
+
+def student_mounts(prefix: Path, mnt: Path) -> str:
+    """Shell commands (run as root in the namespace, after the overlay over PREFIX) that give the student what
+    deploy/Dockerfile gives NB_UID: the kernels' folders (chowned there), and a HOME and a cargo home of their own
+    (the image's cargo home holds no registry: its Dockerfile deletes it). This machine's toolchain and Python lie
+    under root's HOME, which only root may enter (the image has them under /opt): an overlay over it, in this
+    namespace only, opens its top folder to others, as /opt is."""
+    home = Path.home()
+    commands = [f"mkdir -p {prefix}/kernels {mnt}/home/cargo", f"chown {STUDENT}:{STUDENT} {prefix}/kernels",
+                f"chown -R {STUDENT}:{STUDENT} {mnt}/home"]
+    if not home.stat().st_mode & 0o001:
+        commands += [f"mkdir {mnt}/home-layer {mnt}/home-work",
+                     f"mount -t overlay overlay -o lowerdir={home},upperdir={mnt}/home-layer,workdir={mnt}/home-work "
+                     f"{home}", f"chmod 755 {home}"]
+    return " && ".join(commands)
+
+
+def student_command(mnt: Path, command: str) -> str:
+    """`command` run as the student: no group of root's, their own HOME and cargo home, the toolchain that
+    root's environment names (RUSTUP_HOME defaults to HOME/.rustup), and this Python first on PATH (a pyenv shim
+    would look for pyenv under the student's HOME)."""
+    rustup_home = os.environ.get("RUSTUP_HOME", str(Path.home() / ".rustup"))
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    return (f"setpriv --reuid={STUDENT} --regid={STUDENT} --clear-groups env HOME={mnt}/home "
+            f"CARGO_HOME={mnt}/home/cargo RUSTUP_HOME={rustup_home} PATH={path} {command}")
 
 
 def main() -> int:
@@ -59,11 +91,21 @@ def main() -> int:
                      "--mount-proc"]
         if os.geteuid() != 0:
             namespace[1:1] = ["--user", "--map-root-user"]
-        inside = (f"mount -t tmpfs tmpfs {mnt} && mkdir {layer} {work} && "
-                  f"mount -t overlay overlay -o lowerdir={prefix},upperdir={layer},workdir={work} {prefix} "
-                  f"|| exit {NO_MOUNT}; "
-                  f"{sys.executable} {ROOT / 'scripts' / 'kernel_cost.py'} --prefix {prefix} --runs 1 --warm "
-                  f"--layer {layer} --json {record} || exit $?; "
+        record.touch()
+        kernel_cost = (f"{sys.executable} {ROOT / 'scripts' / 'kernel_cost.py'} --prefix {prefix} --runs 1 --warm "
+                       f"--layer {layer} --json {record}")
+        mounts = (f"mount -t tmpfs tmpfs {mnt} && mkdir {layer} {work} && "
+                  f"mount -t overlay overlay -o lowerdir={prefix},upperdir={layer},workdir={work} {prefix}")
+        as_student = os.geteuid() == 0
+        if as_student:
+            mounts += " && " + student_mounts(prefix, mnt)
+            kernel_cost = student_command(mnt, kernel_cost)
+            scratch.chmod(0o711)
+            os.chown(record, STUDENT, STUDENT)
+        inside = (f"{mounts} || exit {NO_MOUNT}; "
+                  + (f"if {student_command(mnt, f'test -w {prefix}/seed/target')}; then exit {SEED_WRITABLE}; fi; "
+                     if as_student else "")
+                  + f"{kernel_cost} || exit $?; "
                   # Anything of the seed in the writable layer was written (or hard-linked) there: in an image,
                   # where the seed is root's, the kernel would have failed.
                   f"if [ -e {layer}/seed ]; then find {layer}/seed | head -5; exit {SEED_WRITTEN}; fi")
@@ -76,11 +118,15 @@ def main() -> int:
             print("container test: FAILED: could not mount an overlay in a mount namespace (needs root, or Linux 5.11+ "
                   "with user namespaces: unshare -Urm)", file=sys.stderr)
             return 1
+        if done.returncode == SEED_WRITABLE:
+            print(f"container test: FAILED: the student (uid {STUDENT}) may write to the seed, so the run would not show "
+                  "that nothing needs to", file=sys.stderr)
+            return 1
         if done.returncode == SEED_WRITTEN:
             print("container test: FAILED: files of the seed reached the writable layer (above): written through a link, or copied up to be hard-linked",
                   file=sys.stderr)
             return 1
-        if done.returncode != 0 or not record.exists():
+        if done.returncode != 0 or not record.stat().st_size:
             print(f"container test: FAILED: the kernel's run in the overlay exited with {done.returncode}",
                   file=sys.stderr)
             return 1

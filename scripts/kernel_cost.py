@@ -26,6 +26,7 @@ import argparse, asyncio, json, os, shutil, subprocess, sys, time
 from pathlib import Path
 
 from jupyter_client import KernelManager
+from jupyter_core.paths import jupyter_runtime_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "01_residual_blocks.ipynb"
@@ -140,11 +141,20 @@ def warm_run(prefix: Path, kernel: str, layer: Path | None = None) -> dict:
 
     async def go() -> dict:
         config.WarmKernelManager.warm_kernel_name = kernel
-        manager = WarmKernelManager(config=config, root_dir=str(prefix / "notebooks"))
+        # Connection files in Jupyter's runtime folder, as jupyter_server gives its kernel manager (without it the
+        # manager writes them to the working folder, which a student may not be able to write).
+        os.makedirs(jupyter_runtime_dir(), exist_ok=True)
+        manager = WarmKernelManager(config=config, root_dir=str(prefix / "notebooks"),
+                                    connection_dir=jupyter_runtime_dir())
         t = time.time()
-        while not manager._pool:
-            await asyncio.sleep(0.05)
-        await asyncio.gather(*manager._pool)
+        manager._fill()  # what the server's event loop calls first; filled here, so that no failure is missed
+        pool = list(manager._pool)
+        if not pool:
+            raise SystemExit("kernel_cost: the classroom's configuration has no warm-up cells")
+        await asyncio.gather(*pool, return_exceptions=True)
+        failed = [f.exception() for f in pool if f.exception() is not None]
+        if failed:
+            raise SystemExit(f"kernel_cost: the warm-up failed: {failed[0]!r}")
         record = {"warm_up": time.time() - t, "cells": []}
         started = time.time()
         kernel_id = await manager.start_kernel(kernel_name=kernel, path="")

@@ -159,8 +159,9 @@ def check_dockerfile(tools: Path):
           f"its JUPYTER_CONFIG_PATH is the build's etc/jupyter ({prefix}/etc/jupyter: warm kernels)")
     check("CARGO_NET_OFFLINE=true" in envs, "it keeps cargo offline (vendored crates)")
     chown = [part for part in build[0]["value"].split("&&") if "chown" in part]
-    check(len(chown) == 1 and f"{prefix}/kernels" in chown[0] and f"{prefix}/seed" not in chown[0],
-          "the notebook user owns the kernels' folders, and the seed stays root's (kernels link to it, read-only)")
+    check(len(chown) == 1 and f"{prefix}/kernels" in chown[0] and f"{prefix}/seed" not in chown[0]
+          and f"{prefix}/cargo-home" not in chown[0],
+          "the notebook user owns the kernels' folders, and the seed and the kernels' cargo home stay root's (read-only)")
     hook = [s for s in steps if s["instruction"] == "RUN" and "before-notebook.d" in s["value"]]
     check(len(hook) == 1 and f"{prefix}/notebooks" in hook[0]["value"],
           "a start hook copies the build's notebooks into the student's HOME")

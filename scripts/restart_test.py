@@ -30,13 +30,10 @@ def dep_cell(notebooks: Path) -> str:
 
 async def run(client, code: str, timeout: float = 600) -> tuple[str, str]:
     """(status, everything the cell printed or raised)."""
-    printed = []
-    reply = await client.execute_interactive(
-        code, timeout=timeout, output_hook=lambda m: printed.append(m["content"])
-        if m["msg_type"] in ("stream", "execute_result", "error", "display_data") else None)
-    text = "".join(c.get("text", "") or c.get("data", {}).get("text/plain", "")
-                   or " ".join([c.get("evalue", "")] + c.get("traceback", [])) for c in printed)
-    return reply["content"]["status"], text
+    from demystify_warm_kernels import output_hook  # on sys.path through the classroom's config (main)
+    hook, printed = output_hook()
+    reply = await client.execute_interactive(code, timeout=timeout, output_hook=hook)
+    return reply["content"]["status"], printed()
 
 
 def main() -> int:
