@@ -53,8 +53,8 @@ test: test-rust test-wasm test-notebooks-setup test-recipes
 # JupyterLab on the classroom's configuration, notebook 03 run, then Restart Kernel and Run All Cells); then one
 # student whose server the teacher started before class (scripts/start_class.py waits for its warm kernel). First,
 # scripts/container_test.py: a student's warm kernel in a container's file system (the build as an overlay's
-# read-only layer, in a mount namespace of its own: root, or unshare -Urm on Linux 5.11+), run as a user who owns
-# nothing of the build, and what it writes there.
+# read-only layer, in a mount namespace of its own: root, or unshare -Urm on Linux 5.11+), run (as root) as a user
+# who owns nothing of the build, and what it writes there.
 # The image installs at /opt/demystify-resnet; the tests build under /var/tmp so that they need no root.
 CLASSROOM_PREFIX ?= /var/tmp/demystify-resnet/classroom
 test-classroom: check-rust

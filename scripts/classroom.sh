@@ -88,15 +88,18 @@ PY
 # registry) that command fails, rust-analyzer keeps std's crates without their dependencies, and cannot type what
 # std defines: a cell whose `let` uses `?` failed with "the `!` type is experimental" (scripts/container_test.py,
 # as a student who does not own the build). Fetched here, once, as rust-analyzer asks for them (the library's lock
-# file, locked; RUSTC_BOOTSTRAP for its unstable manifest keys), then checked offline. About 100 MB, read-only to
-# students: cargo reads a registry it may not write to.
+# file, locked; RUSTC_BOOTSTRAP for its unstable manifest keys), unless they are there already, then checked offline.
+# That check runs the command as this script does; that it covers rust-analyzer's own run is what
+# scripts/container_test.py shows. About 100 MB, read-only to students: cargo reads a registry it may not write to.
 kernel_cargo_home() {
   local home="$1/cargo-home" library; library="$(rustc --print sysroot)/lib/rustlib/src/rust/library"
   [ -f "$library/Cargo.toml" ] || { echo "classroom: no standard library source at $library (rustup component add rust-src)" >&2; exit 1; }
   mkdir -p "$home"
-  (cd "$library" && CARGO_HOME="$home" RUSTC_BOOTSTRAP=1 cargo metadata --quiet --format-version 1 --locked >/dev/null)
-  (cd "$library" && CARGO_HOME="$home" RUSTC_BOOTSTRAP=1 CARGO_NET_OFFLINE=true cargo metadata --quiet --format-version 1 --locked >/dev/null) \
-    || { echo "classroom: the standard library's crates are not in $home: rust-analyzer in the kernels would fail offline" >&2; exit 1; }
+  metadata() { (cd "$library" && CARGO_HOME="$home" RUSTC_BOOTSTRAP=1 CARGO_NET_OFFLINE="$1" \
+                  cargo metadata --quiet --format-version 1 --locked >/dev/null); }
+  metadata true 2>/dev/null && return 0
+  metadata false || { echo "classroom: could not fetch the standard library's crates into $home (crates.io)" >&2; exit 1; }
+  metadata true || { echo "classroom: the standard library's crates are not in $home: rust-analyzer in the kernels would fail offline" >&2; exit 1; }
 }
 
 build() {

@@ -24,42 +24,55 @@ Usage: python3 scripts/container_test.py [--prefix /var/tmp/demystify-resnet/cla
                                         [--timeout 1200]
 Mounting needs root, or a Linux that lets a user namespace mount an overlay (5.11 or later: unshare -Urm).
 """
-import argparse, json, os, shutil, subprocess, sys, tempfile
+import argparse, json, os, shlex, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 # Exit codes of the shell inside the namespace, for what failed before or after the kernel's run.
-NO_MOUNT, SEED_WRITABLE, SEED_WRITTEN = 97, 96, 98
+NO_STUDENT, SEED_WRITABLE, NO_MOUNT, SEED_WRITTEN = 95, 96, 97, 98
 # The student, when the test runs as root: not the owner of the seed, as NB_UID is not in deploy/Dockerfile's image.
 STUDENT = 65534
+# Variables of root's environment that would point the student at root's folders.
+ROOTS_PLACES = ["JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "XDG_RUNTIME_DIR", "XDG_DATA_HOME",
+                "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "CARGO_TARGET_DIR", "EVCXR_TMPDIR", "PYENV_ROOT"]
 
 
-def student_mounts(prefix: Path, mnt: Path) -> str:
-    """Shell commands (run as root in the namespace, after the overlay over PREFIX) that give the student what
-    deploy/Dockerfile gives NB_UID: the kernels' folders (chowned there), and a HOME and a cargo home of their own
-    (the image's cargo home holds no registry: its Dockerfile deletes it). This machine's toolchain and Python lie
-    under root's HOME, which only root may enter (the image has them under /opt): an overlay over it, in this
-    namespace only, opens its top folder to others, as /opt is."""
+def home_opened(mnt: Path) -> list[str]:
+    """Shell commands (root, in the namespace, before the overlay over PREFIX, which may lie below) that open root's
+    HOME to other users when only root may enter it: this machine's toolchain and Python lie there (the image has
+    them under /opt, open to all). An overlay over it, in this namespace only, with its top folder at mode 755."""
     home = Path.home()
-    commands = [f"mkdir -p {prefix}/kernels {mnt}/home/cargo", f"chown {STUDENT}:{STUDENT} {prefix}/kernels",
-                f"chown -R {STUDENT}:{STUDENT} {mnt}/home"]
-    if not home.stat().st_mode & 0o001:
-        commands += [f"mkdir {mnt}/home-layer {mnt}/home-work",
-                     f"mount -t overlay overlay -o lowerdir={home},upperdir={mnt}/home-layer,workdir={mnt}/home-work "
-                     f"{home}", f"chmod 755 {home}"]
-    return " && ".join(commands)
+    if home.stat().st_mode & 0o001:
+        return []
+    up, work = mnt / "home-layer", mnt / "home-work"
+    return [f"mkdir {q(up)} {q(work)}",
+            f"mount -t overlay overlay -o {q(f'lowerdir={home},upperdir={up},workdir={work}')} {q(home)}",
+            f"chmod 755 {q(home)}"]
+
+
+def student_places(prefix: Path, mnt: Path) -> list[str]:
+    """Shell commands (root, in the namespace, after the overlay over PREFIX) that give the student what
+    deploy/Dockerfile gives NB_UID: the kernels' folders (chowned there), and a HOME and a cargo home of their own
+    (the image's cargo home holds no registry: its Dockerfile deletes it)."""
+    return [f"mkdir -p {q(prefix / 'kernels')} {q(mnt / 'home' / 'cargo')}",
+            f"chown {STUDENT}:{STUDENT} {q(prefix / 'kernels')}", f"chown -R {STUDENT}:{STUDENT} {q(mnt / 'home')}"]
 
 
 def student_command(mnt: Path, command: str) -> str:
-    """`command` run as the student: no group of root's, their own HOME and cargo home, the toolchain that
-    root's environment names (RUSTUP_HOME defaults to HOME/.rustup), and this Python first on PATH (a pyenv shim
-    would look for pyenv under the student's HOME)."""
+    """`command` run as the student: no group of root's, their own HOME and cargo home, none of root's places
+    (ROOTS_PLACES), the toolchain that root's environment names (RUSTUP_HOME defaults to HOME/.rustup), and this
+    Python first on PATH (a pyenv shim would look for pyenv under the student's HOME)."""
     rustup_home = os.environ.get("RUSTUP_HOME", str(Path.home() / ".rustup"))
     path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
-    return (f"setpriv --reuid={STUDENT} --regid={STUDENT} --clear-groups env HOME={mnt}/home "
-            f"CARGO_HOME={mnt}/home/cargo RUSTUP_HOME={rustup_home} PATH={path} {command}")
+    unset = " ".join(f"-u {name}" for name in ROOTS_PLACES)
+    return (f"setpriv --reuid={STUDENT} --regid={STUDENT} --clear-groups env {unset} {q(f'HOME={mnt}/home')} "
+            f"{q(f'CARGO_HOME={mnt}/home/cargo')} {q(f'RUSTUP_HOME={rustup_home}')} {q(f'PATH={path}')} {command}")
+
+
+def q(word) -> str:
+    return shlex.quote(str(word))
 
 
 def main() -> int:
@@ -92,23 +105,25 @@ def main() -> int:
         if os.geteuid() != 0:
             namespace[1:1] = ["--user", "--map-root-user"]
         record.touch()
-        kernel_cost = (f"{sys.executable} {ROOT / 'scripts' / 'kernel_cost.py'} --prefix {prefix} --runs 1 --warm "
-                       f"--layer {layer} --json {record}")
-        mounts = (f"mount -t tmpfs tmpfs {mnt} && mkdir {layer} {work} && "
-                  f"mount -t overlay overlay -o lowerdir={prefix},upperdir={layer},workdir={work} {prefix}")
+        kernel_cost = " ".join(q(w) for w in [sys.executable, ROOT / "scripts" / "kernel_cost.py", "--prefix", prefix,
+                                              "--runs", "1", "--warm", "--layer", layer, "--json", record])
         as_student = os.geteuid() == 0
+        mounts = [f"mount -t tmpfs tmpfs {q(mnt)}", f"mkdir {q(layer)} {q(work)}"]
+        mounts += home_opened(mnt) if as_student else []
+        mounts += [f"mount -t overlay overlay -o {q(f'lowerdir={prefix},upperdir={layer},workdir={work}')} {q(prefix)}"]
+        mounts += student_places(prefix, mnt) if as_student else []
+        inside = f"{' && '.join(mounts)} || exit {NO_MOUNT}; "
         if as_student:
-            mounts += " && " + student_mounts(prefix, mnt)
-            kernel_cost = student_command(mnt, kernel_cost)
             scratch.chmod(0o711)
             os.chown(record, STUDENT, STUDENT)
-        inside = (f"{mounts} || exit {NO_MOUNT}; "
-                  + (f"if {student_command(mnt, f'test -w {prefix}/seed/target')}; then exit {SEED_WRITABLE}; fi; "
-                     if as_student else "")
-                  + f"{kernel_cost} || exit $?; "
-                  # Anything of the seed in the writable layer was written (or hard-linked) there: in an image,
-                  # where the seed is root's, the kernel would have failed.
-                  f"if [ -e {layer}/seed ]; then find {layer}/seed | head -5; exit {SEED_WRITTEN}; fi")
+            kernel_cost = student_command(mnt, kernel_cost)
+            inside += f"{student_command(mnt, 'true')} || exit {NO_STUDENT}; "
+            for read_only in (prefix / "seed" / "target", prefix / "cargo-home"):
+                inside += f"if {student_command(mnt, 'test -w ' + q(read_only))}; then exit {SEED_WRITABLE}; fi; "
+        inside += (f"{kernel_cost} || exit $?; "
+                   # Anything of the seed in the writable layer was written (or hard-linked) there: in an image,
+                   # where the seed is root's, the kernel would have failed.
+                   f"if [ -e {q(layer / 'seed')} ]; then find {q(layer / 'seed')} | head -5; exit {SEED_WRITTEN}; fi")
         try:
             done = subprocess.run([*namespace, "sh", "-c", inside], timeout=args.timeout)
         except subprocess.TimeoutExpired:
@@ -118,9 +133,13 @@ def main() -> int:
             print("container test: FAILED: could not mount an overlay in a mount namespace (needs root, or Linux 5.11+ "
                   "with user namespaces: unshare -Urm)", file=sys.stderr)
             return 1
+        if done.returncode == NO_STUDENT:
+            print(f"container test: FAILED: could not run a command as the student, uid {STUDENT} (setpriv from "
+                  "util-linux, and the right to change user)", file=sys.stderr)
+            return 1
         if done.returncode == SEED_WRITABLE:
-            print(f"container test: FAILED: the student (uid {STUDENT}) may write to the seed, so the run would not show "
-                  "that nothing needs to", file=sys.stderr)
+            print(f"container test: FAILED: the student (uid {STUDENT}) may write to the seed or the kernels' cargo "
+                  "home, so the run would not show that nothing needs to", file=sys.stderr)
             return 1
         if done.returncode == SEED_WRITTEN:
             print("container test: FAILED: files of the seed reached the writable layer (above): written through a link, or copied up to be hard-linked",

@@ -158,10 +158,11 @@ def check_dockerfile(tools: Path):
     check(f"JUPYTER_CONFIG_PATH={prefix}/etc/jupyter" in envs,
           f"its JUPYTER_CONFIG_PATH is the build's etc/jupyter ({prefix}/etc/jupyter: warm kernels)")
     check("CARGO_NET_OFFLINE=true" in envs, "it keeps cargo offline (vendored crates)")
-    chown = [part for part in build[0]["value"].split("&&") if "chown" in part]
-    check(len(chown) == 1 and f"{prefix}/kernels" in chown[0] and f"{prefix}/seed" not in chown[0]
-          and f"{prefix}/cargo-home" not in chown[0],
-          "the notebook user owns the kernels' folders, and the seed and the kernels' cargo home stay root's (read-only)")
+    chown = [shlex.split(part) for part in build[0]["value"].split("&&") if "chown" in part]
+    paths = [w for w in chown[0][1:] if w.startswith("/")] if len(chown) == 1 else []
+    check(paths == [f"{prefix}/kernels"],
+          f"the notebook user owns the kernels' folders and nothing else of the build: the seed and the kernels' cargo "
+          f"home stay root's, read-only (chowned: {paths})")
     hook = [s for s in steps if s["instruction"] == "RUN" and "before-notebook.d" in s["value"]]
     check(len(hook) == 1 and f"{prefix}/notebooks" in hook[0]["value"],
           "a start hook copies the build's notebooks into the student's HOME")
