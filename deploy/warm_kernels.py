@@ -23,7 +23,9 @@ one out when a notebook asks for a Rust kernel. The student's own `:dep` cell th
   bulk of a new kernel's first minute, is kept. `:vars` must then list nothing, or the kernel is restarted the usual way. What
   stays: evcxr's configuration (`:opt`, `:timing`, …; the course's notebooks use no evcxr command but `:dep`) and
   the execution counter, which goes on from where it was. A busy kernel (a cell still running, perhaps forever) or a
-  dead one is restarted the usual way: a new evcxr process, with the cost of a cold start.
+  dead one is restarted the usual way: a new evcxr process, with the cost of a cold start. A restart request waits
+  for a restart of the same kernel already under way (the server's auto-restarter after the process died), so that
+  two processes never start on one connection file.
 - A kernel that dies before it answers at all (a port taken by another server's kernel between choosing and binding
   it) is replaced by a new one, once.
 - A warm-up that fails, times out, or whose kernel dies is logged at once and its kernel shut down; a pooled kernel
@@ -96,12 +98,15 @@ class WarmKernelManager(AsyncMappingKernelManager):
                             help="Restart an idle kernel of the warm kernelspec by clearing it (evcxr's :clear) "
                                  "instead of starting a new process.")
     clear_timeout = Float(60, config=True, help="Seconds clearing may take before the kernel is restarted instead.")
+    restart_wait = Float(60, config=True, help="Seconds a restart request waits for a restart of the same kernel "
+                                               "that is already under way before it goes ahead.")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._pool: list[asyncio.Future] = []
         self._warming: set[str] = set()  # kernels whose warm-up is running
         self._handed_out: set[str] = set()  # warm kernels a notebook has
+        self._restarting: dict[str, asyncio.Lock] = {}  # one restart request at a time per kernel
         # The server's event loop exists (ServerApp.init_ioloop runs before the kernel manager is made) but is not
         # running yet: fill the pool as soon as it runs.
         from tornado.ioloop import IOLoop
@@ -252,15 +257,42 @@ class WarmKernelManager(AsyncMappingKernelManager):
                                                     and f.result() == kernel_id)]
         if not restart:
             self._handed_out.discard(kernel_id)
+            self._restarting.pop(kernel_id, None)
         return await super().shutdown_kernel(kernel_id, now=now, restart=restart)
 
     async def restart_kernel(self, kernel_id, now=False):
         """Kernel > Restart Kernel: an idle, living kernel of the warm kernelspec is cleared (`clear_on_restart`);
-        any other kernel, or one whose clearing fails, is restarted as usual (a new process)."""
-        if self.clear_on_restart and await self._cleared(kernel_id):
-            self.log.info("Kernel %s restarted by clearing it (:clear)", kernel_id)
-            return
-        return await super().restart_kernel(kernel_id, now=now)
+        any other kernel, or one whose clearing fails, is restarted as usual (a new process).
+
+        One restart of a kernel at a time: a request first waits (at most `restart_wait` s) for a restart already
+        under way, the server's own (its auto-restarter replaces a kernel whose process died, and a student whose
+        cell stopped with 'the kernel died' presses Restart meanwhile) or an earlier request's. Two restarts at once
+        each start a process on the kernel's one connection file; the one that loses the race for the ports exits
+        ('Address already in use'), and if the server kept that one, it restarts the kernel yet again."""
+        self._check_kernel_id(kernel_id)
+        async with self._restarting.setdefault(kernel_id, asyncio.Lock()):
+            await self._restart_under_way(kernel_id)
+            if self.clear_on_restart and await self._cleared(kernel_id):
+                self.log.info("Kernel %s restarted by clearing it (:clear)", kernel_id)
+                return
+            # _cleared awaited: the auto-restarter may have begun meanwhile. From here to the restart's own start
+            # (which marks the kernel as pending) nothing awaits while the kernel is settled.
+            await self._restart_under_way(kernel_id)
+            return await super().restart_kernel(kernel_id, now=now)
+
+    async def _restart_under_way(self, kernel_id: str) -> None:
+        """Returns once no restart (or start) of the kernel is under way: jupyter_client's `ready` future of the
+        kernel's manager is pending from the moment a shutdown or start begins until it ends. Waits at most
+        `restart_wait` s; returns at once, without suspending, when nothing is under way."""
+        kernel = self.get_kernel(kernel_id)
+        deadline = time.monotonic() + self.restart_wait
+        while not kernel.ready.done() and time.monotonic() < deadline:
+            self.log.info("Kernel %s: a restart is under way; this restart waits for it", kernel_id)
+            try:
+                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(kernel.ready)),
+                                       max(deadline - time.monotonic(), 0.01))
+            except Exception:  # that restart failed or the wait timed out: checked again above
+                pass
 
     async def _cleared(self, kernel_id: str) -> bool:
         """Runs `:clear`, then `:vars`, which must list nothing. False (nothing else done) for a kernel of another

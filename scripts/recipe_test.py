@@ -14,6 +14,8 @@ No image is built here. What is checked instead, with the real tools:
   ownership and notebook hook name, the files it copies exist, and the jupyter_server settings it writes are real
   traits of the installed jupyter_server (a misspelt setting is silently ignored by Jupyter) that reach the students'
   kernel manager (deploy/warm_kernels.py's WarmKernelManager, a subclass).
+- The build context both recipes send (.dockerignore, read by docker and by repo2docker through docker-py's
+  `exclude_paths`, run here): every file git tracks is in it, build outputs (target/, reports/, .git) are not.
 
 Usage: scripts/recipe_test.py [--tools DIR]   (DIR: the venv scripts/setup.sh recipes installs)
 """
@@ -178,6 +180,39 @@ def check_dockerfile(tools: Path):
     check(not missing, f"its settings are traits of jupyter_server ({json.dumps(settings)}; unknown: {missing})")
 
 
+def build_context(tools: Path, root: Path) -> set[str]:
+    """The files of ROOT that a build sends, as docker-py (repo2docker's and docker's Python client) selects them
+    with the patterns of ROOT/.dockerignore."""
+    code = ("import json, sys; from docker.utils.build import exclude_paths\n"
+            "root = sys.argv[1]\n"
+            "patterns = [l.strip() for l in open(root + '/.dockerignore') if l.strip() and not l.startswith('#')]\n"
+            "print(json.dumps(sorted(exclude_paths(root, patterns))))")
+    out = subprocess.run([str(tools / "bin" / "python"), "-c", code, str(root)],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    return set(json.loads(out))
+
+
+def check_build_context(tools: Path):
+    check((ROOT / ".dockerignore").is_file(), "the repository has a .dockerignore for the recipes' build context")
+    tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, text=True)
+    if tracked.returncode == 0:
+        context = build_context(tools, ROOT)
+        missing = [f for f in tracked.stdout.split("\0") if f and (ROOT / f).is_file() and f not in context]
+        check(not missing, f"every file git tracks is in the build context (left out: {missing[:5]})")
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp)
+        (tree / ".dockerignore").write_text((ROOT / ".dockerignore").read_text())
+        outputs = ["target/debug/libdemystify_resnet.rlib", "reports/index.html", ".git/HEAD",
+                   "notebooks/.ipynb_checkpoints/01-checkpoint.ipynb", "scripts/__pycache__/x.pyc"]
+        for name in outputs + ["src/lib.rs", "notebooks/01.ipynb"]:
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            (tree / name).write_text("")
+        context = build_context(tools, tree)
+        sent = [name for name in outputs if name in context]
+        check(not sent and {"src/lib.rs", "notebooks/01.ipynb"} <= context,
+              f"build outputs stay out of the build context, sources go in (sent: {sent})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tools", type=Path, default=TOOLS)
@@ -186,6 +221,7 @@ def main():
         check_repo2docker(args.tools)
         check_binder_scripts()
         check_dockerfile(args.tools)
+        check_build_context(args.tools)
     except Failure as failure:
         print(f"FAIL {failure}", file=sys.stderr)
         sys.exit(1)

@@ -8,7 +8,11 @@ restarts the kernel three times, as the restart endpoint does:
 1. idle: the kernel is cleared, not replaced. The same evcxr process answers (its pid is unchanged), the variable
    is gone (`cannot find value`), `:vars` lists nothing, and notebook 01 runs again up to its first table;
 2. busy (a cell sleeping for ten minutes): the kernel is replaced by a new process, which runs a cell;
-3. dead (its process killed, the server's auto-restarter stopped): the same, a new process that runs a cell.
+3. dead (its process killed, the server's auto-restarter stopped): the same, a new process that runs a cell;
+4. dead, and the student presses Restart while the server's auto-restarter is replacing it: the request waits for
+   that restart, so that at no moment do two processes run on the kernel's connection file (the second lost the
+   race for the ports and exited, 'Address already in use', and the server restarted the kernel once more: seen in
+   a `.ci/run` of scripts/hub_test.py); the kernel then runs a cell, and its process stays.
 
 Prints the seconds each restart took and the seconds to the first cell's result after it; exits 1 with the failed
 checks. Usage: python3 scripts/restart_test.py [--prefix /var/tmp/demystify-resnet/classroom]
@@ -34,6 +38,28 @@ async def run(client, code: str, timeout: float = 600) -> tuple[str, str]:
     hook, printed = output_hook()
     reply = await client.execute_interactive(code, timeout=timeout, output_hook=hook)
     return reply["content"]["status"], printed()
+
+
+def processes_with(word: str) -> list[int]:
+    """The processes whose command line holds `word` (a kernel's connection file: its wrapper, then evcxr)."""
+    found = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if word.encode() in (p / "cmdline").read_bytes():
+                    found.append(int(p.name))
+            except OSError:
+                pass
+    return found
+
+
+def pgid_of(pid: int) -> int | None:
+    """The process group of a process (each kernel process the server starts leads its own; a shell's short-lived
+    children, which carry its command line until they exec, are in it), or None once it is gone."""
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None
 
 
 def main() -> int:
@@ -130,6 +156,47 @@ def main() -> int:
             while await kernel.is_alive():
                 await asyncio.sleep(0.1)
             client = await replaced("dead", pid, 4)
+
+            # 4. dead, restarted by the server and by the student at once.
+            client.stop_channels()
+            connection = os.path.basename(kernel.connection_file)
+            most, sampling = 0, True
+
+            async def sample():  # the kernel processes (process groups) on this kernel's connection file, every 20 ms
+                nonlocal most
+                while sampling:
+                    seen = {pgid_of(q) for q in processes_with(connection)} - {None}
+                    most = max(most, len(seen))
+                    await asyncio.sleep(0.02)
+            sampler = asyncio.ensure_future(sample())
+            kernel.stop_restarter()  # its restart is made by hand below, at a known moment
+            pid = kernel.provisioner.pid
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+            while await kernel.is_alive():
+                await asyncio.sleep(0.05)
+            # What the auto-restarter does when it finds the process dead (jupyter_client's restarter.poll), and the
+            # student's request right after it.
+            by_server = asyncio.ensure_future(kernel.restart_kernel(now=True, newports=True))
+            await asyncio.sleep(0)
+            t = time.monotonic()
+            try:
+                await manager.restart_kernel(kernel_id)
+                await by_server
+                client = await client_after_restart()
+                status, text = await run(client, "let after = 2u32 + 5; after")
+            except Exception as e:  # without the wait, jupyter_client's two restarts fail each other
+                status, text = f"{type(e).__name__}: {e}", ""
+                by_server.cancel()
+            pid_of = lambda: kernel.provisioner.pid if kernel.provisioner else None
+            settled = pid_of()
+            await asyncio.sleep(8)  # the auto-restarter polls every 3 s: a process that died would be replaced
+            sampling = False
+            await sampler
+            check(status == "ok" and "7" in text and pid_of() == settled and await kernel.is_alive()
+                  and most == 1,
+                  f"dead, restarted by the server and the student at once: one kernel process at a time on the "
+                  f"connection file (at most {most} seen), a cell runs ({status}), the process stays "
+                  f"({time.monotonic() - t:.1f} s from the request)")
         finally:
             client.stop_channels()
             await manager.shutdown_all(now=True)
