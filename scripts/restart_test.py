@@ -8,7 +8,9 @@ restarts the kernel three times, as the restart endpoint does:
 1. idle: the kernel is cleared, not replaced. The same evcxr process answers (its pid is unchanged), the variable
    is gone (`cannot find value`), `:vars` lists nothing, and notebook 01 runs again up to its first table;
 2. busy (a cell sleeping for ten minutes): the kernel is replaced by a new process, which runs a cell;
-3. dead (its process killed, the server's auto-restarter stopped): the same, a new process that runs a cell;
+3. dead (its process killed, the server's auto-restarter stopped): the same, a new process that runs a cell (its
+   first cell failed with 'Subprocess terminated' when the new process took the interrupt that jupyter_client's
+   shutdown had sent the dead one: deploy/warm_kernels.py, DeadKernelQuietManager);
 4. dead, and the student presses Restart while the server's auto-restarter is replacing it: the request waits for
    that restart, so that at no moment do two processes run on the kernel's connection file (the second lost the
    race for the ports and exited, 'Address already in use', and the server restarted the kernel once more: seen in
