@@ -107,7 +107,7 @@ def main() -> int:
             status, text = await run(c, f"let after = 2u32 + {k}; after")
             check(kernel.provisioner.pid != pid and status == "ok" and str(2 + k) in text,
                   f"{case}: a new process, which runs a cell ({restarted:.1f} s to restart, "
-                  f"{time.monotonic() - t:.1f} s to the cell's result)")
+                  f"{time.monotonic() - t:.1f} s to the cell's result; {status}: {text.strip()[:160]!r})")
             return c
 
         client = await client_after_restart()
