@@ -36,6 +36,7 @@ import asyncio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collect import feedback_of
+from process_table import processes_with
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_MARK = "DEMYSTIFY_HUB_TEST"
@@ -456,15 +457,7 @@ def student_process(results, i, name, base, token, prefix, started, kill_after, 
 def kernel_pids(kernel_id: str) -> list[int]:
     """The processes started for the kernel with this id (its connection file, kernel-<id>.json, is in their
     command line)."""
-    found = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                if f"kernel-{kernel_id}".encode() in (p / "cmdline").read_bytes():
-                    found.append(int(p.name))
-            except OSError:
-                pass
-    return found
+    return processes_with(f"kernel-{kernel_id}")
 
 
 def process_start(pid: int) -> float:

@@ -49,6 +49,7 @@ from playwright.sync_api import sync_playwright
 
 import kernel_build
 from check_reports import chromium_path, expected_figures
+from process_table import processes_with
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = {
@@ -141,14 +142,7 @@ def api(port: int, token: str, path: str, method: str = "GET"):
 
 
 def kernel_pids() -> set[int]:
-    found = set()
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and b"evcxr_jupyter" in (proc / "cmdline").read_bytes():
-                found.add(int(proc.name))
-        except OSError:
-            pass
-    return found
+    return set(processes_with("evcxr_jupyter"))
 
 
 def kernel_processes() -> tuple[set[int], set[int]]:

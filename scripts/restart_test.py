@@ -23,6 +23,7 @@ import argparse, asyncio, os, shutil, signal, sys, time
 from pathlib import Path
 
 from kernel_cost import cells_to_first_table  # scripts/, this script's folder
+from process_table import processes_with
 
 NOTEBOOK = "01_residual_blocks.ipynb"
 
@@ -40,19 +41,6 @@ async def run(client, code: str, timeout: float = 600) -> tuple[str, str]:
     hook, printed = output_hook()
     reply = await client.execute_interactive(code, timeout=timeout, output_hook=hook)
     return reply["content"]["status"], printed()
-
-
-def processes_with(word: str) -> list[int]:
-    """The processes whose command line holds `word` (a kernel's connection file: its wrapper, then evcxr)."""
-    found = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                if word.encode() in (p / "cmdline").read_bytes():
-                    found.append(int(p.name))
-            except OSError:
-                pass
-    return found
 
 
 def pgid_of(pid: int) -> int | None:
@@ -149,14 +137,20 @@ def main() -> int:
             client.stop_channels()
             client = await replaced("busy", kernel.provisioner.pid, 3)
 
-            # 3. dead: replaced. The server's auto-restarter is stopped first, so that the restart below finds the
-            # kernel dead (scripts/hub_test.py kills a kernel with the auto-restarter on).
+            async def killed() -> int:
+                """Kills the kernel's process group and waits until the server sees it dead; returns the pid. The
+                server's auto-restarter is stopped first, so that the kernel is restarted only where this test says
+                (scripts/hub_test.py kills a kernel with the auto-restarter on)."""
+                kernel.stop_restarter()
+                pid = kernel.provisioner.pid
+                os.killpg(os.getpgid(pid), signal.SIGKILL)
+                while await kernel.is_alive():
+                    await asyncio.sleep(0.05)
+                return pid
+
+            # 3. dead: replaced.
             client.stop_channels()
-            kernel.stop_restarter()
-            pid = kernel.provisioner.pid
-            os.killpg(os.getpgid(pid), signal.SIGKILL)
-            while await kernel.is_alive():
-                await asyncio.sleep(0.1)
+            pid = await killed()
             client = await replaced("dead", pid, 4)
 
             # 4. dead, restarted by the server and by the student at once.
@@ -171,11 +165,7 @@ def main() -> int:
                     most = max(most, len(seen))
                     await asyncio.sleep(0.02)
             sampler = asyncio.ensure_future(sample())
-            kernel.stop_restarter()  # its restart is made by hand below, at a known moment
-            pid = kernel.provisioner.pid
-            os.killpg(os.getpgid(pid), signal.SIGKILL)
-            while await kernel.is_alive():
-                await asyncio.sleep(0.05)
+            await killed()
             # What the auto-restarter does when it finds the process dead (jupyter_client's restarter.poll), and the
             # student's request right after it.
             by_server = asyncio.ensure_future(kernel.restart_kernel(now=True, newports=True))
