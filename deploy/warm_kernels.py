@@ -25,7 +25,7 @@ one out when a notebook asks for a Rust kernel. The student's own `:dep` cell th
   the execution counter, which goes on from where it was. A busy kernel (a cell still running, perhaps forever) or a
   dead one is restarted the usual way: a new evcxr process, with the cost of a cold start. A restart request waits
   for a restart of the same kernel already under way (the server's auto-restarter after the process died), so that
-  two processes never start on one connection file.
+  two processes never start on one connection file, and is answered by it (the kernel it brought is new).
 - A kernel that dies before it answers at all (a port taken by another server's kernel between choosing and binding
   it) is replaced by a new one, once.
 - A warm-up that fails, times out, or whose kernel dies is logged at once and its kernel shut down; a pooled kernel
@@ -283,10 +283,14 @@ class WarmKernelManager(AsyncMappingKernelManager):
         """Shutting down a kernel that waits in the pool takes it out of the pool."""
         self._pool = [f for f in self._pool if not (f.done() and not f.cancelled() and f.exception() is None
                                                     and f.result() == kernel_id)]
-        if not restart:
-            self._handed_out.discard(kernel_id)
-            self._restarting.pop(kernel_id, None)
         return await super().shutdown_kernel(kernel_id, now=now, restart=restart)
+
+    def remove_kernel(self, kernel_id):
+        """A kernel leaves the server's map (shut down, or dead for good after the auto-restarter gave up): what this
+        manager kept about it goes too."""
+        self._handed_out.discard(kernel_id)
+        self._restarting.pop(kernel_id, None)
+        return super().remove_kernel(kernel_id)
 
     async def restart_kernel(self, kernel_id, now=False):
         """Kernel > Restart Kernel: an idle, living kernel of the warm kernelspec is cleared (`clear_on_restart`);
@@ -296,10 +300,19 @@ class WarmKernelManager(AsyncMappingKernelManager):
         under way, the server's own (its auto-restarter replaces a kernel whose process died, and a student whose
         cell stopped with 'the kernel died' presses Restart meanwhile) or an earlier request's. Two restarts at once
         each start a process on the kernel's one connection file; the one that loses the race for the ports exits
-        ('Address already in use'), and if the server kept that one, it restarts the kernel yet again."""
+        ('Address already in use'), and if the server kept that one, it restarts the kernel yet again.
+
+        A request that waited for another restart is answered by it, once the kernel it brought is alive: that kernel
+        is new (or cleared), which is what the request asked for. Restarting it again would cost the student a second
+        cold start when its `execution_state` is not yet idle."""
         self._check_kernel_id(kernel_id)
-        async with self._restarting.setdefault(kernel_id, asyncio.Lock()):
-            await self._restart_under_way(kernel_id)
+        lock = self._restarting.setdefault(kernel_id, asyncio.Lock())
+        waited = lock.locked()
+        async with lock:
+            waited = await self._restart_under_way(kernel_id) or waited
+            if waited and self.get_kernel(kernel_id).ready.done() and await self.get_kernel(kernel_id).is_alive():
+                self.log.info("Kernel %s was restarted while this request waited; not restarted again", kernel_id)
+                return
             if self.clear_on_restart and await self._cleared(kernel_id):
                 self.log.info("Kernel %s restarted by clearing it (:clear)", kernel_id)
                 return
@@ -308,14 +321,15 @@ class WarmKernelManager(AsyncMappingKernelManager):
             await self._restart_under_way(kernel_id)
             return await super().restart_kernel(kernel_id, now=now)
 
-    async def _restart_under_way(self, kernel_id: str) -> None:
+    async def _restart_under_way(self, kernel_id: str) -> bool:
         """Returns once no restart (or start) of the kernel is under way: jupyter_client's `ready` future of the
         kernel's manager is pending from the moment a shutdown or start begins until it ends. Waits at most
-        `restart_wait` s; returns at once, without suspending, when nothing is under way."""
+        `restart_wait` s; returns at once, without suspending, when nothing is under way. True when it waited."""
         kernel = self.get_kernel(kernel_id)
         deadline = time.monotonic() + self.restart_wait
-        if not kernel.ready.done():
-            self.log.info("Kernel %s: a restart is under way; this restart waits for it", kernel_id)
+        if kernel.ready.done():
+            return False
+        self.log.info("Kernel %s: a restart is under way; this restart waits for it", kernel_id)
         while not kernel.ready.done() and time.monotonic() < deadline:
             try:
                 await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(kernel.ready)),
@@ -324,6 +338,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
                 pass
             except Exception:  # that restart failed (its future holds the error), or the future cannot be awaited
                 await asyncio.sleep(0.05)  # here: never spin without yielding to the server's event loop
+        return True
 
     async def _cleared(self, kernel_id: str) -> bool:
         """Runs `:clear`, then `:vars`, which must list nothing. False (nothing else done) for a kernel of another

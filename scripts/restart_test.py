@@ -3,7 +3,7 @@
 
 A student's server (the classroom build's WarmKernelManager, configured from PREFIX/etc/jupyter as the image
 configures it) starts a Rust kernel, which runs notebook 01's `:dep` cell and defines a variable. Then the server
-restarts the kernel three times, as the restart endpoint does:
+restarts the kernel, as the restart endpoint and the server's auto-restarter do:
 
 1. idle: the kernel is cleared, not replaced. The same evcxr process answers (its pid is unchanged), the variable
    is gone (`cannot find value`), `:vars` lists nothing, and notebook 01 runs again up to its first table;
@@ -14,7 +14,10 @@ restarts the kernel three times, as the restart endpoint does:
 4. dead, and the student presses Restart while the server's auto-restarter is replacing it: the request waits for
    that restart, so that at no moment do two processes run on the kernel's connection file (the second lost the
    race for the ports and exited, 'Address already in use', and the server restarted the kernel once more: seen in
-   a `.ci/run` of scripts/hub_test.py); the kernel then runs a cell, and its process stays.
+   a `.ci/run` of scripts/hub_test.py); the request is answered by that restart (one process started in all, not a
+   second cold start), the kernel then runs a cell, and its process stays.
+5. dead, and the server's auto-restarter replaces it with nobody pressing Restart: the first cell after it runs (it
+   failed with 'Subprocess terminated' before DeadKernelQuietManager).
 
 Prints the seconds each restart took and the seconds to the first cell's result after it; exits 1 with the failed
 checks. Usage: python3 scripts/restart_test.py [--prefix /var/tmp/demystify-resnet/classroom]
@@ -156,16 +159,18 @@ def main() -> int:
             # 4. dead, restarted by the server and by the student at once.
             client.stop_channels()
             connection = os.path.basename(kernel.connection_file)
-            most, sampling = 0, True
+            most, sampling, started = 0, True, set()
 
             async def sample():  # the kernel processes (process groups) on this kernel's connection file, every 20 ms
                 nonlocal most
                 while sampling:
                     seen = {pgid_of(q) for q in processes_with(connection)} - {None}
                     most = max(most, len(seen))
+                    started.update(seen)
                     await asyncio.sleep(0.02)
             sampler = asyncio.ensure_future(sample())
             await killed()
+            started.clear()  # from here on, every process group seen is one the restarts started
             # What the auto-restarter does when it finds the process dead (jupyter_client's restarter.poll), and the
             # student's request right after it.
             by_server = asyncio.ensure_future(kernel.restart_kernel(now=True, newports=True))
@@ -185,14 +190,32 @@ def main() -> int:
             sampling = False
             await sampler
             check(status == "ok" and "7" in text and pid_of() == settled and await kernel.is_alive()
-                  and most == 1,
+                  and most == 1 and len(started) == 1,
                   f"dead, restarted by the server and the student at once: one kernel process at a time on the "
-                  f"connection file (at most {most} seen), a cell runs ({status}), the process stays "
-                  f"({time.monotonic() - t:.1f} s from the request)")
+                  f"connection file (at most {most} seen), one process started in all (the student's request is "
+                  f"answered by the server's restart; {len(started)} started), a cell runs ({status}), the process "
+                  f"stays ({time.monotonic() - t:.1f} s from the request)")
+
+            # 5. dead, restarted by the server alone (its auto-restarter on, as a student who never presses Restart).
+            client.stop_channels()
+            kernel.start_restarter()
+            pid = kernel.provisioner.pid
+            t = time.monotonic()
+            os.killpg(os.getpgid(pid), signal.SIGKILL)
+            while time.monotonic() - t < 120 and not (kernel.provisioner and kernel.provisioner.pid != pid
+                                                      and kernel.ready.done() and await kernel.is_alive()):
+                await asyncio.sleep(0.1)
+            client = await client_after_restart()
+            status, text = await run(client, "let after = 2u32 + 6; after")
+            check(status == "ok" and "8" in text,
+                  f"dead, restarted by the server alone: its first cell runs ({time.monotonic() - t:.1f} s from the "
+                  f"kill to the cell's result; {status}: {text.strip()[:160]!r})")
         finally:
             client.stop_channels()
             await manager.shutdown_all(now=True)
             shutil.rmtree(prefix / "kernels" / user, ignore_errors=True)
+        check(kernel_id not in manager._restarting and kernel_id not in manager._handed_out,
+              "shut down: the manager keeps nothing of the kernel (its restart lock is gone)")
 
     try:
         asyncio.run(go())
