@@ -27,6 +27,8 @@ import time
 import tomllib
 from pathlib import Path
 
+from machine import machine
+
 ROOT = Path(__file__).resolve().parent.parent
 WORK = Path("/var/tmp/demystify-resnet/analysis-cost")
 HEAVY = ["polars", "plotly", "faer", "dfdx"]
@@ -79,12 +81,6 @@ def analyse(folder: Path, dependency: str) -> dict:
     lines = re.search(r"dependency lines of code:\s+([\d_]+)", text)
     row["lines"] = int(lines.group(1).replace("_", "")) if lines else None
     return row
-
-
-def machine() -> str:
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), "unknown CPU")
-    return f"{cpu}, {os.cpu_count()} cores"
 
 
 def main() -> int:

@@ -36,6 +36,7 @@ import asyncio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collect import feedback_of
+from machine import machine
 from process_table import processes_with
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -530,14 +531,6 @@ def rollup_problems(rollup: list | None, records: list) -> list[str]:
     return problems
 
 
-def machine() -> str:
-    """CPU model, cores and memory of this machine, as printed beside every table."""
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), "unknown CPU")
-    kib = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
-    return f"{cpu}, {os.cpu_count()} cores, {kib / 2**20:.0f} GiB"
-
-
 MODES = ["cold", "warm", "warm, started before class"]
 
 
@@ -766,7 +759,7 @@ def main() -> int:
     (out / f"hub_{args.students}_students{suffix}.json").write_text(json.dumps(
         {"students": records, "warm_kernels": not args.cold, "before_class": before_class if args.before_class else None,
          "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies),
-         "problems": problems, "machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
+         "problems": problems, "machine": machine(memory=True), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
         indent=1, default=str))
     print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "
           f"kernels left after teardown: {len(left)}")

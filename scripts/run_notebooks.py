@@ -28,7 +28,7 @@ Usage: python3 scripts/run_notebooks.py [--quick] [--solutions] [--out reports] 
   every kernel the build started is killed with its process group (found by JPY_PARENT_PID, which jupyter_client
   gives each kernel and its children inherit) and the staging folder is removed.
 """
-import argparse, base64, datetime, functools, html, json, os, platform, re, shutil, signal, subprocess, sys, time
+import argparse, base64, datetime, functools, html, json, os, re, shutil, signal, subprocess, sys, time
 from pathlib import Path
 
 import nbformat
@@ -41,6 +41,7 @@ from nbconvert.filters import markdown2html
 
 import kernel_build
 import stage_costs
+from machine import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -315,20 +316,6 @@ def checked_claims(nb) -> list:
             if data is not None:
                 found.extend(json.loads(data) if isinstance(data, str) else data)
     return found
-
-
-@functools.cache
-def machine() -> str:
-    """The CPU model and core count, as every page's footer states them."""
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores"
 
 
 @functools.cache
