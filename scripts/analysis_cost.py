@@ -27,7 +27,7 @@ import time
 import tomllib
 from pathlib import Path
 
-from machine import machine
+from measured_on import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = Path("/var/tmp/demystify-resnet/analysis-cost")

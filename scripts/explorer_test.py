@@ -22,8 +22,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from offline_page import launch, open_page
-from machine import machine
-from run_notebooks import commit
+from measured_on import commit, machine
 
 # Sets the explorer's controls (by their aria-label) without an event each, then sends one change event, and
 # resolves once the explorer has redrawn (its update counter moved).

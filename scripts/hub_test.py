@@ -36,7 +36,7 @@ import asyncio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collect import feedback_of
-from machine import machine
+from measured_on import commit, machine
 from process_table import processes_with
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -591,7 +591,9 @@ def write_table(runs: Path, doc: Path) -> int:
                             + ("met." if met else "**not met**."))
     dates = sorted({run["date"] for run in found})
     machines = sorted({run["machine"] for run in found})
-    note = (f"Measured by `make classroom-bench` on {'; '.join(machines)}, {dates[0]} to {dates[-1]}. Seconds from "
+    commits = sorted({run["commit"] for run in found if run.get("commit")})
+    at = f", at commit {' and '.join(commits)}" if commits else ""
+    note = (f"Measured by `make classroom-bench` on {'; '.join(machines)}, {dates[0]} to {dates[-1]}{at}. Seconds from "
             f"the moment the students log in; with 2 or more students, student 2's kernel is killed 3 s into its "
             f"third cell and that student restarts it and runs all again, so their times include a second run.")
     block = "\n".join(["<!-- classroom-bench -->", note, "", *lines, "", *verdicts, "<!-- /classroom-bench -->"])
@@ -759,7 +761,7 @@ def main() -> int:
     (out / f"hub_{args.students}_students{suffix}.json").write_text(json.dumps(
         {"students": records, "warm_kernels": not args.cold, "before_class": before_class if args.before_class else None,
          "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies),
-         "problems": problems, "machine": machine(memory=True), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
+         "problems": problems, "machine": machine(memory=True), "commit": commit(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
         indent=1, default=str))
     print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "
           f"kernels left after teardown: {len(left)}")

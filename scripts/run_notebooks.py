@@ -41,7 +41,7 @@ from nbconvert.filters import markdown2html
 
 import kernel_build
 import stage_costs
-from machine import machine
+from measured_on import commit, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -316,19 +316,6 @@ def checked_claims(nb) -> list:
             if data is not None:
                 found.extend(json.loads(data) if isinstance(data, str) else data)
     return found
-
-
-@functools.cache
-def commit() -> str:
-    """The commit the notebooks ran at, with "+ local changes" when tracked files differ from it."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=ROOT, check=True,
-                              capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, check=True,
-                               capture_output=True, text=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return head + (" + local changes" if dirty else "")
 
 
 def provenance() -> dict:

@@ -1,11 +1,14 @@
-"""The machine a figure was measured on, as every table, page footer and load run prints it: CPU model, the widest
-vector instruction set the CPU has (AVX-512, AVX2+FMA or SSE2, as benches/common/mod.rs names them: the same cells
-and the same rust-analyzer work took about half the time on the AVX-512 machines as on the AVX2 ones,
-docs/classroom.md), cores, and optionally memory."""
+"""What a figure was measured on, as every table, page footer and load run prints it: the machine (CPU model, the
+widest vector instruction set the CPU has (AVX-512, AVX2+FMA or SSE2, as benches/common/mod.rs names them: the same
+cells and the same rust-analyzer work took about half the time on the AVX-512 machines as on the AVX2 ones,
+docs/classroom.md), cores, and optionally memory) and the commit."""
 import functools
 import os
 import platform
+import subprocess
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cpuinfo() -> list[str]:
@@ -41,5 +44,18 @@ def machine(memory: bool = False) -> str:
     return text
 
 
+@functools.cache
+def commit() -> str:
+    """The commit checked out, with "+ local changes" when tracked files differ from it."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, check=True,
+                               capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head + (" + local changes" if dirty else "")
+
+
 if __name__ == "__main__":
-    print(machine(memory=True))
+    print(f"{machine(memory=True)}; commit {commit()}")
