@@ -9,7 +9,9 @@ No image is built here. What is checked instead, with the real tools:
 - postBuild and start run for real, with the network and the long build replaced: curl and rustup are stubs on PATH,
   and scripts/classroom.sh (which the classroom test runs in full) records its arguments and leaves a notebook in the
   prefix. postBuild must build at `$CONDA_DIR/demystify-resnet` and give the student the notebooks; start must point
-  the server's configuration at that prefix's etc/jupyter (warm kernels) and keep cargo offline.
+  the server's configuration at that prefix's etc/jupyter (warm kernels) and keep cargo offline. Both recipes install
+  one pinned Rust toolchain (deploy/Dockerfile's RUST_TOOLCHAIN, the same in postBuild), at least Cargo.toml's
+  rust-version.
 - deploy/Dockerfile, parsed by dockerfile-parse: the classroom build's prefix is the one its JUPYTER_CONFIG_PATH,
   ownership and notebook hook name, the files it copies exist, and the jupyter_server settings it writes are real
   traits of the installed jupyter_server (a misspelt setting is silently ignored by Jupyter) that reach the students'
@@ -20,12 +22,14 @@ No image is built here. What is checked instead, with the real tools:
 Usage: scripts/recipe_test.py [--tools DIR]   (DIR: the venv scripts/setup.sh recipes installs)
 """
 import argparse
+import functools
 import json
 import os
 import shlex
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +97,7 @@ def check_binder_scripts():
         calls = tmp / "classroom-calls.json"
         # rustup's installer (curl … | sh) and rustup itself: no network here, and Rust is already installed.
         stub(bin_dir, "curl", "cat <<'SH'\n"
+                              'echo "$@" > "$HOME/rustup-init-args"\n'
                               'mkdir -p "$HOME/.cargo/bin"\n'
                               "echo 'export PATH=\"$HOME/.cargo/bin:$PATH\"' > \"$HOME/.cargo/env\"\n"
                               "SH")
@@ -108,6 +113,10 @@ def check_binder_scripts():
         args = json.loads(calls.read_text())
         check(args == ["build", str(prefix)], f"postBuild runs `scripts/classroom.sh build $CONDA_DIR/demystify-resnet` "
                                               f"(called with {args})")
+        installer = (home / "rustup-init-args").read_text().split()
+        pinned = installer[installer.index("--default-toolchain") + 1] if "--default-toolchain" in installer else None
+        check(pinned == pinned_toolchain(),
+              f"postBuild installs the toolchain deploy/Dockerfile pins ({pinned} and {pinned_toolchain()})")
         check("rustup component add rust-src" in (home / "rustup-calls").read_text(),
               "postBuild installs rust-src (evcxr's analysis reads the standard library's source)")
         check((home / "course" / "01_residual_blocks.ipynb").exists(),
@@ -150,8 +159,36 @@ def server_traits(settings: dict) -> list[str]:
     return json.loads(out.stdout)
 
 
+def version_tuple(text: str) -> tuple:
+    return tuple(int(part) for part in text.split("."))
+
+
+@functools.cache
+def pinned_toolchain() -> str:
+    """The Rust toolchain deploy/Dockerfile installs: its `ARG RUST_TOOLCHAIN=` default."""
+    for line in (ROOT / "deploy" / "Dockerfile").read_text().splitlines():
+        if line.startswith("ARG RUST_TOOLCHAIN="):
+            return line.split("=", 1)[1].strip()
+    raise Failure("deploy/Dockerfile has no `ARG RUST_TOOLCHAIN=` line")
+
+
+def check_toolchain_pin():
+    """The images pin one toolchain (not `stable`), at least the crate's rust-version; printed beside this machine's."""
+    pinned = pinned_toolchain()
+    check(all(part.isdigit() for part in pinned.split(".")) and len(pinned.split(".")) == 3,
+          f"deploy/Dockerfile pins a toolchain version ({pinned!r}), not a channel")
+    manifest = tomllib.loads((ROOT / "Cargo.toml").read_text())
+    msrv = manifest["package"]["rust-version"]
+    check(version_tuple(pinned) >= version_tuple(msrv), f"the pinned toolchain {pinned} is at least rust-version {msrv}")
+    here = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"note the images pin Rust {pinned}; the tests on this machine run {here or 'no rustc'}")
+
+
 def check_dockerfile(tools: Path):
     steps = dockerfile_instructions(tools)
+    rustup = [s for s in steps if s["instruction"] == "RUN" and "sh.rustup.rs" in s["value"]]
+    check(len(rustup) == 1 and '--default-toolchain "${RUST_TOOLCHAIN}"' in rustup[0]["value"],
+          "deploy/Dockerfile installs Rust once, the toolchain of its RUST_TOOLCHAIN argument")
     build = [s for s in steps if s["instruction"] == "RUN" and "scripts/classroom.sh build" in s["value"]]
     check(len(build) == 1, "deploy/Dockerfile runs the classroom build once")
     words = shlex.split(build[0]["value"].split("&&")[0])
@@ -219,6 +256,7 @@ def main():
     args = parser.parse_args()
     try:
         check_repo2docker(args.tools)
+        check_toolchain_pin()
         check_binder_scripts()
         check_dockerfile(args.tools)
         check_build_context(args.tools)
