@@ -7,7 +7,8 @@ the page must make none, raise no JavaScript error, carry the navigation bar (re
 `$`/`**` markers and draw every thumbnail (index), fit a 1280-px window (no table wider than its space, none
 showing more than 30 rows unless its "show all rows" toggle is opened, no raw `$` or `**` in rendered Markdown),
 draw as many plotly figures (an `svg.main-svg` inside each
-`.js-plotly-plot`) as the executed notebook has figure outputs, and typeset its math (MathJax `mjx-container`).
+`.js-plotly-plot`) as the executed notebook has figure outputs, and typeset its math (MathJax `mjx-container`); its
+record (executed/<name>.json) must hold the peak resident memory of the kernel that ran it (at least 0.5 GB).
 A full-page screenshot goes to reports/screenshots/<name>.png for people to look at.
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
@@ -86,6 +87,12 @@ def main():
                 math = page.evaluate("document.querySelectorAll('mjx-container').length")
                 if has_math and math == 0:
                     problems.append("math not typeset")
+                # The memory the notebook needed (scripts/run_notebooks.py samples the kernel and what it starts): an
+                # evcxr kernel that has loaded this crate holds more than a gigabyte, so less than half of one means
+                # the sampler saw no kernel.
+                peak = json.loads((page_path.parent / "executed" / f"{name}.json").read_text()).get("peak_resident_bytes")
+                if not isinstance(peak, int) or peak < 500_000_000:
+                    problems.append(f"its record holds no kernel's peak resident memory (peak_resident_bytes: {peak})")
             else:
                 page.wait_for_timeout(1500)
                 # Each notebook's first figure, redrawn as a thumbnail beside its entry.

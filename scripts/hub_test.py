@@ -37,7 +37,7 @@ import asyncio
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collect import feedback_of
 from measured_on import commit, machine
-from process_table import processes_with
+from process_table import processes_with, rss_of_tree, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_MARK = "DEMYSTIFY_HUB_TEST"
@@ -76,42 +76,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def children_by_parent() -> dict[int, list[int]]:
-    """Every process's children, from /proc."""
-    children = {}
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit():
-            try:
-                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(p.name))
-            except (OSError, IndexError, ValueError):
-                pass
-    return children
-
-
-def tree(pid: int) -> list[int]:
-    """A process and all its descendants."""
-    children, out, todo = children_by_parent(), [], [pid]
-    while todo:
-        q = todo.pop()
-        out.append(q)
-        todo += children.get(q, [])
-    return out
-
-
-def rss_of_tree(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (from /proc)."""
-    total = 0
-    for q in tree(pid):
-        try:
-            for line in Path(f"/proc/{q}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
 
 
 def marked_pids(mark: str) -> list[int]:

@@ -1,5 +1,10 @@
 """The machine's processes, read from /proc: one place for the tests that find a kernel's processes by their command
-line (scripts/hub_test.py, scripts/lab_test.py, scripts/restart_test.py)."""
+line (scripts/hub_test.py, scripts/lab_test.py, scripts/restart_test.py), and for the resident memory of a process
+tree or set (the hub test's students, the report builder's kernels).
+
+Resident memory is each process's VmRSS, summed: pages two processes share (a shared library, the seed's files in
+the page cache) count once per process, so a sum can exceed what the processes hold together."""
+import threading
 from pathlib import Path
 
 
@@ -15,3 +20,73 @@ def processes_with(word: str) -> list[int]:
             except OSError:
                 pass
     return found
+
+
+def children_by_parent() -> dict[int, list[int]]:
+    """Every process's children, from /proc."""
+    children = {}
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(p.name))
+            except (OSError, IndexError, ValueError):
+                pass
+    return children
+
+
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants."""
+    children, out, todo = children_by_parent(), [], [pid]
+    while todo:
+        q = todo.pop()
+        out.append(q)
+        todo += children.get(q, [])
+    return out
+
+
+def rss_of_tree(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    return resident_bytes(tree(pid))
+
+
+def resident_bytes(pids) -> int:
+    """Resident bytes of the processes `pids` (VmRSS, summed); a process that exits while it is read is left out."""
+    total = 0
+    for q in pids:
+        try:
+            for line in Path(f"/proc/{q}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+class PeakResident:
+    """The highest resident memory of a changing set of processes while a block runs: `pids()` is called every
+    `every` seconds in a thread, and `peak` holds the largest `resident_bytes` seen (0 if nothing was seen).
+
+        with PeakResident(lambda: started_by(os.getpid())) as watch:
+            run_the_notebook()
+        watch.peak
+    """
+
+    def __init__(self, pids, every: float = 0.25):
+        self.pids, self.every, self.peak = pids, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while True:
+            self.peak = max(self.peak, resident_bytes(self.pids()))
+            if self._stop.wait(self.every):
+                return
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()

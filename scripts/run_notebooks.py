@@ -17,7 +17,7 @@ Usage: python3 scripts/run_notebooks.py [--quick] [--solutions] [--out reports] 
   notebooks reuse it (and so does the next run).
 * Writes reports/<name>.html (offline: no CDN script; MathJax inlined from the plotly crate's bundled copy),
   reports/executed/<name>.ipynb with its record reports/executed/<name>.json (mode, commit, date, machine, run
-  time, the checked claims), reports/index.html and reports/timings.json. Every page gets a navigation bar
+  time, the checked claims, the highest resident memory of the kernel and what it started while the notebook ran), reports/index.html and reports/timings.json. Every page gets a navigation bar
   (previous / index / next), a table of contents built from its section headings, and a footer saying how it was
   made (quick or full, commit, date, machine, run time). The index renders each notebook's introduction (Markdown
   and math), its mode, and the verdicts of its "Claims checked here" table, read from the data the notebook's
@@ -42,6 +42,7 @@ from nbconvert.filters import markdown2html
 import kernel_build
 import stage_costs
 from measured_on import commit, machine
+from process_table import PeakResident
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -246,8 +247,12 @@ def run(path: Path, out: Path, kernel: FolderKernel, with_solutions: bool = Fals
     stop_on_sigterm()  # nbclient's own handler is removed after each notebook, leaving the default
     nb = nbformat.read(path, as_version=4)
     started = time.time()
+    # The memory a student's server would need for this notebook: the kernel and everything it starts (cargo, rustc,
+    # the process that runs the cells), sampled while it runs (docs/classroom.md, "Sizing a course").
+    watch = PeakResident(lambda: started_by(os.getpid()))
     try:
-        kernel.execute(nb)
+        with watch:
+            kernel.execute(nb)
     except CellExecutionError as e:
         failing = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code" and any(
             o.get("output_type") == "error" for o in c.get("outputs", []))), None)
@@ -290,7 +295,7 @@ def run(path: Path, out: Path, kernel: FolderKernel, with_solutions: bool = Fals
                   if "application/vnd.plotly.v1+json" in o.get("data", {}))
     title, summary = first_markdown(nb)
     record = {"notebook": path.stem, "seconds": round(seconds, 1), "figures": figures, "title": title,
-              "summary": summary, "claims": checked_claims(nb), **provenance()}
+              "summary": summary, "claims": checked_claims(nb), "peak_resident_bytes": watch.peak, **provenance()}
     exporter = HTMLExporter(template_name="lab")
     body, _ = exporter.from_notebook_node(nb)
     body = NOTEBOOK_LINK.sub(lambda m: f'<a href="../{m.group(1)}.html">', link_solutions(body, with_solutions))
@@ -299,7 +304,8 @@ def run(path: Path, out: Path, kernel: FolderKernel, with_solutions: bool = Fals
         body = body.replace("<main>", "<main>" + QUICK_BANNER, 1)
     (out / f"{path.stem}.html").write_text(with_page_script(offline(body, run.mathjax)))
     (out / "executed" / f"{path.stem}.json").write_text(json.dumps(record, indent=1))
-    print(f"{path.name}: {seconds:.1f} s, {figures} figures", flush=True)
+    print(f"{path.name}: {seconds:.1f} s, {figures} figures, at most {watch.peak / 1e9:.2f} GB resident (the kernel "
+          f"and what it started)", flush=True)
     return record
 
 
