@@ -135,6 +135,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
         self._warming: set[str] = set()  # kernels whose warm-up is running
         self._handed_out: set[str] = set()  # warm kernels a notebook has
         self._restarting: dict[str, asyncio.Lock] = {}  # one restart request at a time per kernel
+        self._restarts_done: dict[str, int] = {}  # restart requests that succeeded, per kernel (cleared or replaced)
         # The server's event loop exists (ServerApp.init_ioloop runs before the kernel manager is made) but is not
         # running yet: fill the pool as soon as it runs.
         from tornado.ioloop import IOLoop
@@ -290,6 +291,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
         manager kept about it goes too."""
         self._handed_out.discard(kernel_id)
         self._restarting.pop(kernel_id, None)
+        self._restarts_done.pop(kernel_id, None)
         return super().remove_kernel(kernel_id)
 
     async def restart_kernel(self, kernel_id, now=False):
@@ -302,24 +304,41 @@ class WarmKernelManager(AsyncMappingKernelManager):
         each start a process on the kernel's one connection file; the one that loses the race for the ports exits
         ('Address already in use'), and if the server kept that one, it restarts the kernel yet again.
 
-        A request that waited for another restart is answered by it, once the kernel it brought is alive: that kernel
-        is new (or cleared), which is what the request asked for. Restarting it again would cost the student a second
-        cold start when its `execution_state` is not yet idle."""
+        A request that waited for another restart is answered by it when that restart succeeded and its kernel is
+        alive: that kernel is new (or cleared), which is what the request asked for. Restarting it again would cost
+        the student a second cold start, since the server still holds the dead kernel's `execution_state` (a kernel
+        killed in the middle of a cell stays "busy" to it) and so would not clear it but replace it."""
         self._check_kernel_id(kernel_id)
         lock = self._restarting.setdefault(kernel_id, asyncio.Lock())
-        waited = lock.locked()
+        done_before = self._restarts_done.get(kernel_id, 0)
         async with lock:
-            waited = await self._restart_under_way(kernel_id) or waited
-            if waited and self.get_kernel(kernel_id).ready.done() and await self.get_kernel(kernel_id).is_alive():
+            waited = await self._restart_under_way(kernel_id)
+            kernel = self.get_kernel(kernel_id)
+            by_server = waited and kernel.ready.done() and not kernel.ready.cancelled() and kernel.ready.exception() is None
+            by_request = self._restarts_done.get(kernel_id, 0) != done_before
+            if (by_server or by_request) and await kernel.is_alive():
+                self._watch_new_process(kernel_id)
                 self.log.info("Kernel %s was restarted while this request waited; not restarted again", kernel_id)
                 return
             if self.clear_on_restart and await self._cleared(kernel_id):
                 self.log.info("Kernel %s restarted by clearing it (:clear)", kernel_id)
+                self._restarts_done[kernel_id] = self._restarts_done.get(kernel_id, 0) + 1
                 return
             # _cleared awaited: the auto-restarter may have begun meanwhile. From here to the restart's own start
             # (which marks the kernel as pending) nothing awaits while the kernel is settled.
             await self._restart_under_way(kernel_id)
-            return await super().restart_kernel(kernel_id, now=now)
+            restarted = await super().restart_kernel(kernel_id, now=now)
+            self._restarts_done[kernel_id] = self._restarts_done.get(kernel_id, 0) + 1
+            return restarted
+
+    def _watch_new_process(self, kernel_id: str) -> None:
+        """What jupyter_server's own restart does for the kernel's new process, which the server's auto-restart does not:
+        the activity watch follows it to new ports, and its execution state starts again ("starting", which the
+        watch sets to "idle" at the kernel's next status message) instead of the dead process's last one."""
+        if self._get_changed_ports(kernel_id) is not None:
+            self.stop_watching_activity(kernel_id)
+            self.start_watching_activity(kernel_id)
+        self.get_kernel(kernel_id).execution_state = "starting"
 
     async def _restart_under_way(self, kernel_id: str) -> bool:
         """Returns once no restart (or start) of the kernel is under way: jupyter_client's `ready` future of the

@@ -90,7 +90,8 @@ def main():
                 # The memory the notebook needed (scripts/run_notebooks.py samples the kernel and what it starts): an
                 # evcxr kernel that has loaded this crate holds more than a gigabyte, so less than half of one means
                 # the sampler saw no kernel.
-                peak = json.loads((page_path.parent / "executed" / f"{name}.json").read_text()).get("peak_resident_bytes")
+                record = page_path.parent / "executed" / f"{name}.json"
+                peak = json.loads(record.read_text()).get("peak_resident_bytes") if record.is_file() else "no record"
                 if not isinstance(peak, int) or peak < 500_000_000:
                     problems.append(f"its record holds no kernel's peak resident memory (peak_resident_bytes: {peak})")
             else:

@@ -65,7 +65,8 @@ def resident_bytes(pids) -> int:
 
 class PeakResident:
     """The highest resident memory of a changing set of processes while a block runs: `pids()` is called every
-    `every` seconds in a thread, and `peak` holds the largest `resident_bytes` seen (0 if nothing was seen).
+    `every` seconds in a thread, and `peak` holds the largest `resident_bytes` seen (0 if nothing was seen). If a
+    sample fails, the block's exit raises it (a peak that stopped being watched is not a measurement).
 
         with PeakResident(lambda: started_by(os.getpid())) as watch:
             run_the_notebook()
@@ -74,12 +75,17 @@ class PeakResident:
 
     def __init__(self, pids, every: float = 0.25):
         self.pids, self.every, self.peak = pids, every, 0
+        self.error: Exception | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
     def _watch(self) -> None:
         while True:
-            self.peak = max(self.peak, resident_bytes(self.pids()))
+            try:
+                self.peak = max(self.peak, resident_bytes(self.pids()))
+            except Exception as e:  # noqa: BLE001 (kept, raised by __exit__)
+                self.error = e
+                return
             if self._stop.wait(self.every):
                 return
 
@@ -87,6 +93,8 @@ class PeakResident:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, value, traceback) -> None:
         self._stop.set()
         self._thread.join()
+        if self.error is not None and kind is None:
+            raise RuntimeError(f"the resident memory could not be sampled: {self.error!r}") from self.error

@@ -11,7 +11,8 @@ restarts the kernel, as the restart endpoint and the server's auto-restarter do:
 3. dead (its process killed, the server's auto-restarter stopped): the same, a new process that runs a cell (its
    first cell failed with 'Subprocess terminated' when the new process took the interrupt that jupyter_client's
    shutdown had sent the dead one: deploy/warm_kernels.py, DeadKernelQuietManager);
-4. dead, and the student presses Restart while the server's auto-restarter is replacing it: the request waits for
+4. dead (killed in the middle of a cell), and the student presses Restart while the server's auto-restarter is
+   replacing it: the request waits for
    that restart, so that at no moment do two processes run on the kernel's connection file (the second lost the
    race for the ports and exited, 'Address already in use', and the server restarted the kernel once more: seen in
    a `.ci/run` of scripts/hub_test.py); the request is answered by that restart (one process started in all, not a
@@ -156,7 +157,13 @@ def main() -> int:
             pid = await killed()
             client = await replaced("dead", pid, 4)
 
-            # 4. dead, restarted by the server and by the student at once.
+            # 4. dead, restarted by the server and by the student at once. Killed in the middle of a cell, as the hub
+            # test's student's kernel is: the server keeps the dead process's "busy", so a request that went on after
+            # waiting would not clear the new kernel but replace it, a second cold start.
+            client.execute("std::thread::sleep(std::time::Duration::from_secs(600));")
+            deadline = time.monotonic() + 120
+            while kernel.execution_state != "busy" and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
             client.stop_channels()
             connection = os.path.basename(kernel.connection_file)
             most, sampling, started = 0, True, set()

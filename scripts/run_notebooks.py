@@ -560,6 +560,9 @@ def build(args, out: Path) -> tuple[list, list]:
     results = [run(p, out, kernels.of(p.parent), args.solutions) for p in paths]
     solutions = []
     if args.solutions:
+        # The notebooks' kernel is done: stopped before the solutions run, so that it holds no memory meanwhile and the
+        # solutions' peak memory (every kernel this process started, sampled in run()) is their own kernel's.
+        kernels.shutdown(keep=NOTEBOOKS / "solutions")
         wanted = {p.stem for p in paths}
         solution_paths = [p for p in sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*_solutions.ipynb"))
                           if p.stem.removesuffix("_solutions") in wanted]
