@@ -37,7 +37,7 @@ import asyncio
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collect import feedback_of
 from measured_on import commit, machine
-from process_table import processes_with, rss_of_tree, tree
+from process_table import processes_with, processes_with_env, rss_of_tree, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_MARK = "DEMYSTIFY_HUB_TEST"
@@ -80,15 +80,7 @@ def free_port() -> int:
 
 def marked_pids(mark: str) -> list[int]:
     """Processes started by this run (their environment carries RUN_MARK=mark)."""
-    out = []
-    for p in Path("/proc").iterdir():
-        if p.name.isdigit() and int(p.name) != os.getpid():
-            try:
-                if f"{RUN_MARK}={mark}".encode() in (p / "environ").read_bytes().split(b"\0"):
-                    out.append(int(p.name))
-            except OSError:
-                pass
-    return out
+    return [p for p in processes_with_env(f"{RUN_MARK}={mark}") if p != os.getpid()]
 
 
 def hub_config(root: Path, port: int, api_port: int, hub_port: int, token: str, prefix: Path, mark: str,

@@ -1,7 +1,7 @@
 """What a figure was measured on, as every table, page footer and load run prints it: the machine (CPU model, the
-widest vector instruction set the CPU has (AVX-512, AVX2+FMA or SSE2, as benches/common/mod.rs names them: the same
-cells and the same rust-analyzer work took about half the time on the AVX-512 machines as on the AVX2 ones,
-docs/classroom.md), cores, and optionally memory) and the commit."""
+widest vector instruction set the CPU has (AVX-512, AVX2+FMA or SSE2, as benches/common/mod.rs names them: the
+machines these tables come from differ by it, and the AVX-512 ones ran the kernels' work faster, though not for that
+reason alone, docs/classroom.md), cores, and optionally memory) and the commit."""
 import functools
 import os
 import platform

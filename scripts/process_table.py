@@ -1,5 +1,6 @@
 """The machine's processes, read from /proc: one place for the tests that find a kernel's processes by their command
-line (scripts/hub_test.py, scripts/lab_test.py, scripts/restart_test.py), and for the resident memory of a process
+line (scripts/hub_test.py, scripts/lab_test.py, scripts/restart_test.py) or their environment (the report builder's
+kernels, the hub test's run mark), and for the resident memory of a process
 tree or set (the hub test's students, the report builder's kernels).
 
 Resident memory is each process's VmRSS, summed: pages two processes share (a shared library, the seed's files in
@@ -16,6 +17,21 @@ def processes_with(word: str) -> list[int]:
         if p.name.isdigit():
             try:
                 if word.encode() in (p / "cmdline").read_bytes():
+                    found.append(int(p.name))
+            except OSError:
+                pass
+    return found
+
+
+def processes_with_env(entry: str) -> list[int]:
+    """The processes whose environment (/proc/PID/environ) holds `entry` ("NAME=value") exactly, for example
+    `JPY_PARENT_PID=<pid>`, which jupyter_client gives every kernel and its children inherit. Other users' processes
+    (unreadable) and processes that exit while they are read are left out."""
+    mark, found = entry.encode(), []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                if mark in (p / "environ").read_bytes().split(b"\0"):
                     found.append(int(p.name))
             except OSError:
                 pass

@@ -42,7 +42,7 @@ from nbconvert.filters import markdown2html
 import kernel_build
 import stage_costs
 from measured_on import commit, machine
-from process_table import PeakResident
+from process_table import PeakResident, processes_with_env
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -508,15 +508,7 @@ def stop_on_sigterm() -> None:
 def started_by(parent_pid: int) -> list[int]:
     """Pids of the processes whose environment says a kernel of `parent_pid` started them (or is them):
     jupyter_client sets JPY_PARENT_PID for each kernel, and the kernel's children inherit it."""
-    mark = f"JPY_PARENT_PID={parent_pid}".encode()
-    found = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            if mark in (proc / "environ").read_bytes().split(b"\0"):
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
+    return processes_with_env(f"JPY_PARENT_PID={parent_pid}")
 
 
 def kill_kernels() -> None:
