@@ -54,7 +54,8 @@ test: test-rust test-wasm test-notebooks-setup test-recipes
 # student whose server the teacher started before class (scripts/start_class.py waits for its warm kernel). First,
 # scripts/container_test.py: a student's warm kernel in a container's file system (the build as an overlay's
 # read-only layer, in a mount namespace of its own: root, or unshare -Urm on Linux 5.11+), run (as root) as a user
-# who owns nothing of the build, and what it writes there.
+# who owns nothing of the build, and what it writes there. Before all, scripts/prime_test.py: the kernel (evcxr
+# with scripts/evcxr/prime-caches.patch) analyses a `:dep` on every core, and not with EVCXR_ANALYSIS_THREADS=0.
 # The image installs at /opt/demystify-resnet; the tests build under /var/tmp so that they need no root.
 CLASSROOM_PREFIX ?= /var/tmp/demystify-resnet/classroom
 test-classroom: check-rust
@@ -69,6 +70,7 @@ test-recipes:
 	$(PYTHON) scripts/recipe_test.py
 
 test-hub:
+	$(PYTHON) scripts/prime_test.py --prefix $(CLASSROOM_PREFIX)
 	$(PYTHON) scripts/container_test.py --prefix $(CLASSROOM_PREFIX)
 	$(PYTHON) scripts/restart_test.py --prefix $(CLASSROOM_PREFIX)
 	$(PYTHON) scripts/lab_test.py --out reports/test --classroom $(CLASSROOM_PREFIX) --restart 03_condition_number_vs_depth

@@ -18,7 +18,8 @@ After the first table each run times one more cell with nothing to compute (`let
 a cell (rust-analyzer, cargo, rustc, the link, loading it).
 
 Prints one line per run: the linker evcxr chose (mold, then lld, when installed; else the system's cc), kernel
-ready, then each cell's seconds, the total to the first table, how long seeding took, the student's disk beyond the
+ready, then each cell's seconds, the total to the first table, the CPU seconds the kernel process (all its threads)
+and the cargo and rustc runs it waited for had used by then, how long seeding took, the student's disk beyond the
 seed after the run, and the dependencies the kernel compiled (none is the target). Nothing else should run
 meanwhile.
 """
@@ -27,6 +28,8 @@ from pathlib import Path
 
 from jupyter_client import KernelManager
 from jupyter_core.paths import jupyter_runtime_dir
+
+from process_table import cpu_seconds  # scripts/, this script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "01_residual_blocks.ipynb"
@@ -104,6 +107,7 @@ def run(prefix: Path, folder: Path, kernel: str, plain_crate: bool = False, laye
             ok(kc.execute_interactive(code, timeout=600, output_hook=lambda m: None), code)
             record["cells"].append({"code": code.splitlines()[0][:50], "seconds": time.time() - t})
         record["first_table"] = time.time() - started
+        record["kernel_cpu"] = cpu_seconds(km.provisioner.process.pid)
         t = time.time()
         ok(kc.execute_interactive(FLOOR_CELL, timeout=600, output_hook=lambda m: None), FLOOR_CELL)
         record["floor_cell"] = time.time() - t
@@ -168,6 +172,7 @@ def warm_run(prefix: Path, kernel: str, layer: Path | None = None) -> dict:
                 ok(await client.execute_interactive(code, timeout=600, output_hook=lambda m: None), code)
                 record["cells"].append({"code": code.splitlines()[0][:50], "seconds": time.time() - t})
             record["first_table"] = time.time() - started
+            record["kernel_cpu"] = cpu_seconds(manager.get_kernel(kernel_id).provisioner.process.pid)
             variables = []
             await client.execute_interactive(":vars", timeout=60, output_hook=lambda m: variables.append(
                 m["content"].get("data", {}).get("text/plain", "")))
@@ -220,7 +225,8 @@ def main() -> int:
                     f"{r['kernel_ready']:.1f} s")
             tail = (f"first table {r['first_table']:.1f} s after the kernel was started; seeded in "
                     f"{r['seed_seconds']:.2f} s")
-        tail += f"; then an empty cell {r['floor_cell']:.2f} s"
+        tail += (f"; {r['kernel_cpu']:.1f} s of CPU in the kernel and its compiles by then"
+                 + (" (the warm-up's included)" if args.warm else "") + f"; then an empty cell {r['floor_cell']:.2f} s")
         records.append(r)
         print("; ".join([head, *(f"{c['code']!r} {c['seconds']:.1f} s" for c in r["cells"]), tail])
               + f"; {r['bytes_beyond_seed'] / 1e6:.0f} MB beyond the seed after the run, "

@@ -1,10 +1,12 @@
 """The machine's processes, read from /proc: one place for the tests that find a kernel's processes by their command
 line (scripts/hub_test.py, scripts/lab_test.py, scripts/restart_test.py) or their environment (the report builder's
 kernels, the hub test's run mark), and for the resident memory of a process
-tree or set (the hub test's students, the report builder's kernels).
+tree or set (the hub test's students, the report builder's kernels), a kernel's CPU seconds and its threads' names
+(scripts/kernel_cost.py, scripts/prime_test.py).
 
 Resident memory is each process's VmRSS, summed: pages two processes share (a shared library, the seed's files in
 the page cache) count once per process, so a sum can exceed what the processes hold together."""
+import os
 import threading
 from pathlib import Path
 
@@ -79,26 +81,23 @@ def resident_bytes(pids) -> int:
     return total
 
 
-class PeakResident:
-    """The highest resident memory of a changing set of processes while a block runs: `pids()` is called every
-    `every` seconds in a thread, and `peak` holds the largest `resident_bytes` seen (0 if nothing was seen). If a
-    sample fails, the block's exit raises it (a peak that stopped being watched is not a measurement).
+class Sampler:
+    """Calls `sample()` every `every` seconds in a thread while a `with` block runs, once at least. If a sample fails,
+    the block's exit raises it (a value that stopped being watched is not a measurement)."""
 
-        with PeakResident(lambda: started_by(os.getpid())) as watch:
-            run_the_notebook()
-        watch.peak
-    """
-
-    def __init__(self, pids, every: float = 0.25):
-        self.pids, self.every, self.peak = pids, every, 0
+    def __init__(self, every: float):
+        self.every = every
         self.error: Exception | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
+    def sample(self) -> None:
+        raise NotImplementedError
+
     def _watch(self) -> None:
         while True:
             try:
-                self.peak = max(self.peak, resident_bytes(self.pids()))
+                self.sample()
             except Exception as e:  # noqa: BLE001 (kept, raised by __exit__)
                 self.error = e
                 return
@@ -113,4 +112,55 @@ class PeakResident:
         self._stop.set()
         self._thread.join()
         if self.error is not None and kind is None:
-            raise RuntimeError(f"the resident memory could not be sampled: {self.error!r}") from self.error
+            raise RuntimeError(f"{type(self).__name__} could not sample: {self.error!r}") from self.error
+
+
+class PeakResident(Sampler):
+    """The highest resident memory of a changing set of processes while a block runs: `pids()` is called every
+    `every` seconds, and `peak` holds the largest `resident_bytes` seen (0 if nothing was seen).
+
+        with PeakResident(lambda: started_by(os.getpid())) as watch:
+            run_the_notebook()
+        watch.peak
+    """
+
+    def __init__(self, pids, every: float = 0.25):
+        super().__init__(every)
+        self.pids, self.peak = pids, 0
+
+    def sample(self) -> None:
+        self.peak = max(self.peak, resident_bytes(self.pids()))
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process (all its threads, user and system) and of the children it has waited for
+    (/proc/PID/stat fields utime, stime, cutime, cstime; for an evcxr kernel, the cargo and rustc runs of its cells).
+    Raises OSError when the process is gone."""
+    fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_names(pid: int) -> set[str]:
+    """The names of a process's threads now (/proc/PID/task/*/comm); empty when the process is gone."""
+    names = set()
+    try:
+        tasks = list((Path("/proc") / str(pid) / "task").iterdir())
+    except OSError:
+        return names
+    for task in tasks:
+        try:
+            names.add((task / "comm").read_text().strip())
+        except OSError:
+            pass
+    return names
+
+
+class ThreadNamesSeen(Sampler):
+    """Every thread name a process had while the `with` block ran, sampled every `every` seconds."""
+
+    def __init__(self, pid: int, every: float = 0.02):
+        super().__init__(every)
+        self.pid, self.names = pid, set()
+
+    def sample(self) -> None:
+        self.names |= thread_names(self.pid)

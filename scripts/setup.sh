@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up for the notebooks and their tests; skips whatever is already there.
-#   scripts/setup.sh notebooks   Python side (pip part of environment.yml), evcxr kernel 0.22.0, rust-src
+#   scripts/setup.sh notebooks   Python side (pip part of environment.yml), evcxr kernel 0.22.0 (patched: scripts/evcxr), rust-src
 #   scripts/setup.sh browser     Debian's Chromium (for the offline-report checks)
 #   scripts/setup.sh hub         JupyterHub and configurable-http-proxy (for the classroom test)
 #   scripts/setup.sh recipes     repo2docker and dockerfile-parse in a venv of their own (for scripts/recipe_test.py)
@@ -38,15 +38,10 @@ PY
 }
 
 kernel() {
-  # `grep >/dev/null`, not `grep -q`: under pipefail an early exit of grep can fail the pipeline (SIGPIPE).
-  if ! cargo install --list | grep '^evcxr_jupyter v0.22.0:' >/dev/null; then
-    echo "installing evcxr_jupyter 0.22.0 (about 8 minutes on 2 cores with nothing else running) ..." >&2
+  if ! scripts/evcxr/install.sh --check; then
     local started=$SECONDS
-    # The kernel's own code speed hardly matters (cells are compiled by rustc), so it is built at opt-level 1 with
-    # parallel code generation and no LTO: 492 s instead of 583 s here (docs/setup-costs.md), and
-    # every notebook test passes with it. The kernel's behaviour is the same release of evcxr.
-    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_LTO=false \
-      CARGO_PROFILE_RELEASE_DEBUG=false cargo install --locked evcxr_jupyter --version 0.22.0
+    # evcxr_jupyter 0.22.0 with scripts/evcxr/prime-caches.patch (the script says why).
+    scripts/evcxr/install.sh
     python3 scripts/stage_costs.py record kernel_install $((SECONDS - started))
   fi
   if ! python3 -m jupyter kernelspec list 2>/dev/null | grep '^ *rust ' >/dev/null; then

@@ -28,7 +28,7 @@ STATE = Path(os.environ.get("DEMYSTIFY_STATE_DIR", str(kernel_build.BUILD_ROOT))
 RECORD = STATE / "stage_times.json"
 STAGES = {
     "python_packages": "Python packages (pip part of environment.yml)",
-    "kernel_install": "evcxr kernel (cargo install evcxr_jupyter 0.22.0)",
+    "kernel_install": "evcxr kernel (evcxr_jupyter 0.22.0, patched)",
     "dependency_build": "kernel's dependency build (empty EVCXR_TMPDIR, or a new profile)",
     "notebooks_full": "notebooks, run and exported (full mode)",
     "notebooks_quick": "notebooks, run and exported (quick mode)",
@@ -59,8 +59,8 @@ def python_packages_present() -> bool:
 
 
 def kernel_present() -> bool:
-    listing = subprocess.run(["cargo", "install", "--list"], capture_output=True, text=True).stdout
-    return any(line.startswith("evcxr_jupyter v0.22.0:") for line in listing.splitlines())
+    return subprocess.run(["bash", str(Path(__file__).parent / "evcxr" / "install.sh"), "--check"],
+                          capture_output=True).returncode == 0
 
 
 def dependency_build_present(evcxr_tmpdir: Path) -> bool:

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""The course's kernel primes rust-analyzer's caches on every core it may use (scripts/evcxr/prime-caches.patch).
+
+On a classroom build, a student's kernel (the classroom's kernelspec, a build folder seeded for it) runs notebook 01's
+code cells up to its first table, twice:
+
+1. as installed: while the `:dep` cell runs, the kernel process has the patch's worker threads, named PrimeCaches#0
+   to PrimeCaches#<n-1>, n the cores this process may use (rust-analyzer names them; the patch starts them when a
+   new crate graph is loaded);
+2. with EVCXR_ANALYSIS_THREADS=0 (upstream evcxr's lazy analysis): no such thread at any time.
+
+Both times every cell succeeds, and a variable defined in one cell is used in the next (evcxr keeps it by its type,
+which rust-analyzer infers: the patch must leave the inference right). Prints each run's seconds and the kernel's CPU
+seconds to the first table, for information only (timings are the benchmarks' job: scripts/kernel_cost.py). Exits 1
+with the failed checks.
+
+Usage: python3 scripts/prime_test.py [--prefix /var/tmp/demystify-resnet/classroom]
+"""
+import argparse, os, shutil, sys, time
+from pathlib import Path
+
+from jupyter_client import KernelManager
+
+from kernel_cost import NOTEBOOK, cells_to_first_table, ok  # scripts/, this script's folder
+from process_table import ThreadNamesSeen, cpu_seconds
+
+# A later cell that needs the variable notebook 01's first `let` defined, with the type evcxr recorded for it.
+USE_CELL = 'println!("{}", net.num_params());'
+
+
+def run(prefix: Path, threads: str | None) -> dict:
+    """Notebook 01's cells to its first table, then USE_CELL, in a new student kernel; the thread names seen."""
+    user = f"prime-test-{os.getpid()}"
+    env = {k: v for k, v in os.environ.items() if k not in ("EVCXR_TMPDIR", "EVCXR_ANALYSIS_THREADS")}
+    env.update(JUPYTERHUB_USER=user, CARGO_NET_OFFLINE="true")
+    if threads is not None:
+        env["EVCXR_ANALYSIS_THREADS"] = threads
+    km = KernelManager(kernel_name="rust")
+    started = time.time()
+    km.start_kernel(env=env, cwd=str(prefix / "notebooks"))
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=300)
+        pid = km.provisioner.process.pid
+        cells = cells_to_first_table(prefix / "notebooks" / NOTEBOOK)
+        printed = []
+        with ThreadNamesSeen(pid) as seen:
+            for code in cells:
+                ok(kc.execute_interactive(code, timeout=600, output_hook=lambda m: None), code)
+            first_table = time.time() - started
+            cpu = cpu_seconds(pid)
+            ok(kc.execute_interactive(USE_CELL, timeout=600, output_hook=lambda m: printed.append(
+                m["content"].get("text", ""))), USE_CELL)
+        return {"first_table": first_table, "cpu": cpu, "names": seen.names, "printed": "".join(printed).strip()}
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        shutil.rmtree(prefix / "kernels" / user, ignore_errors=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--prefix", type=Path, default=Path("/var/tmp/demystify-resnet/classroom"))
+    args = ap.parse_args()
+    if not (args.prefix / "seed" / "target").is_dir():
+        print(f"no classroom build at {args.prefix}: run scripts/classroom.sh build {args.prefix}", file=sys.stderr)
+        return 1
+    # The JUPYTER_PATH of a student's server: the classroom's kernelspec, not this user's own.
+    os.environ["JUPYTER_PATH"] = os.path.join(sys.prefix, "share", "jupyter")
+    cores = len(os.sched_getaffinity(0))
+    failures = []
+
+    def check(condition: bool, what: str) -> None:
+        print(f"  {'ok  ' if condition else 'FAIL'} {what}", flush=True)
+        if not condition:
+            failures.append(what)
+
+    for threads, expected in ((None, {f"PrimeCaches#{i}" for i in range(cores)}), ("0", set())):
+        label = "as installed" if threads is None else f"EVCXR_ANALYSIS_THREADS={threads}"
+        r = run(args.prefix, threads)
+        primers = {n for n in r["names"] if n.startswith("PrimeCaches")}
+        print(f"{label}: first table {r['first_table']:.1f} s after the kernel was started, "
+              f"{r['cpu']:.1f} s of CPU in the kernel and its compiles; threads seen: {sorted(primers) or 'none'}",
+              flush=True)
+        check(primers == expected, f"{label}: the priming threads are {sorted(expected) or 'none'}")
+        check(r["printed"].isdigit() and int(r["printed"]) > 0,
+              f"{label}: the next cell uses the first cell's variable (printed {r['printed']!r})")
+    if failures:
+        print(f"prime_test: {len(failures)} failed", file=sys.stderr)
+        return 1
+    print("prime_test: all passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
