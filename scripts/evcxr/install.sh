@@ -60,7 +60,9 @@ mkdir -p "$src"
 cp -a "$evcxr_src" "$src/evcxr"
 cp -a "$jupyter_src" "$src/evcxr_jupyter"
 chmod -R u+w "$src"
-(cd "$src/evcxr" && git apply --whitespace=nowarn "$patch")
+# `patch` comes with build-essential (dpkg-dev), which the image recipes install for the kernel's linker.
+patch --quiet --forward --directory="$src/evcxr" -p1 < "$patch"
+grep -F 'fn prime_caches' "$src/evcxr/src/rust_analyzer.rs" >/dev/null
 cat >> "$src/evcxr_jupyter/Cargo.toml" <<'TOML'
 
 # demystify-resnet: evcxr with scripts/evcxr/prime-caches.patch applied.
