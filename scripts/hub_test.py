@@ -87,6 +87,7 @@ def hub_config(root: Path, port: int, api_port: int, hub_port: int, token: str, 
                warm: bool) -> str:
     rustup_home = os.environ.get("RUSTUP_HOME", str(Path.home() / ".rustup"))
     cargo_home = os.environ.get("CARGO_HOME", str(Path.home() / ".cargo"))
+    passed_env = {k: os.environ[k] for k in ("EVCXR_ANALYSIS_THREADS",) if k in os.environ}
     return f"""
 import os
 c = get_config()
@@ -122,10 +123,14 @@ c.Spawner.environment = {{
     "DEMYSTIFY_QUICK": "1",
     "{RUN_MARK}": "{mark}",
 }}
-# Warm kernels (deploy/warm_kernels.py): each student's server warms one Rust kernel up as it starts, configured by
-# the classroom build in PREFIX/etc/jupyter (as the image sets JUPYTER_CONFIG_PATH). --cold leaves it out.
-if {warm!r}:
-    c.Spawner.environment["JUPYTER_CONFIG_PATH"] = "{prefix}/etc/jupyter"
+# The kernel's analysis threads (scripts/evcxr/prime-caches.patch), when the test was given a number.
+c.Spawner.environment.update({passed_env!r})
+# The classroom's server configuration (deploy/warm_kernels.py), from the classroom build's PREFIX/etc/jupyter as the
+# image sets JUPYTER_CONFIG_PATH: each student's server warms one Rust kernel up as it starts. --cold keeps the
+# configuration (its restart handling included) with no warm kernel.
+c.Spawner.environment["JUPYTER_CONFIG_PATH"] = "{prefix}/etc/jupyter"
+if not {warm!r}:
+    c.Spawner.args.append("--WarmKernelManager.warm_kernels=0")
 async def seed_student(spawner):
     # Off the hub's event loop: the hub keeps answering while a student's folder is seeded.
     import asyncio
@@ -573,7 +578,8 @@ def main() -> int:
                     help="no run: write the table of the runs found in --out (hub_N_students.json) into DOC, between "
                          "the markers <!-- classroom-bench --> and <!-- /classroom-bench -->")
     ap.add_argument("--cold", action="store_true",
-                    help="no warm kernels: every notebook's kernel starts cold (the comparison run of the bench)")
+                    help="no warm kernels (the classroom's server configuration with WarmKernelManager.warm_kernels=0): "
+                    "every notebook's kernel starts cold (the comparison run of the bench)")
     ap.add_argument("--before-class", action="store_true",
                     help="the teacher starts every student's server and waits for the warm kernels before the students "
                          "log in (scripts/start_class.py)")
@@ -703,6 +709,10 @@ def main() -> int:
         unmarked = [(r["student"], r.get("warm_mark")) for r in records if r.get("warm_mark") != "handed out"]
         if unmarked:
             problems.append(f"the server's kernel list does not mark these warm kernels \"handed out\": {unmarked}")
+    else:
+        warm = [(r["student"], r["warm_mark"]) for r in records if r.get("warm_mark") is not None]
+        if warm:
+            problems.append(f"with --cold, these students got a kernel the server had kept warm: {warm}")
     if args.students >= 2 and not records[1].get("killed_and_restarted"):
         problems.append("the killed kernel was not detected")
     if worst > 1.0:
@@ -714,6 +724,8 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "_cold" if args.cold else "_before_class" if args.before_class else ""
+    # The hub's log (its own, the proxy's and the students' servers' with their kernels'), kept beside the results.
+    shutil.copyfile(root / "jupyterhub.log", out / f"hub_{args.students}_students{suffix}.log")
     (out / f"hub_{args.students}_students{suffix}.json").write_text(json.dumps(
         {"students": records, "warm_kernels": not args.cold, "before_class": before_class if args.before_class else None,
          "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies),
@@ -721,8 +733,9 @@ def main() -> int:
         indent=1, default=str))
     print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "
           f"kernels left after teardown: {len(left)}")
-    # each student, folders, kill, latency, teardown, warm kernels used and marked, roll-up, before class
-    checks = args.students + 4 + 2 * (not args.cold) + (not args.no_rollup) + args.before_class
+    # each student, folders, kill, latency, teardown, warm kernels used and marked (cold: none kept warm), roll-up,
+    # before class
+    checks = args.students + 4 + (1 if args.cold else 2) + (not args.no_rollup) + args.before_class
     print(f"{checks - len(problems)} passed, {len(problems)} failed")
     for p in problems:
         print("FAILED:", p, file=sys.stderr)
