@@ -38,7 +38,8 @@ reports: check-rust
 	scripts/setup.sh notebooks
 	$(PYTHON) scripts/run_notebooks.py $(QUICK_FLAG) $(SOLUTIONS_FLAG) --out reports
 
-# The notebooks run one kernel at a time, which keeps about one core busy: the classroom builds alongside them
+# The notebooks run one kernel at a time, which keeps about one core busy (both for a few seconds while a kernel
+# analyses its `:dep`, scripts/evcxr): the classroom builds alongside them
 # (scripts/alongside.sh), and is ready before the reports' browser checks and the lab, which count the machine's
 # kernels.
 test: test-rust test-wasm test-notebooks-setup test-recipes

@@ -1,9 +1,9 @@
 """Warm Rust kernels for a student's Jupyter server (issue 20, item 3; docs/classroom.md).
 
-A new evcxr kernel spends about 25 s of one core in its `:dep` cell and first `let` (docs/classroom.md, the
-per-kernel table): rust-analyzer, inside the kernel, loads the crate graph behind `:dep demystify_resnet` when the
-`:dep` cell runs, and infers a type for the first time at the first `let`. Nothing in evcxr turns that off, and it is
-the same work for every kernel. So the server does it ahead of time: `WarmKernelManager` keeps `warm_kernels` Rust
+A new evcxr kernel spends 10–12 s in its `:dep` cell and first `let` (docs/classroom.md, the per-kernel tables; 20–26 s
+with upstream evcxr): rust-analyzer, inside the kernel, loads and analyses the crate graph behind `:dep
+demystify_resnet` when the `:dep` cell runs (on every core with the course's kernel, scripts/evcxr/install.sh; lazily
+at the first `let` in upstream evcxr). Nothing in evcxr turns that off, and it is the same work for every kernel. So the server does it ahead of time: `WarmKernelManager` keeps `warm_kernels` Rust
 kernels (one by default) started, with the course's `:dep` cell, its `use` line and one `let` already run, and hands
 one out when a notebook asks for a Rust kernel. The student's own `:dep` cell then finds the same dependency loaded
 (nothing is reloaded), and every later cell costs what it costs in a kernel that has been running for a while.

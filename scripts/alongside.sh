@@ -9,7 +9,8 @@
 # end of LOG.
 #
 # `make test` builds the classroom (scripts/classroom.sh build, about 7 minutes of a cold machine's cargo) while the
-# notebooks run one kernel at a time, which keeps about one core busy.
+# notebooks run one kernel at a time, which keeps about one core busy (both for a few seconds while a kernel analyses
+# its `:dep`, scripts/evcxr).
 set -uo pipefail
 [ $# -ge 4 ] || { echo "usage: scripts/alongside.sh LOG BACKGROUND... -- FOREGROUND..." >&2; exit 2; }
 log="$1"; shift

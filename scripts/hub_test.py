@@ -83,11 +83,17 @@ def marked_pids(mark: str) -> list[int]:
     return [p for p in processes_with_env(f"{RUN_MARK}={mark}") if p != os.getpid()]
 
 
+def kernel_env() -> dict:
+    """What this test passes from its own environment to the students' servers and their kernels: the kernel's
+    analysis threads (scripts/evcxr/prime-caches.patch), when given."""
+    return {k: os.environ[k] for k in ("EVCXR_ANALYSIS_THREADS",) if k in os.environ}
+
+
 def hub_config(root: Path, port: int, api_port: int, hub_port: int, token: str, prefix: Path, mark: str,
                warm: bool) -> str:
     rustup_home = os.environ.get("RUSTUP_HOME", str(Path.home() / ".rustup"))
     cargo_home = os.environ.get("CARGO_HOME", str(Path.home() / ".cargo"))
-    passed_env = {k: os.environ[k] for k in ("EVCXR_ANALYSIS_THREADS",) if k in os.environ}
+    passed_env = kernel_env()
     return f"""
 import os
 c = get_config()
@@ -596,6 +602,7 @@ def main() -> int:
         return 1
     root = Path("/var/tmp/demystify-resnet/hub")
     root.mkdir(parents=True, exist_ok=True)
+    suffix = "_cold" if args.cold else "_before_class" if args.before_class else ""
     for stale in ("jupyterhub.sqlite", "jupyterhub.pid"):
         (root / stale).unlink(missing_ok=True)
     shutil.rmtree(root / "home", ignore_errors=True)
@@ -700,6 +707,11 @@ def main() -> int:
             except ProcessLookupError:
                 pass
         log.close()
+        # The hub's log (its own, the proxy's and the students' servers' with their kernels'), kept beside the
+        # results, also when the run ended in an exception; the next run writes the hub's folder again.
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / "jupyterhub.log", out / f"hub_{args.students}_students{suffix}.log")
     worst = max(latencies) if latencies else float("inf")
     problems = []
     for r in records:
@@ -734,14 +746,9 @@ def main() -> int:
         problems.append(f"the hub did not stop these servers: {stop_failures}")
     if not args.no_rollup:
         problems += rollup_problems(rollup, records)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    suffix = "_cold" if args.cold else "_before_class" if args.before_class else ""
-    # The hub's log (its own, the proxy's and the students' servers' with their kernels'), kept beside the results.
-    shutil.copyfile(root / "jupyterhub.log", out / f"hub_{args.students}_students{suffix}.log")
     (out / f"hub_{args.students}_students{suffix}.json").write_text(json.dumps(
         {"students": records, "warm_kernels": not args.cold, "before_class": before_class if args.before_class else None,
-         "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies),
+         "kernel_env": kernel_env(), "hub_api_worst_seconds": worst, "hub_api_requests": len(latencies),
          "problems": problems, "machine": machine(memory=True), "commit": commit(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
         indent=1, default=str))
     print(f"hub: {args.students} students, /hub/api worst {worst:.3f} s over {len(latencies)} requests; "

@@ -2,14 +2,15 @@
 """The course's kernel primes rust-analyzer's caches on every core it may use (scripts/evcxr/prime-caches.patch).
 
 On a classroom build, a student's kernel (the classroom's kernelspec, a build folder seeded for it) runs notebook 01's
-code cells up to its first table, twice:
+code cells up to its first table, three times:
 
-1. as installed: while the `:dep` cell runs, the kernel process has the patch's worker threads, named PrimeCaches#0
-   to PrimeCaches#<n-1>, n the cores this process may use (rust-analyzer names them; the patch starts them when a
-   new crate graph is loaded);
-2. with EVCXR_ANALYSIS_THREADS=0 (upstream evcxr's lazy analysis): no such thread at any time.
+1. as installed: while the cells run, the kernel process has the patch's worker threads, named PrimeCaches#0 to
+   PrimeCaches#<n-1>, n the cores this process may use as Rust counts them (CPU affinity, then a cgroup's CPU quota)
+   (rust-analyzer names them; the patch starts them when a new crate graph is loaded);
+2. with EVCXR_ANALYSIS_THREADS=1: PrimeCaches#0 alone;
+3. with EVCXR_ANALYSIS_THREADS=0 (upstream evcxr's lazy analysis): no such thread at any time.
 
-Both times every cell succeeds, and a variable defined in one cell is used in the next (evcxr keeps it by its type,
+Each time every cell succeeds, and a variable defined in one cell is used in the next (evcxr keeps it by its type,
 which rust-analyzer infers: the patch must leave the inference right). Prints each run's seconds and the kernel's CPU
 seconds to the first table, for information only (timings are the benchmarks' job: scripts/kernel_cost.py). Exits 1
 with the failed checks.
@@ -59,6 +60,19 @@ def run(prefix: Path, threads: str | None) -> dict:
         shutil.rmtree(prefix / "kernels" / user, ignore_errors=True)
 
 
+def cores_rust_sees() -> int:
+    """The cores Rust's `available_parallelism` reports for a process here: the CPU affinity, capped by a cgroup v2
+    CPU quota (quota / period, at least 1) when one is set."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        if quota != "max":
+            cores = min(cores, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return cores
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--prefix", type=Path, default=Path("/var/tmp/demystify-resnet/classroom"))
@@ -68,7 +82,7 @@ def main() -> int:
         return 1
     # The JUPYTER_PATH of a student's server: the classroom's kernelspec, not this user's own.
     os.environ["JUPYTER_PATH"] = os.path.join(sys.prefix, "share", "jupyter")
-    cores = len(os.sched_getaffinity(0))
+    cores = cores_rust_sees()
     failures = []
 
     def check(condition: bool, what: str) -> None:
@@ -76,7 +90,8 @@ def main() -> int:
         if not condition:
             failures.append(what)
 
-    for threads, expected in ((None, {f"PrimeCaches#{i}" for i in range(cores)}), ("0", set())):
+    for threads, expected in ((None, {f"PrimeCaches#{i}" for i in range(cores)}), ("1", {"PrimeCaches#0"}),
+                              ("0", set())):
         label = "as installed" if threads is None else f"EVCXR_ANALYSIS_THREADS={threads}"
         r = run(args.prefix, threads)
         primers = {n for n in r["names"] if n.startswith("PrimeCaches")}

@@ -4,7 +4,8 @@ Usage:
   python3 scripts/stage_costs.py plan [--quick] [--solutions]   print the stages, whether each will run, its cost
   python3 scripts/stage_costs.py record STAGE SECONDS            remember how long STAGE just took here
 
-Stages: `python_packages` (pip part of environment.yml), `kernel_install` (cargo install evcxr_jupyter),
+Stages: `python_packages` (pip part of environment.yml), `kernel_install` (evcxr_jupyter with the course's patch,
+scripts/evcxr/install.sh),
 `dependency_build` (a kernel compiles this crate and its dependencies into an empty EVCXR_TMPDIR; run by
 scripts/run_notebooks.py before the notebooks), `notebooks_*` / `solutions_*` (running and exporting them on a
 built kernel). Whether a stage will run is checked now (packages importable, kernel installed, a dependency build

@@ -1,6 +1,6 @@
 """Start a class's servers before the lesson and wait until every warm kernel is ready (docs/classroom.md).
 
-A new Rust kernel spends about half a minute of one core before the notebook's first cell computes anything:
+A new Rust kernel spends 15–30 s before the notebook's first cell computes anything (docs/classroom.md):
 rust-analyzer, inside evcxr, loads and resolves the crate graph behind `:dep demystify_resnet`. Each student's
 server does that work ahead of time in its warm kernel (deploy/warm_kernels.py), as the server starts. When a whole
 class starts its servers at the same moment, those warm-ups share the machine and the first figure comes minutes

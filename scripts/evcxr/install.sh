@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # The course's Jupyter kernel: evcxr_jupyter 0.22.0 from the Rust registry, built against evcxr 0.22.0 with one patch,
 # prime-caches.patch (next to this script). evcxr's rust-analyzer analyses the crate graph of a `:dep` lazily, on one
-# thread, when the first variable's type is inferred; with the patch the `:dep` cell primes rust-analyzer's caches in
-# dependency order on every core the kernel may use (EVCXR_ANALYSIS_THREADS, 0 for upstream's lazy analysis). What it
-# gains is measured in docs/classroom.md ("Where the time goes").
+# thread, when the first variable's type is inferred; with the patch the kernel primes rust-analyzer's caches in
+# dependency order on every core it may use, whenever the crate graph changes: at its first cell (the standard
+# library) and at a `:dep`. EVCXR_ANALYSIS_THREADS sets the threads (at most the cores; 0 for upstream's lazy
+# analysis, also the way out should rust-analyzer ever fail on a crate a student adds). What it gains is measured in
+# docs/classroom.md ("The kernel analyses a new crate graph on every core").
 #
 #   scripts/evcxr/install.sh            build and install it into cargo's bin folder (unless it is there already)
-#   scripts/evcxr/install.sh --check    exit 0 when this build (this patch) is the installed evcxr_jupyter
+#   scripts/evcxr/install.sh --check    exit 0 when this build (this patch and recipe) is the installed evcxr_jupyter
 #
-# The sources are unpacked and patched in a folder named after the patch's hash,
-# /var/tmp/demystify-resnet/evcxr-0.22.0-<hash>, which `cargo install --list` then names: a changed patch is a new
-# install. Everything but evcxr stays as evcxr_jupyter's own Cargo.lock pins it (`--locked`). The kernel's own code
-# speed hardly matters (cells are compiled by rustc), so it is built at opt-level 1 with parallel code generation and
-# no LTO (docs/setup-costs.md).
+# The sources are unpacked and patched in a folder named after a hash of the patch and of this script,
+# $EVCXR_SOURCE_DIR/demystify-resnet-evcxr-0.22.0-<hash> (EVCXR_SOURCE_DIR: /var/tmp unless set), which `cargo install
+# --list` then names: a changed patch or recipe is a new install. The folder is kept (the patched sources, about 5
+# MB); the build happens in a temporary folder that is removed. Everything but evcxr stays as evcxr_jupyter's own
+# Cargo.lock pins it (`--locked`). The kernel's own code speed hardly matters (cells are compiled by rustc), so it is
+# built at opt-level 1 with parallel code generation and no LTO (docs/setup-costs.md).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 version=0.22.0
 patch="$here/prime-caches.patch"
-hash="$(sha256sum "$patch" | cut -c1-12)"
-src="${EVCXR_SOURCE_DIR:-/var/tmp/demystify-resnet}/evcxr-$version-$hash"
+hash="$(cat "$patch" "$here/install.sh" | sha256sum | cut -c1-12)"
+# Outside /var/tmp/demystify-resnet, whose .cargo/config.toml (the notebooks' kernel profile) cargo would read here.
+src="${EVCXR_SOURCE_DIR:-/var/tmp}/demystify-resnet-evcxr-$version-$hash"
 
 installed() {
   # `grep >/dev/null`, not `grep -q`: under pipefail an early exit of grep can fail the pipeline (SIGPIPE).
@@ -28,7 +32,8 @@ installed() {
 if [ "${1:-}" = "--check" ]; then installed; exit; fi
 if installed; then exit 0; fi
 
-# The two packages' sources, as cargo unpacks them from the registry: a throwaway package that depends on both.
+# The two packages' sources, as cargo unpacks them from the registry: a throwaway package that depends on
+# evcxr_jupyter, which pins evcxr to the same version.
 fetch="$(mktemp -d)"
 trap 'rm -rf "$fetch"' EXIT
 mkdir -p "$fetch/src"
@@ -41,12 +46,11 @@ edition = "2021"
 publish = false
 
 [dependencies]
-evcxr = "=$version"
 evcxr_jupyter = "=$version"
 TOML
 (cd "$fetch" && cargo fetch --quiet)
 manifest() {
-  (cd "$fetch" && cargo metadata --format-version 1 2>/dev/null) | python3 -c '
+  (cd "$fetch" && cargo metadata --format-version 1) | python3 -c '
 import json, sys
 name, version = sys.argv[1], sys.argv[2]
 packages = json.load(sys.stdin)["packages"]
@@ -81,5 +85,5 @@ fi
 
 echo "installing evcxr_jupyter $version with scripts/evcxr/prime-caches.patch (about 8 minutes on 2 cores with nothing else running) ..." >&2
 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_LTO=false \
-  CARGO_PROFILE_RELEASE_DEBUG=false cargo install --locked --force --path "$src/evcxr_jupyter"
+  CARGO_PROFILE_RELEASE_DEBUG=false cargo install --locked --force --target-dir "$fetch/target" --path "$src/evcxr_jupyter"
 installed || { echo "evcxr/install.sh: cargo does not list evcxr_jupyter $version from $src after the install" >&2; exit 1; }
