@@ -1,12 +1,13 @@
 """Warm Rust kernels for a student's Jupyter server (issue 20, item 3; docs/classroom.md).
 
-A new evcxr kernel spends 10–12 s in its `:dep` cell and first `let` (docs/classroom.md, the per-kernel tables; 20–26 s
-with upstream evcxr): rust-analyzer, inside the kernel, loads and analyses the crate graph behind `:dep
-demystify_resnet` when the `:dep` cell runs (on every core with the course's kernel, scripts/evcxr/install.sh; lazily
-at the first `let` in upstream evcxr). Nothing in evcxr turns that off, and it is the same work for every kernel. So the server does it ahead of time: `WarmKernelManager` keeps `warm_kernels` Rust
-kernels (one by default) started, with the course's `:dep` cell, its `use` line and one `let` already run, and hands
-one out when a notebook asks for a Rust kernel. The student's own `:dep` cell then finds the same dependency loaded
-(nothing is reloaded), and every later cell costs what it costs in a kernel that has been running for a while.
+A new evcxr kernel spends 9.7–11.6 s in its `:dep` cell and first `let` (docs/classroom.md, the per-kernel tables;
+20.1–25.6 s with upstream evcxr): rust-analyzer, inside the kernel, loads and analyses the crate graph behind `:dep
+demystify_resnet` when the `:dep` cell runs (on every core with the course's kernel, scripts/evcxr/install.sh;
+lazily at the first `let` in upstream evcxr). Nothing in evcxr turns that off, and it is the same work for every
+kernel. So the server does it ahead of time: `WarmKernelManager` keeps `warm_kernels` Rust kernels (one by default)
+started, with the course's `:dep` cell, its `use` line and one `let` already run, and hands one out when a notebook
+asks for a Rust kernel. The student's own `:dep` cell then finds the same dependency loaded (nothing is reloaded),
+and every later cell costs what it costs in a kernel that has been running for a while.
 
 - The pool is filled when the server starts, so the work overlaps the student's login, the lab's loading and the
   reading of the notebook's first paragraphs. A notebook that asks while the warm-up is still running waits for it

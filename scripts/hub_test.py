@@ -37,7 +37,7 @@ import asyncio
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collect import feedback_of
 from measured_on import commit, machine
-from process_table import processes_with, processes_with_env, rss_of_tree, tree
+from process_table import processes_with, processes_with_env, rss_of_tree, stat_fields, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_MARK = "DEMYSTIFY_HUB_TEST"
@@ -430,7 +430,7 @@ def kernel_pids(kernel_id: str) -> list[int]:
 
 def process_start(pid: int) -> float:
     """When the process started, in seconds since the epoch (/proc/PID/stat's start time after boot)."""
-    ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    ticks = int(stat_fields(pid)[19])
     boot = next(int(l.split()[1]) for l in Path("/proc/stat").read_text().splitlines() if l.startswith("btime"))
     return boot + ticks / os.sysconf("SC_CLK_TCK")
 

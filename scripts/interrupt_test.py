@@ -16,6 +16,7 @@ Exits 1 with the failed check named. Part of `make test` (test-notebooks), after
 import argparse, hashlib, json, os, signal, subprocess, sys, time
 from pathlib import Path
 
+from process_table import parent_pid
 from run_notebooks import started_by  # the processes a build's kernels started, by JPY_PARENT_PID
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,11 +37,7 @@ def snapshot(folder: Path) -> dict:
 def kernel_of(build_pid: int) -> int | None:
     """The kernel process itself: started by the build (its parent is the build)."""
     for pid in started_by(build_pid):
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == build_pid:
+        if parent_pid(pid) == build_pid:
             return pid
     return None
 

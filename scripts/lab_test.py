@@ -49,7 +49,7 @@ from playwright.sync_api import sync_playwright
 
 import kernel_build
 from check_reports import chromium_path, expected_figures
-from process_table import processes_with
+from process_table import parent_pid, processes_with
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = {
@@ -149,13 +149,7 @@ def kernel_processes() -> tuple[set[int], set[int]]:
     """(the evcxr kernels' own processes, the processes they run their cells in): evcxr runs a kernel's cells in a
     child process of the same binary, and `:clear` replaces that child only."""
     pids = kernel_pids()
-
-    def parent(pid: int) -> int | None:
-        try:
-            return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            return None
-    kernels = {p for p in pids if parent(p) not in pids}
+    kernels = {p for p in pids if parent_pid(p) not in pids}
     return kernels, pids - kernels
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from jupyter_client import KernelManager
 
+from checklist import Checklist
 from kernel_cost import NOTEBOOK, cells_to_first_table, ok  # scripts/, this script's folder
 from process_table import ThreadNamesSeen, cpu_seconds
 
@@ -83,12 +84,7 @@ def main() -> int:
     # The JUPYTER_PATH of a student's server: the classroom's kernelspec, not this user's own.
     os.environ["JUPYTER_PATH"] = os.path.join(sys.prefix, "share", "jupyter")
     cores = cores_rust_sees()
-    failures = []
-
-    def check(condition: bool, what: str) -> None:
-        print(f"  {'ok  ' if condition else 'FAIL'} {what}", flush=True)
-        if not condition:
-            failures.append(what)
+    check = Checklist("prime_test")
 
     for threads, expected in ((None, {f"PrimeCaches#{i}" for i in range(cores)}), ("1", {"PrimeCaches#0"}),
                               ("0", set())):
@@ -101,11 +97,7 @@ def main() -> int:
         check(primers == expected, f"{label}: the priming threads are {sorted(expected) or 'none'}")
         check(r["printed"].isdigit() and int(r["printed"]) > 0,
               f"{label}: the next cell uses the first cell's variable (printed {r['printed']!r})")
-    if failures:
-        print(f"prime_test: {len(failures)} failed", file=sys.stderr)
-        return 1
-    print("prime_test: all passed")
-    return 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

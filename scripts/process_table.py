@@ -40,16 +40,28 @@ def processes_with_env(entry: str) -> list[int]:
     return found
 
 
+def stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat from its third field (the state) on: the command name before it, in parentheses, may hold
+    spaces, so the fields are split after its closing one. Raises OSError when the process is gone."""
+    return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+
+
+def parent_pid(pid: int) -> int | None:
+    """A process's parent (/proc/PID/stat), or None when the process is gone."""
+    try:
+        return int(stat_fields(pid)[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def children_by_parent() -> dict[int, list[int]]:
     """Every process's children, from /proc."""
     children = {}
     for p in Path("/proc").iterdir():
         if p.name.isdigit():
-            try:
-                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            ppid = parent_pid(int(p.name))
+            if ppid is not None:
                 children.setdefault(ppid, []).append(int(p.name))
-            except (OSError, IndexError, ValueError):
-                pass
     return children
 
 
@@ -136,7 +148,7 @@ def cpu_seconds(pid: int) -> float:
     """CPU seconds of a process (all its threads, user and system) and of the children it has waited for
     (/proc/PID/stat fields utime, stime, cutime, cstime; for an evcxr kernel, the cargo and rustc runs of its cells).
     Raises OSError when the process is gone."""
-    fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    fields = stat_fields(pid)
     return sum(int(fields[i]) for i in (11, 12, 13, 14)) / os.sysconf("SC_CLK_TCK")
 
 

@@ -26,7 +26,8 @@ checks. Usage: python3 scripts/restart_test.py [--prefix /var/tmp/demystify-resn
 import argparse, asyncio, os, shutil, signal, sys, time
 from pathlib import Path
 
-from kernel_cost import cells_to_first_table  # scripts/, this script's folder
+from checklist import Checklist  # scripts/, this script's folder
+from kernel_cost import cells_to_first_table
 from process_table import processes_with
 
 NOTEBOOK = "01_residual_blocks.ipynb"
@@ -72,12 +73,7 @@ def main() -> int:
     os.environ.update(JUPYTERHUB_USER=user, CARGO_NET_OFFLINE="true",
                       JUPYTER_PATH=os.path.join(sys.prefix, "share", "jupyter"))
     config.WarmKernelManager.warm_up_cells = []  # no pool: this test starts its own kernel
-    failures: list[str] = []
-
-    def check(ok: bool, what: str) -> None:
-        print(("ok    " if ok else "FAIL  ") + what, flush=True)
-        if not ok:
-            failures.append(what)
+    check = Checklist("restart_test")
 
     async def go() -> None:
         manager = WarmKernelManager(config=config, root_dir=str(prefix / "notebooks"))
@@ -229,11 +225,7 @@ def main() -> int:
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    if failures:
-        print(f"restart_test: {len(failures)} check(s) failed", file=sys.stderr)
-        return 1
-    print("restart_test: all checks passed")
-    return 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":
