@@ -174,8 +174,9 @@ class WarmKernelManager(AsyncMappingKernelManager):
         started = time.monotonic()
         kernel_id = await super().start_kernel(kernel_name=self.warm_kernel_name, path="")
         self._warming.add(kernel_id)
+        steps: list[str] = []
         try:
-            await self._warm_up(kernel_id, started)
+            await self._warm_up(kernel_id, started, steps)
         except BaseException:
             try:
                 await super().shutdown_kernel(kernel_id, now=True)
@@ -184,11 +185,13 @@ class WarmKernelManager(AsyncMappingKernelManager):
             raise
         finally:
             self._warming.discard(kernel_id)
-        self.log.info("Warm kernel %s ready after %.1f s", kernel_id, time.monotonic() - started)
+        self.log.info("Warm kernel %s ready after %.1f s (%s)", kernel_id, time.monotonic() - started,
+                      ", ".join(steps))
         return kernel_id
 
-    async def _warm_up(self, kernel_id: str, started: float) -> None:
-        """Runs the warm-up cells in the kernel; raises if they fail, time out, or the kernel dies meanwhile."""
+    async def _warm_up(self, kernel_id: str, started: float, steps: list[str]) -> None:
+        """Runs the warm-up cells in the kernel; raises if they fail, time out, or the kernel dies meanwhile. Appends to
+        `steps` when the kernel answered and how long each cell took, for the log."""
         manager = self.get_kernel(kernel_id)
         # While it warms up and waits, the kernel is not the student's: if it dies it is not restarted (a restart in
         # the middle of a warm-up races with the shutdown that follows), it is dropped. The auto-restarter is started
@@ -199,7 +202,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
         client.start_channels()
         answered = asyncio.Event()
         try:
-            warm_up = asyncio.ensure_future(self._run_cells(client, started, answered))
+            warm_up = asyncio.ensure_future(self._run_cells(client, started, answered, steps))
             await asyncio.wait([warm_up, died], timeout=self.warm_up_timeout, return_when=asyncio.FIRST_COMPLETED)
             if not answered.is_set() and (died.done() or not await manager.is_alive()):
                 warm_up.cancel()
@@ -219,14 +222,17 @@ class WarmKernelManager(AsyncMappingKernelManager):
         while await manager.is_alive():
             await asyncio.sleep(every)
 
-    async def _run_cells(self, client, started: float, answered: asyncio.Event) -> None:
+    async def _run_cells(self, client, started: float, answered: asyncio.Event, steps: list[str]) -> None:
         await client.wait_for_ready(timeout=self.warm_up_timeout)
         answered.set()
-        for code in self.warm_up_cells:
+        steps.append(f"answered after {time.monotonic() - started:.1f} s")
+        for number, code in enumerate(self.warm_up_cells, 1):
             left = self.warm_up_timeout - (time.monotonic() - started)
             hook, printed = output_hook()
+            cell_started = time.monotonic()
             reply = await client.execute_interactive(code, timeout=max(left, 1.0), output_hook=hook,
                                                      store_history=False)
+            steps.append(f"cell {number} {time.monotonic() - cell_started:.1f} s")
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"warm-up cell {code.splitlines()[0]!r} failed: "
                                    f"{printed()[:1000] or reply['content'].get('evalue', reply['content'])}")

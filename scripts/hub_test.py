@@ -85,7 +85,7 @@ def marked_pids(mark: str) -> list[int]:
 
 def kernel_env() -> dict:
     """What this test passes from its own environment to the students' servers and their kernels: the kernel's
-    analysis threads (scripts/evcxr/prime-caches.patch), when given."""
+    analysis threads (scripts/evcxr/analysis.patch), when given."""
     return {k: os.environ[k] for k in ("EVCXR_ANALYSIS_THREADS",) if k in os.environ}
 
 
@@ -129,7 +129,7 @@ c.Spawner.environment = {{
     "DEMYSTIFY_QUICK": "1",
     "{RUN_MARK}": "{mark}",
 }}
-# The kernel's analysis threads (scripts/evcxr/prime-caches.patch), when the test was given a number.
+# The kernel's analysis threads (scripts/evcxr/analysis.patch), when the test was given a number.
 c.Spawner.environment.update({passed_env!r})
 # The classroom's server configuration (deploy/warm_kernels.py), from the classroom build's PREFIX/etc/jupyter as the
 # image sets JUPYTER_CONFIG_PATH: each student's server warms one Rust kernel up as it starts. --cold keeps the

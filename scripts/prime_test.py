@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The course's kernel primes rust-analyzer's caches on every core it may use (scripts/evcxr/prime-caches.patch).
+"""The course's kernel primes rust-analyzer's caches on every core it may use (scripts/evcxr/analysis.patch).
 
 On a classroom build, a student's kernel (the classroom's kernelspec, a build folder seeded for it) runs notebook 01's
 code cells up to its first table, three times:
@@ -10,8 +10,10 @@ code cells up to its first table, three times:
 2. with EVCXR_ANALYSIS_THREADS=1: PrimeCaches#0 alone;
 3. with EVCXR_ANALYSIS_THREADS=0 (upstream evcxr's lazy analysis): no such thread at any time.
 
-Each time every cell succeeds, and a variable defined in one cell is used in the next (evcxr keeps it by its type,
-which rust-analyzer infers: the patch must leave the inference right). Prints each run's seconds and the kernel's CPU
+Each time every cell succeeds, a variable defined in one cell is used in the next (evcxr keeps it by its type,
+which rust-analyzer infers: the patch must leave the inference right), and completing a method of that variable (a
+student's Tab) offers the crate's method (the patch's other change moves the dependencies' files into a library
+source root of rust-analyzer's). Prints each run's seconds and the kernel's CPU
 seconds to the first table, for information only (timings are the benchmarks' job: scripts/kernel_cost.py). Exits 1
 with the failed checks.
 
@@ -28,6 +30,9 @@ from process_table import ThreadNamesSeen, cpu_seconds
 
 # A later cell that needs the variable notebook 01's first `let` defined, with the type evcxr recorded for it.
 USE_CELL = 'println!("{}", net.num_params());'
+# What a student's Tab asks for on that variable: rust-analyzer's completion of a method the crate defines (its files
+# lie in the patch's library source root, outside the kernel's own folder).
+COMPLETE_CODE, COMPLETE_EXPECTED = "net.num_p", "num_params"  # offered as `num_params()`
 
 
 def run(prefix: Path, threads: str | None) -> dict:
@@ -54,7 +59,9 @@ def run(prefix: Path, threads: str | None) -> dict:
             cpu = cpu_seconds(pid)
             ok(kc.execute_interactive(USE_CELL, timeout=600, output_hook=lambda m: printed.append(
                 m["content"].get("text", ""))), USE_CELL)
-        return {"first_table": first_table, "cpu": cpu, "names": seen.names, "printed": "".join(printed).strip()}
+        completion = kc.complete(COMPLETE_CODE, len(COMPLETE_CODE), reply=True, timeout=60)["content"]
+        return {"first_table": first_table, "cpu": cpu, "names": seen.names, "printed": "".join(printed).strip(),
+                "completions": completion.get("matches", []) if completion.get("status") == "ok" else []}
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
@@ -97,6 +104,8 @@ def main() -> int:
         check(primers == expected, f"{label}: the priming threads are {sorted(expected) or 'none'}")
         check(r["printed"].isdigit() and int(r["printed"]) > 0,
               f"{label}: the next cell uses the first cell's variable (printed {r['printed']!r})")
+        check(any(m.startswith(COMPLETE_EXPECTED) for m in r["completions"]),
+              f"{label}: completing {COMPLETE_CODE!r} offers {COMPLETE_EXPECTED} (offered {r['completions'][:5]})")
     return check.exit_code()
 
 

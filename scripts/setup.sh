@@ -40,7 +40,7 @@ PY
 kernel() {
   if ! scripts/evcxr/install.sh --check; then
     local started=$SECONDS
-    # evcxr_jupyter 0.22.0 with scripts/evcxr/prime-caches.patch (the script says why).
+    # evcxr_jupyter 0.22.0 with scripts/evcxr/analysis.patch (the script says why).
     scripts/evcxr/install.sh
     python3 scripts/stage_costs.py record kernel_install $((SECONDS - started))
   fi

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The course's Jupyter kernel: evcxr_jupyter 0.22.0 from the Rust registry, built against evcxr 0.22.0 with one patch,
-# prime-caches.patch (next to this script). evcxr's rust-analyzer analyses the crate graph of a `:dep` lazily, on one
-# thread, when the first variable's type is inferred; with the patch the kernel primes rust-analyzer's caches in
-# dependency order on every core it may use, whenever the crate graph changes: at its first cell (the standard
-# library) and at a `:dep`. EVCXR_ANALYSIS_THREADS sets the threads (at most the cores; 0 for upstream's lazy
-# analysis, also the way out should rust-analyzer ever fail on a crate a student adds). What it gains is measured in
-# docs/classroom.md ("The kernel analyses a new crate graph on every core").
+# analysis.patch (next to this script), to evcxr's use of rust-analyzer (src/rust_analyzer.rs). Two changes:
+# - evcxr's rust-analyzer analyses the crate graph of a `:dep` lazily, on one thread, when the first variable's type
+#   is inferred; with the patch the kernel primes rust-analyzer's caches in dependency order on every core it may use,
+#   whenever the crate graph changes: at its first cell (the standard library) and at a `:dep`. EVCXR_ANALYSIS_THREADS
+#   sets the threads (at most the cores; 0 for upstream's lazy analysis, also the way out should rust-analyzer ever
+#   fail on a crate a student adds).
+# - evcxr puts every file (the cells' crate, the standard library, the dependencies) into one local source root, so
+#   after each cell's edit rust-analyzer re-validates all it computed from every crate; with the patch only the
+#   kernel's own folder is local and the rest is a library root, which rust-analyzer treats as rarely changing.
+# What each gains is measured in docs/classroom.md ("The kernel analyses a new crate graph on every core" and "Less
+# analysis per cell").
 #
 #   scripts/evcxr/install.sh            build and install it into cargo's bin folder (unless it is there already)
 #   scripts/evcxr/install.sh --check    exit 0 when this build (this patch and recipe) is the installed evcxr_jupyter
@@ -19,7 +24,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 version=0.22.0
-patch="$here/prime-caches.patch"
+patch="$here/analysis.patch"
 hash="$(cat "$patch" "$here/install.sh" | sha256sum | cut -c1-12)"
 # Outside /var/tmp/demystify-resnet, whose .cargo/config.toml (the notebooks' kernel profile) cargo would read here.
 src="${EVCXR_SOURCE_DIR:-/var/tmp}/demystify-resnet-evcxr-$version-$hash"
@@ -67,9 +72,10 @@ chmod -R u+w "$src"
 # `patch` comes with build-essential (dpkg-dev), which the image recipes install for the kernel's linker.
 patch --quiet --forward --directory="$src/evcxr" -p1 < "$patch"
 grep -F 'fn prime_caches' "$src/evcxr/src/rust_analyzer.rs" >/dev/null
+grep -F 'SourceRoot::new_library' "$src/evcxr/src/rust_analyzer.rs" >/dev/null
 cat >> "$src/evcxr_jupyter/Cargo.toml" <<'TOML'
 
-# demystify-resnet: evcxr with scripts/evcxr/prime-caches.patch applied.
+# demystify-resnet: evcxr with scripts/evcxr/analysis.patch applied.
 [patch.crates-io]
 evcxr = { path = "../evcxr" }
 TOML
@@ -83,7 +89,7 @@ if [ "$(printf '%s\n' "$changed" | grep -c '^< \(source\|checksum\) = ')" != 2 ]
   exit 1
 fi
 
-echo "installing evcxr_jupyter $version with scripts/evcxr/prime-caches.patch (about 8 minutes on 2 cores with nothing else running) ..." >&2
+echo "installing evcxr_jupyter $version with scripts/evcxr/analysis.patch (about 8 minutes on 2 cores with nothing else running) ..." >&2
 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_LTO=false \
   CARGO_PROFILE_RELEASE_DEBUG=false cargo install --locked --force --target-dir "$fetch/target" --path "$src/evcxr_jupyter"
 installed || { echo "evcxr/install.sh: cargo does not list evcxr_jupyter $version from $src after the install" >&2; exit 1; }
