@@ -56,7 +56,8 @@ test: test-rust test-wasm test-notebooks-setup test-recipes
 # scripts/container_test.py: a student's warm kernel in a container's file system (the build as an overlay's
 # read-only layer, in a mount namespace of its own: root, or unshare -Urm on Linux 5.11+), run (as root) as a user
 # who owns nothing of the build, and what it writes there. Before all, scripts/prime_test.py: the kernel (evcxr
-# with scripts/evcxr/analysis.patch) analyses a `:dep` on every core, and not with EVCXR_ANALYSIS_THREADS=0.
+# with scripts/evcxr/analysis.patch) analyses a `:dep` on every core, and not with EVCXR_ANALYSIS_THREADS=0, and
+# completes a method of the crate (a student's Tab).
 # The image installs at /opt/demystify-resnet; the tests build under /var/tmp so that they need no root.
 CLASSROOM_PREFIX ?= /var/tmp/demystify-resnet/classroom
 test-classroom: check-rust

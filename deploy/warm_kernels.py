@@ -178,6 +178,8 @@ class WarmKernelManager(AsyncMappingKernelManager):
         try:
             await self._warm_up(kernel_id, started, steps)
         except BaseException:
+            self.log.warning("Warm kernel %s failed its warm-up after %.1f s (%s)", kernel_id,
+                             time.monotonic() - started, ", ".join(steps) or "no answer")
             try:
                 await super().shutdown_kernel(kernel_id, now=True)
             except Exception:  # already gone (a server shutting down): the warm-up's own error is the one to raise
@@ -232,7 +234,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
             cell_started = time.monotonic()
             reply = await client.execute_interactive(code, timeout=max(left, 1.0), output_hook=hook,
                                                      store_history=False)
-            steps.append(f"cell {number} {time.monotonic() - cell_started:.1f} s")
+            steps.append(f"cell {number}: {time.monotonic() - cell_started:.1f} s")
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"warm-up cell {code.splitlines()[0]!r} failed: "
                                    f"{printed()[:1000] or reply['content'].get('evalue', reply['content'])}")

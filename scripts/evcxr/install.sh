@@ -8,7 +8,8 @@
 #   fail on a crate a student adds).
 # - evcxr puts every file (the cells' crate, the standard library, the dependencies) into one local source root, so
 #   after each cell's edit rust-analyzer re-validates all it computed from every crate; with the patch only the
-#   kernel's own folder is local and the rest is a library root, which rust-analyzer treats as rarely changing.
+#   kernel's own folder is local and the rest is a library root, which rust-analyzer treats as rarely changing (and
+#   whose private items completion no longer offers: a cell cannot use them).
 # What each gains is measured in docs/classroom.md ("The kernel analyses a new crate graph on every core" and "Less
 # analysis per cell").
 #
@@ -71,8 +72,10 @@ cp -a "$jupyter_src" "$src/evcxr_jupyter"
 chmod -R u+w "$src"
 # `patch` comes with build-essential (dpkg-dev), which the image recipes install for the kernel's linker.
 patch --quiet --forward --directory="$src/evcxr" -p1 < "$patch"
-grep -F 'fn prime_caches' "$src/evcxr/src/rust_analyzer.rs" >/dev/null
-grep -F 'SourceRoot::new_library' "$src/evcxr/src/rust_analyzer.rs" >/dev/null
+grep -F 'fn prime_caches' "$src/evcxr/src/rust_analyzer.rs" >/dev/null \
+  || { echo "evcxr/install.sh: analysis.patch's first change (the priming) is missing from $src" >&2; exit 1; }
+grep -F 'SourceRoot::new_library' "$src/evcxr/src/rust_analyzer.rs" >/dev/null \
+  || { echo "evcxr/install.sh: analysis.patch's second change (the library source root) is missing from $src" >&2; exit 1; }
 cat >> "$src/evcxr_jupyter/Cargo.toml" <<'TOML'
 
 # demystify-resnet: evcxr with scripts/evcxr/analysis.patch applied.
