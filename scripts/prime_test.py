@@ -37,8 +37,8 @@ COMPLETE_CODE, COMPLETE_EXPECTED = "net.num_p", "num_params"  # offered as `num_
 
 def run(prefix: Path, threads: str | None) -> dict:
     """Notebook 01's cells to its first table, then USE_CELL, then a completion request for COMPLETE_CODE, in a new
-    student kernel; the thread names seen, what USE_CELL printed and the completions offered (none, with the reason,
-    when the request failed or got no reply)."""
+    student kernel; the thread names seen, what USE_CELL printed, the completions offered (none when the request
+    failed or got no reply) and the reply's status (with the error's name, if any)."""
     user = f"prime-test-{os.getpid()}"
     env = {k: v for k, v in os.environ.items() if k not in ("EVCXR_TMPDIR", "EVCXR_ANALYSIS_THREADS")}
     env.update(JUPYTERHUB_USER=user, CARGO_NET_OFFLINE="true")
@@ -65,10 +65,9 @@ def run(prefix: Path, threads: str | None) -> dict:
             completion = kc.complete(COMPLETE_CODE, len(COMPLETE_CODE), reply=True, timeout=60)["content"]
         except TimeoutError:
             completion = {"status": "no reply within 60 s"}
-        offered = completion.get("matches", []) if completion.get("status") == "ok" else \
-            [f"(none: {completion.get('status')} {completion.get('ename', '')})".replace(" )", ")")]
         return {"first_table": first_table, "cpu": cpu, "names": seen.names, "printed": "".join(printed).strip(),
-                "completions": offered}
+                "completions": completion.get("matches", []) if completion["status"] == "ok" else [],
+                "completion_status": " ".join(filter(None, (completion["status"], completion.get("ename"))))}
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
@@ -112,7 +111,8 @@ def main() -> int:
         check(r["printed"].isdigit() and int(r["printed"]) > 0,
               f"{label}: the next cell uses the first cell's variable (printed {r['printed']!r})")
         check(any(m.startswith(COMPLETE_EXPECTED) for m in r["completions"]),
-              f"{label}: completing {COMPLETE_CODE!r} offers {COMPLETE_EXPECTED} (offered {r['completions'][:5]})")
+              f"{label}: completing {COMPLETE_CODE!r} offers {COMPLETE_EXPECTED} "
+              f"({r['completion_status']}, offered {r['completions'][:5]})")
     return check.exit_code()
 
 
