@@ -14,6 +14,8 @@ Each time every cell succeeds, a variable defined in one cell is used in the nex
 which rust-analyzer infers: the patch must leave the inference right), and completing a method of that variable (a
 student's Tab) offers the crate's method (the patch's other change moves the dependencies' files into a library
 source root of rust-analyzer's; upstream evcxr passes this check too, which guards the completion, not the change).
+The kernel's process runs without transparent huge pages (`THP_enabled: 0` in /proc/PID/status: the kernelspec's
+MIMALLOC_ALLOW_THP=0, scripts/setup.sh).
 Prints each run's seconds and the kernel's CPU seconds to the first table, for information only (timings are the
 benchmarks' job: scripts/kernel_cost.py). Exits 1 with the failed checks.
 
@@ -37,8 +39,8 @@ COMPLETE_CODE, COMPLETE_EXPECTED = "net.num_p", "num_params"  # offered as `num_
 
 def run(prefix: Path, threads: str | None) -> dict:
     """Notebook 01's cells to its first table, then USE_CELL, then a completion request for COMPLETE_CODE, in a new
-    student kernel; the thread names seen, what USE_CELL printed, the completions offered (none when the request
-    failed or got no reply) and the reply's status (with the error's name, if any)."""
+    student kernel; the kernel's THP_enabled flag, the thread names seen, what USE_CELL printed, the completions
+    offered (none when the request failed or got no reply) and the reply's status (with the error's name, if any)."""
     user = f"prime-test-{os.getpid()}"
     env = {k: v for k, v in os.environ.items() if k not in ("EVCXR_TMPDIR", "EVCXR_ANALYSIS_THREADS")}
     env.update(JUPYTERHUB_USER=user, CARGO_NET_OFFLINE="true")
@@ -52,6 +54,7 @@ def run(prefix: Path, threads: str | None) -> dict:
     try:
         kc.wait_for_ready(timeout=300)
         pid = km.provisioner.process.pid
+        huge_pages = huge_pages_enabled(pid)
         cells = cells_to_first_table(prefix / "notebooks" / NOTEBOOK)
         printed = []
         with ThreadNamesSeen(pid) as seen:
@@ -65,13 +68,23 @@ def run(prefix: Path, threads: str | None) -> dict:
             completion = kc.complete(COMPLETE_CODE, len(COMPLETE_CODE), reply=True, timeout=60)["content"]
         except TimeoutError:
             completion = {"status": "no reply within 60 s"}
-        return {"first_table": first_table, "cpu": cpu, "names": seen.names, "printed": "".join(printed).strip(),
+        return {"first_table": first_table, "huge_pages": huge_pages, "cpu": cpu, "names": seen.names,
+                "printed": "".join(printed).strip(),
                 "completions": completion.get("matches", []) if completion["status"] == "ok" else [],
                 "completion_status": " ".join(filter(None, (completion["status"], completion.get("ename"))))}
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
         shutil.rmtree(prefix / "kernels" / user, ignore_errors=True)
+
+
+def huge_pages_enabled(pid: int) -> str:
+    """The process's `THP_enabled` flag from /proc/PID/status: "0" once it disabled transparent huge pages for itself
+    (prctl PR_SET_THP_DISABLE), "1" otherwise; "not reported" on a Linux older than 5.0."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("THP_enabled:"):
+            return line.split(":", 1)[1].strip()
+    return "not reported"
 
 
 def cores_rust_sees() -> int:
@@ -113,6 +126,9 @@ def main() -> int:
         check(any(m.startswith(COMPLETE_EXPECTED) for m in r["completions"]),
               f"{label}: completing {COMPLETE_CODE!r} offers {COMPLETE_EXPECTED} "
               f"({r['completion_status']}, offered {r['completions'][:5]})")
+        if threads is None:
+            check(r["huge_pages"] == "0",
+                  f"{label}: the kernel runs without transparent huge pages (THP_enabled: {r['huge_pages']})")
     return check.exit_code()
 
 

@@ -37,6 +37,27 @@ PY
   python3 scripts/stage_costs.py record python_packages $((SECONDS - started))
 }
 
+# The kernelspec starts evcxr with MIMALLOC_ALLOW_THP=0. evcxr's allocator, mimalloc, asks for transparent huge pages
+# (madvise), and rust-analyzer inside the kernel fills about 1.5 GB within seconds. On a virtual machine that hands
+# freed memory back to its host (free page reporting, as on the machines measured here), a huge page costs far more
+# to fault in than the 4 KB pages it holds: through the classroom's warm-up the kernel's process spent 3.1-7.6 s of
+# CPU in the operating system with huge pages and 0.9-1.0 s without (docs/classroom.md, "Huge pages"). mimalloc then
+# disables them for the kernel's process (prctl), and its children (cargo, rustc, the cells' process) inherit that.
+# Added once: a value already set, for instance "1" to keep huge pages, is left alone. The classroom's kernelspec is
+# a copy of this one.
+kernel_without_huge_pages() {
+  python3 - <<'PY'
+import json, os, subprocess, sys
+specs = json.loads(subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
+                                  capture_output=True, text=True, check=True).stdout)["kernelspecs"]
+path = os.path.join(specs["rust"]["resource_dir"], "kernel.json")
+spec = json.load(open(path))
+if "MIMALLOC_ALLOW_THP" not in spec.setdefault("env", {}):
+    spec["env"]["MIMALLOC_ALLOW_THP"] = "0"
+    json.dump(spec, open(path, "w"), indent=1)
+PY
+}
+
 kernel() {
   if ! scripts/evcxr/install.sh --check; then
     local started=$SECONDS
@@ -47,6 +68,7 @@ kernel() {
   if ! python3 -m jupyter kernelspec list 2>/dev/null | grep '^ *rust ' >/dev/null; then
     evcxr_jupyter --install
   fi
+  kernel_without_huge_pages
   if ! rustup component list --installed 2>/dev/null | grep '^rust-src' >/dev/null; then
     rustup component add rust-src
   fi
