@@ -132,6 +132,9 @@ import json, sys
 path, wrapper = sys.argv[1:]
 spec = json.load(open(path))
 spec["argv"] = [wrapper, "{connection_file}"]
+# No transparent huge pages unless the copied kernelspec chose (scripts/setup.sh, kernel_without_huge_pages).
+env = spec.get("env") or {}
+spec["env"] = {**env, "MIMALLOC_ALLOW_THP": env.get("MIMALLOC_ALLOW_THP") or "0"}
 json.dump(spec, open(path, "w"), indent=1)
 PY
   # Every kernel folder links its compiled dependencies to the seed's files (`seed` below), and rustc writes a

@@ -2,7 +2,8 @@
 line (scripts/hub_test.py, scripts/lab_test.py, scripts/restart_test.py) or their environment (the report builder's
 kernels, the hub test's run mark), and for the resident memory of a process
 tree or set (the hub test's students, the report builder's kernels), a kernel's CPU seconds and its threads' names
-(scripts/kernel_cost.py, scripts/prime_test.py).
+(scripts/kernel_cost.py, scripts/prime_test.py), and whether a kernel runs without transparent huge pages
+(scripts/prime_test.py).
 
 Resident memory is each process's VmRSS, summed: pages two processes share (a shared library, the seed's files in
 the page cache) count once per process, so a sum can exceed what the processes hold together."""
@@ -80,16 +81,26 @@ def rss_of_tree(pid: int) -> int:
     return resident_bytes(tree(pid))
 
 
+def status_field(pid: int, name: str) -> str | None:
+    """One field of /proc/PID/status, as the kernel writes it (`VmRSS` gives "1234 kB", `THP_enabled` "1"); None when
+    the process is gone or the field is absent (`THP_enabled` is there since Linux 5.0)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key == name:
+                return value.strip()
+    except OSError:
+        pass
+    return None
+
+
 def resident_bytes(pids) -> int:
     """Resident bytes of the processes `pids` (VmRSS, summed); a process that exits while it is read is left out."""
     total = 0
     for q in pids:
-        try:
-            for line in Path(f"/proc/{q}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
+        rss = status_field(q, "VmRSS")
+        if rss is not None:
+            total += int(rss.split()[0]) * 1024
     return total
 
 

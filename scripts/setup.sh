@@ -41,20 +41,31 @@ PY
 # (madvise), and rust-analyzer inside the kernel fills about 1.5 GB within seconds. On a virtual machine that hands
 # freed memory back to its host (free page reporting, as on the machines measured here), a huge page costs far more
 # to fault in than the 4 KB pages it holds: through the classroom's warm-up the kernel's process spent 3.1-7.6 s of
-# CPU in the operating system with huge pages and 0.9-1.0 s without (docs/classroom.md, "Huge pages"). mimalloc then
-# disables them for the kernel's process (prctl), and its children (cargo, rustc, the cells' process) inherit that.
-# Added once: a value already set, for instance "1" to keep huge pages, is left alone. The classroom's kernelspec is
-# a copy of this one.
+# CPU in the operating system with huge pages and 0.9-1.0 s without (docs/classroom.md, "Huge pages off"). mimalloc
+# then disables them for the kernel's process (prctl), and its children (cargo, rustc, the cells' process) inherit
+# that. Added once: a value already set, for instance "1" to keep huge pages, is left alone (the kernelspec's env
+# overrides the environment a kernel is started with, so kernel.json is where to change it). The classroom build
+# copies this kernelspec, and sets the same default in its copy.
 kernel_without_huge_pages() {
   python3 - <<'PY'
 import json, os, subprocess, sys
+# The kernelspec that kernels started here get: the first "rust" on Jupyter's path.
 specs = json.loads(subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
                                   capture_output=True, text=True, check=True).stdout)["kernelspecs"]
 path = os.path.join(specs["rust"]["resource_dir"], "kernel.json")
-spec = json.load(open(path))
-if "MIMALLOC_ALLOW_THP" not in spec.setdefault("env", {}):
-    spec["env"]["MIMALLOC_ALLOW_THP"] = "0"
-    json.dump(spec, open(path, "w"), indent=1)
+with open(path) as f:
+    spec = json.load(f)
+env = spec.get("env") or {}
+if env.get("MIMALLOC_ALLOW_THP"):  # an empty value is mimalloc's default (huge pages on), so not a choice
+    sys.exit(0)
+spec["env"] = {**env, "MIMALLOC_ALLOW_THP": "0"}
+try:
+    with open(path + ".new", "w") as f:
+        json.dump(spec, f, indent=1)
+    os.replace(path + ".new", path)
+except OSError as error:
+    print(f"setup: could not add MIMALLOC_ALLOW_THP=0 to {path} ({error}); kernels started from it use huge pages",
+          file=sys.stderr)
 PY
 }
 
