@@ -27,8 +27,9 @@ and every later cell costs what it costs in a kernel that has been running for a
   dead one is restarted the usual way: a new evcxr process, with the cost of a cold start. A restart request waits
   for a restart of the same kernel already under way (the server's auto-restarter after the process died), so that
   two processes never start on one connection file, and is answered by it (the kernel it brought is new).
-- A kernel that dies before it answers at all (a port taken by another server's kernel between choosing and binding
-  it) is replaced by a new one, once.
+- A kernel that dies before it answers at all (a port taken by another process between choosing and binding it) is
+  replaced by a new one, once, if it is a warm kernel; any kernel the server's auto-restarter restarts before it was
+  ever alive gets new ports (`DeadKernelQuietManager.restart_kernel`).
 - A warm-up that fails, times out, or whose kernel dies is logged at once and its kernel shut down; a pooled kernel
   that died while it waited is shut down when a notebook asks (pooled kernels are not auto-restarted). The notebook
   then gets a kernel started as usual.
@@ -108,6 +109,28 @@ class DeadKernelQuietManager(ServerKernelManager):
         if await self._dead():
             return
         await super()._async_request_shutdown(restart=restart)
+
+    async def restart_kernel(self, now: bool = False, newports: bool = False, **kwargs):
+        """A restart that asks for new ports gets them. The server's auto-restarter asks for them while a kernel has
+        never been alive, typically because a port it was given was taken by another process before it bound it
+        ('Address already in use'). jupyter_client 8.10 keeps the ports its provisioner cached at the first start
+        (and the connection file written with them), so each such restart failed the same way until the kernel was
+        dropped after five, as one student's kernel was in a hub run with 8 students (docs/classroom.md). Here the
+        provisioner takes five new ports and writes a new connection file, at the same path; the old ports are
+        released to jupyter_client's port cache once the new kernel has started."""
+        provisioner = self.provisioner
+        old_ports = []
+        if newports and getattr(provisioner, "ports_cached", False):
+            old_ports = [getattr(self, f"{name}_port") for name in ("shell", "iopub", "stdin", "hb", "control")]
+            provisioner.ports_cached = False
+            self.cleanup_connection_file()
+        try:
+            return await super().restart_kernel(now=now, newports=newports, **kwargs)
+        finally:
+            if old_ports:
+                from jupyter_client.connect import LocalPortCache
+                for port in old_ports:
+                    LocalPortCache.instance().return_port(port)
 
 
 class WarmKernelManager(AsyncMappingKernelManager):

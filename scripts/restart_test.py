@@ -19,11 +19,15 @@ restarts the kernel, as the restart endpoint and the server's auto-restarter do:
    second cold start), the kernel then runs a cell, and its process stays.
 5. dead, and the server's auto-restarter replaces it with nobody pressing Restart: the first cell after it runs (it
    failed with 'Subprocess terminated' before DeadKernelQuietManager).
+6. dead before it answered, because another process holds one of its ports (a listening socket here; in a hub run
+   with 8 students, presumably another process's connection), restarted as the server's auto-restarter restarts a
+   kernel that was never alive (new ports): it must come back on new ports and run a cell. jupyter_client 8.10 kept
+   the old ports, so every restart failed the same way ('Address already in use') until the kernel was dropped.
 
 Prints the seconds each restart took and the seconds to the first cell's result after it; exits 1 with the failed
 checks. Usage: python3 scripts/restart_test.py [--prefix /var/tmp/demystify-resnet/classroom]
 """
-import argparse, asyncio, os, shutil, signal, sys, time
+import argparse, asyncio, os, shutil, signal, socket, sys, time
 from pathlib import Path
 
 from checklist import Checklist  # scripts/, this script's folder
@@ -80,10 +84,10 @@ def main() -> int:
         kernel_id = await manager.start_kernel(kernel_name=manager.warm_kernel_name, path="")
         kernel = manager.get_kernel(kernel_id)
 
-        async def client_after_restart():
+        async def client_after_restart(timeout: float = 300):
             c = kernel.client()
             c.start_channels()
-            await c.wait_for_ready(timeout=300)
+            await c.wait_for_ready(timeout=timeout)
             return c
 
         async def replaced(case: str, pid: int, k: int):
@@ -213,6 +217,29 @@ def main() -> int:
             check(status == "ok" and "8" in text,
                   f"dead, restarted by the server alone: its first cell runs ({time.monotonic() - t:.1f} s from the "
                   f"kill to the cell's result; {status}: {text.strip()[:160]!r})")
+
+            # 6. dead before it ever answered, because another process took one of its ports: the auto-restarter's
+            # restart with new ports (what it asks for until a kernel has been alive once) must really take new ones.
+            client.stop_channels()
+            await killed()
+            taken = kernel.shell_port
+            with socket.socket() as blocker:
+                # The killed kernel's connections may leave the port in TIME_WAIT, which SO_REUSEADDR lets a new
+                # listener bind through (as evcxr's listener does); two listeners on one port it does not allow.
+                blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                blocker.bind((kernel.ip, taken))
+                blocker.listen()
+                t = time.monotonic()
+                try:
+                    await kernel.restart_kernel(now=True, newports=True)
+                    client = await client_after_restart(timeout=120)
+                    status, text = await run(client, "let after = 2u32 + 7; after")
+                except Exception as e:  # the new process found the port taken and exited: no reply
+                    status, text = f"{type(e).__name__}: {e}", ""
+            check(status == "ok" and "9" in text and kernel.shell_port != taken,
+                  f"dead at its start, a port taken by another process: restarted on new ports, its first cell runs "
+                  f"(shell port {taken} -> {kernel.shell_port}; {time.monotonic() - t:.1f} s; "
+                  f"{status}: {text.strip()[:160]!r})")
         finally:
             client.stop_channels()
             await manager.shutdown_all(now=True)
