@@ -50,14 +50,15 @@ test: test-rust test-wasm test-notebooks-setup test-recipes
 # The classroom (docs/classroom.md): the image's build script (scripts/classroom.sh build, what the image recipes
 # run), then a real JupyterHub with configurable-http-proxy on 127.0.0.1 and 3 students running notebook 03 at once
 # in their own build folders, one kernel killed mid-run and restarted, the teacher's roll-up checked (before it,
-# scripts/restart_test.py: Kernel > Restart Kernel clears an idle kernel, replaces a busy or dead one; and in
+# scripts/restart_test.py: Kernel > Restart Kernel clears an idle kernel, replaces a busy or dead one, and a kernel
+# that died at its start on a taken port comes back on new ports; and in
 # JupyterLab on the classroom's configuration, notebook 03 run, then Restart Kernel and Run All Cells); then one
 # student whose server the teacher started before class (scripts/start_class.py waits for its warm kernel). First,
 # scripts/container_test.py: a student's warm kernel in a container's file system (the build as an overlay's
 # read-only layer, in a mount namespace of its own: root, or unshare -Urm on Linux 5.11+), run (as root) as a user
 # who owns nothing of the build, and what it writes there. Before all, scripts/prime_test.py: the kernel (evcxr
-# with scripts/evcxr/analysis.patch) analyses a `:dep` on every core, and not with EVCXR_ANALYSIS_THREADS=0, and
-# completes a method of the crate (a student's Tab).
+# with scripts/evcxr/analysis.patch) analyses a `:dep` on every core, and not with EVCXR_ANALYSIS_THREADS=0,
+# completes a method of the crate (a student's Tab), and runs without transparent huge pages (the kernelspec's env).
 # The image installs at /opt/demystify-resnet; the tests build under /var/tmp so that they need no root.
 CLASSROOM_PREFIX ?= /var/tmp/demystify-resnet/classroom
 test-classroom: check-rust

@@ -121,16 +121,23 @@ class DeadKernelQuietManager(ServerKernelManager):
         provisioner = self.provisioner
         old_ports = []
         if newports and getattr(provisioner, "ports_cached", False):
-            old_ports = [getattr(self, f"{name}_port") for name in ("shell", "iopub", "stdin", "hb", "control")]
+            old_ports = list(self.ports)
             provisioner.ports_cached = False
             self.cleanup_connection_file()
         try:
-            return await super().restart_kernel(now=now, newports=newports, **kwargs)
+            result = await super().restart_kernel(now=now, newports=newports, **kwargs)
         finally:
             if old_ports:
                 from jupyter_client.connect import LocalPortCache
                 for port in old_ports:
                     LocalPortCache.instance().return_port(port)
+        # The server's activity watch listens on the kernel's iopub port; jupyter_server moves it only in its own
+        # restart, not in the auto-restarter's, so the new process would look "starting" forever to the server
+        # (and a notebook's websocket waits for it). The warm kernel manager moves it.
+        watch = getattr(self.parent, "_watch_new_process", None)
+        if old_ports and old_ports != list(self.ports) and watch is not None:
+            watch(self.kernel_id, ports_changed=True)
+        return result
 
 
 class WarmKernelManager(AsyncMappingKernelManager):
@@ -363,11 +370,13 @@ class WarmKernelManager(AsyncMappingKernelManager):
             self._restarts_done[kernel_id] = self._restarts_done.get(kernel_id, 0) + 1
             return restarted
 
-    def _watch_new_process(self, kernel_id: str) -> None:
+    def _watch_new_process(self, kernel_id: str, ports_changed: bool = False) -> None:
         """What jupyter_server's own restart does for the kernel's new process, which the server's auto-restart does not:
         the activity watch follows it to new ports, and its execution state starts again ("starting", which the
-        watch sets to "idle" at the kernel's next status message) instead of the dead process's last one."""
-        if self._get_changed_ports(kernel_id) is not None:
+        watch sets to "idle" at the kernel's next status message) instead of the dead process's last one.
+        `ports_changed`: the caller knows the ports changed (jupyter_server's own record of a kernel's ports is
+        updated by its websockets too, so it may already hold the new ones)."""
+        if ports_changed or self._get_changed_ports(kernel_id) is not None:
             self.stop_watching_activity(kernel_id)
             self.start_watching_activity(kernel_id)
         self.get_kernel(kernel_id).execution_state = "starting"

@@ -21,13 +21,14 @@ restarts the kernel, as the restart endpoint and the server's auto-restarter do:
    failed with 'Subprocess terminated' before DeadKernelQuietManager).
 6. dead before it answered, because another process holds one of its ports (a listening socket here; in a hub run
    with 8 students, presumably another process's connection), restarted as the server's auto-restarter restarts a
-   kernel that was never alive (new ports): it must come back on new ports and run a cell. jupyter_client 8.10 kept
+   kernel that was never alive (new ports): it must come back on new ports (in its connection file too) and run a
+   cell, and the server's activity watch must follow it (a sleeping cell shows as busy). jupyter_client 8.10 kept
    the old ports, so every restart failed the same way ('Address already in use') until the kernel was dropped.
 
 Prints the seconds each restart took and the seconds to the first cell's result after it; exits 1 with the failed
 checks. Usage: python3 scripts/restart_test.py [--prefix /var/tmp/demystify-resnet/classroom]
 """
-import argparse, asyncio, os, shutil, signal, socket, sys, time
+import argparse, asyncio, json, os, shutil, signal, socket, sys, time
 from pathlib import Path
 
 from checklist import Checklist  # scripts/, this script's folder
@@ -223,23 +224,35 @@ def main() -> int:
             client.stop_channels()
             await killed()
             taken = kernel.shell_port
+            t = time.monotonic()
             with socket.socket() as blocker:
-                # The killed kernel's connections may leave the port in TIME_WAIT, which SO_REUSEADDR lets a new
-                # listener bind through (as evcxr's listener does); two listeners on one port it does not allow.
-                blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                blocker.bind((kernel.ip, taken))
-                blocker.listen()
-                t = time.monotonic()
                 try:
+                    # The killed kernel's connections may leave the port in TIME_WAIT, which SO_REUSEADDR lets a
+                    # new listener bind through (as evcxr's listener does); two listeners on one port it does not.
+                    blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    blocker.bind((kernel.ip, taken))
+                    blocker.listen()
                     await kernel.restart_kernel(now=True, newports=True)
                     client = await client_after_restart(timeout=120)
                     status, text = await run(client, "let after = 2u32 + 7; after")
                 except Exception as e:  # the new process found the port taken and exited: no reply
                     status, text = f"{type(e).__name__}: {e}", ""
-            check(status == "ok" and "9" in text and kernel.shell_port != taken,
-                  f"dead at its start, a port taken by another process: restarted on new ports, its first cell runs "
-                  f"(shell port {taken} -> {kernel.shell_port}; {time.monotonic() - t:.1f} s; "
-                  f"{status}: {text.strip()[:160]!r})")
+            in_file = json.loads(Path(kernel.connection_file).read_text())["shell_port"]
+            check(status == "ok" and "9" in text and kernel.shell_port != taken and in_file == kernel.shell_port,
+                  f"dead at its start, a port taken by another process: restarted on new ports (the connection "
+                  f"file's too), its first cell runs (shell port {taken} -> {kernel.shell_port}, in the file "
+                  f"{in_file}; {time.monotonic() - t:.1f} s; {status}: {text.strip()[:160]!r})")
+            # The server's activity watch must follow the new ports: it sets the kernel's state from the new
+            # process's messages, so a cell that sleeps shows as busy (on the old ports the state stays as it was).
+            seen, deadline = set(), time.monotonic() + 60
+            if status == "ok":
+                client.execute("std::thread::sleep(std::time::Duration::from_secs(3));")
+                while time.monotonic() < deadline and not ("busy" in seen and kernel.execution_state == "idle"):
+                    seen.add(kernel.execution_state)
+                    await asyncio.sleep(0.05)
+            check("busy" in seen and kernel.execution_state == "idle",
+                  f"dead at its start, restarted on new ports: the server follows the new process (states seen "
+                  f"during a cell that sleeps 3 s: {sorted(seen)}, then {kernel.execution_state!r})")
         finally:
             client.stop_channels()
             await manager.shutdown_all(now=True)
