@@ -117,7 +117,7 @@ class DeadKernelQuietManager(ServerKernelManager):
         (and the connection file written with them), so each such restart failed the same way until the kernel was
         dropped after five, as one student's kernel was in a hub run with 8 students (docs/classroom.md). Here the
         provisioner takes five new ports and writes a new connection file, at the same path; the old ports are
-        released to jupyter_client's port cache once the new kernel has started."""
+        released to jupyter_client's port cache afterwards (they stay reserved while the new ones are chosen)."""
         provisioner = self.provisioner
         old_ports = []
         if newports and getattr(provisioner, "ports_cached", False):
@@ -132,8 +132,9 @@ class DeadKernelQuietManager(ServerKernelManager):
                 for port in old_ports:
                     LocalPortCache.instance().return_port(port)
         # The server's activity watch listens on the kernel's iopub port; jupyter_server moves it only in its own
-        # restart, not in the auto-restarter's, so the new process would look "starting" forever to the server
-        # (and a notebook's websocket waits for it). The warm kernel manager moves it.
+        # restart, not in the auto-restarter's, so the server would go on showing the dead process's state (a
+        # kernel never alive stays "starting", and a notebook's websocket waits for that to end). The warm kernel
+        # manager moves it (scripts/restart_test.py, case 6).
         watch = getattr(self.parent, "_watch_new_process", None)
         if old_ports and old_ports != list(self.ports) and watch is not None:
             watch(self.kernel_id, ports_changed=True)

@@ -201,7 +201,8 @@ def main() -> int:
     ap.add_argument("--prefix", type=Path, default=Path("/var/tmp/demystify-resnet/classroom"))
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--json", type=Path)
-    ap.add_argument("--kernel", default="rust", help="the kernelspec (e.g. one pointing at another evcxr build; give it the course's kernelspec "
+    ap.add_argument("--kernel", default="rust",
+                    help="the kernelspec (e.g. one pointing at another evcxr build; give it the course's kernelspec "
                          "env, MIMALLOC_ALLOW_THP=0, or the comparison mixes in huge pages)")
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--warm", action="store_true", help="a warm kernel from the students' server's kernel manager")
