@@ -91,6 +91,14 @@ def main() -> int:
             await c.wait_for_ready(timeout=timeout)
             return c
 
+        async def reaches(state: str, timeout: float) -> bool:
+            """Waits until the server's view of the kernel (its execution state, from the kernel's status messages
+            on the activity watch) is `state`, at most `timeout` s; whether it got there."""
+            deadline = time.monotonic() + timeout
+            while kernel.execution_state != state and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            return kernel.execution_state == state
+
         async def replaced(case: str, pid: int, k: int):
             """Restarts the kernel, which must come back as a new process that runs a cell; returns its client."""
             t = time.monotonic()
@@ -135,10 +143,7 @@ def main() -> int:
 
             # 2. busy: replaced.
             client.execute("std::thread::sleep(std::time::Duration::from_secs(600));")
-            deadline = time.monotonic() + 120
-            while kernel.execution_state != "busy" and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
-            check(kernel.execution_state == "busy", "busy: the server sees the sleeping cell as busy")
+            check(await reaches("busy", 120), "busy: the server sees the sleeping cell as busy")
             client.stop_channels()
             client = await replaced("busy", kernel.provisioner.pid, 3)
 
@@ -162,9 +167,7 @@ def main() -> int:
             # test's student's kernel is: the server keeps the dead process's "busy", so a request that went on after
             # waiting would not clear the new kernel but replace it, a second cold start.
             client.execute("std::thread::sleep(std::time::Duration::from_secs(600));")
-            deadline = time.monotonic() + 120
-            while kernel.execution_state != "busy" and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
+            await reaches("busy", 120)
             client.stop_channels()
             connection = os.path.basename(kernel.connection_file)
             most, sampling, started = 0, True, set()
@@ -244,15 +247,14 @@ def main() -> int:
                   f"{in_file}; {time.monotonic() - t:.1f} s; {status}: {text.strip()[:160]!r})")
             # The server's activity watch must follow the new ports: it sets the kernel's state from the new
             # process's messages, so a cell that sleeps shows as busy (on the old ports the state stays as it was).
-            seen, deadline = set(), time.monotonic() + 60
+            busy = idle = False
             if status == "ok":
                 client.execute("std::thread::sleep(std::time::Duration::from_secs(3));")
-                while time.monotonic() < deadline and not ("busy" in seen and kernel.execution_state == "idle"):
-                    seen.add(kernel.execution_state)
-                    await asyncio.sleep(0.05)
-            check("busy" in seen and kernel.execution_state == "idle",
-                  f"dead at its start, restarted on new ports: the server follows the new process (states seen "
-                  f"during a cell that sleeps 3 s: {sorted(seen)}, then {kernel.execution_state!r})")
+                busy = await reaches("busy", 30)
+                idle = busy and await reaches("idle", 30)
+            check(busy and idle,
+                  f"dead at its start, restarted on new ports: the server follows the new process (a cell that "
+                  f"sleeps 3 s seen busy: {busy}, then idle: {idle}; now {kernel.execution_state!r})")
         finally:
             client.stop_channels()
             await manager.shutdown_all(now=True)
